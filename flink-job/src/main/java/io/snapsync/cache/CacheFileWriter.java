@@ -1,0 +1,76 @@
+package io.snapsync.cache;
+
+import io.snapsync.row.SnapshotRow;
+import io.snapsync.schema.TableSchema;
+import java.io.Closeable;
+import java.io.IOException;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+
+/** Writes one Parquet cache file through Flink's FileSystem (local, S3, ...). */
+public final class CacheFileWriter implements Closeable {
+    private final FSDataOutputStream stream;
+    private final ParquetWriter<SnapshotRow> writer;
+    private long rows;
+
+    public CacheFileWriter(Path path, TableSchema schema, CompressionCodecName codec, int rowGroupBytes) throws IOException {
+        this.stream = path.getFileSystem().create(path, FileSystem.WriteMode.OVERWRITE);
+        OutputFile out = FlinkParquetFiles.output(stream);
+        this.writer = new Builder(out, schema)
+                .withConf(new PlainParquetConfiguration())
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withCompressionCodec(codec)
+                .withRowGroupSize((long) rowGroupBytes)
+                .build();
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<SnapshotRow, Builder> {
+        private final TableSchema schema;
+
+        Builder(OutputFile out, TableSchema schema) {
+            super(out);
+            this.schema = schema;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<SnapshotRow> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
+            return new CacheRowWriteSupport(schema);
+        }
+
+        @Override
+        protected WriteSupport<SnapshotRow> getWriteSupport(org.apache.parquet.conf.ParquetConfiguration conf) {
+            return new CacheRowWriteSupport(schema);
+        }
+    }
+
+    public void write(SnapshotRow row) throws IOException {
+        writer.write(row);
+        rows++;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    /** Closes the Parquet writer (footer) and the stream; on S3 the object becomes visible here. */
+    @Override
+    public void close() throws IOException {
+        try {
+            writer.close();
+        } finally {
+            stream.close();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.snapsync.cache;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.snapsync.schema.Column;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * The description of one complete cache version, written by the committer after every cache file is
+ * closed and before the target transaction. Readers use only the files it lists, so stray files of
+ * failed task attempts are ignored.
+ */
+public record CacheManifest(
+        int format,
+        String table,
+        String version,
+        long rowCount,
+        String schemaFingerprint,
+        List<Column> columns,
+        List<String> keyColumns,
+        List<FileEntry> files,
+        String createdAt) {
+
+    public static final int FORMAT = 1;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** One Parquet file of the version, relative to the version directory. */
+    public record FileEntry(String name, long rows) {}
+
+    public void write(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem();
+        try (OutputStream out = fs.create(path, FileSystem.WriteMode.OVERWRITE)) {
+            JSON.writeValue(out, this);
+        }
+    }
+
+    /** Reads a manifest; a missing one is reported as such, because it means a lost cache version. */
+    public static CacheManifest read(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem();
+        if (!fs.exists(path)) {
+            throw new FileNotFoundException("cache manifest " + path + " does not exist");
+        }
+        try (InputStream in = fs.open(path)) {
+            CacheManifest m = JSON.readValue(in, CacheManifest.class);
+            if (m.format() != FORMAT) {
+                throw new IOException("cache manifest " + path + " has format " + m.format() + ", this snapsync reads " + FORMAT);
+            }
+            return m;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.snapsync.cache;
+
+import io.snapsync.row.CanonicalRowReader;
+import io.snapsync.row.Keys;
+import io.snapsync.row.SnapshotRow;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.sink.CopyTextEncoder;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+/** Writes {@link SnapshotRow}s as typed Parquet records, decoding the canonical row directly. */
+final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
+    static final String SCHEMA_FINGERPRINT = "snapsync.schema.fingerprint";
+    private final TableSchema schema;
+    private final MessageType parquetSchema;
+    private final CanonicalRowReader reader = new CanonicalRowReader();
+    private final byte[] hash = new byte[16];
+    private RecordConsumer consumer;
+
+    CacheRowWriteSupport(TableSchema schema) {
+        this.schema = schema;
+        this.parquetSchema = CacheParquetSchema.full(schema);
+    }
+
+    @Override
+    public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
+        return context();
+    }
+
+    @Override
+    public WriteContext init(ParquetConfiguration configuration) {
+        return context();
+    }
+
+    private WriteContext context() {
+        Map<String, String> meta = new HashMap<>();
+        meta.put(SCHEMA_FINGERPRINT, schema.fingerprint());
+        return new WriteContext(parquetSchema, meta);
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+        this.consumer = recordConsumer;
+    }
+
+    @Override
+    public void write(SnapshotRow row) {
+        consumer.startMessage();
+        reader.reset(row.row);
+        int n = schema.size();
+        for (int i = 0; i < n; i++) {
+            Column c = schema.column(i);
+            ColumnType t = reader.next();
+            if (t == null) {
+                continue;
+            }
+            consumer.startField(c.name(), i);
+            writeValue(c, t);
+            consumer.endField(c.name(), i);
+        }
+        consumer.startField(CacheParquetSchema.KEY, n);
+        consumer.addBinary(Binary.fromConstantByteArray(Keys.toBytes(row.key)));
+        consumer.endField(CacheParquetSchema.KEY, n);
+        putLong(hash, 0, row.hashHi);
+        putLong(hash, 8, row.hashLo);
+        consumer.startField(CacheParquetSchema.HASH, n + 1);
+        consumer.addBinary(Binary.fromReusedByteArray(hash));
+        consumer.endField(CacheParquetSchema.HASH, n + 1);
+        consumer.endMessage();
+    }
+
+    private void writeValue(Column c, ColumnType t) {
+        switch (t) {
+            case BOOLEAN -> consumer.addBoolean(reader.readBoolean());
+            case INTEGER, DATE, TIMESTAMP, TIMESTAMPTZ, TIME -> consumer.addLong(reader.readLong());
+            case FLOAT -> {
+                double d = reader.readDouble();
+                if (c.width() == 4) consumer.addFloat((float) d); else consumer.addDouble(d);
+            }
+            case DECIMAL -> {
+                BigDecimal v = reader.readDecimal();
+                if (CacheParquetSchema.fixedDecimal(c)) {
+                    consumer.addBinary(Binary.fromConstantByteArray(fixed16(v.setScale(c.scale()).unscaledValue())));
+                } else {
+                    consumer.addBinary(Binary.fromString(v.toPlainString()));
+                }
+            }
+            case TEXT, JSON -> consumer.addBinary(Binary.fromString(reader.readString()));
+            case BYTES -> consumer.addBinary(Binary.fromConstantByteArray(reader.readBytes()));
+            case TIMETZ -> {
+                long micros = reader.readLong();
+                int off = reader.readOffsetSeconds();
+                consumer.addBinary(Binary.fromString(CopyTextEncoder.timeTzText(micros, off)));
+            }
+        }
+    }
+
+    /** Sign-extends a two's-complement value into the 16 bytes of a DECIMAL(<=38) fixed array. */
+    static byte[] fixed16(BigInteger unscaled) {
+        byte[] src = unscaled.toByteArray();
+        byte[] out = new byte[16];
+        byte pad = (byte) (unscaled.signum() < 0 ? 0xFF : 0);
+        int lead = 16 - src.length;
+        for (int i = 0; i < lead; i++) {
+            out[i] = pad;
+        }
+        System.arraycopy(src, 0, out, lead, src.length);
+        return out;
+    }
+
+    static void putLong(byte[] b, int off, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[off + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.snapsync.commit;
+
+/** What the committer did for one table. Flink POJO, collected by the driver for the report. */
+public class CommitOutcome {
+    public String table;
+    public String runId;
+    public String cacheVersion;
+    public String previousVersion;
+    public long snapshotRows;
+    public long inserted;
+    public long updated;
+    public long deleted;
+    /** Rows the MERGE / INSERT ON CONFLICT actually wrote, and the DELETE removed. */
+    public long appliedUpserts;
+    public long appliedDeletes;
+    /** A retried committer found its own run already committed and changed nothing. */
+    public boolean alreadyCommitted;
+    public long commitMillis;
+
+    public CommitOutcome() {}
+}

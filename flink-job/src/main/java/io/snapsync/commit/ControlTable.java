@@ -1,0 +1,98 @@
+package io.snapsync.commit;
+
+import static io.snapsync.schema.Identifiers.quote;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The control table in the target database: per synced table, the cache version the target matches.
+ * It is written in the same transaction as the MERGE, so it can never name a version the target does
+ * not have. {@code sync_history} keeps one row per committed run.
+ */
+public final class ControlTable {
+    private final String schema;
+
+    public ControlTable(String schema) {
+        this.schema = schema;
+    }
+
+    public String state() {
+        return quote(schema) + "." + quote("sync_state");
+    }
+
+    public String history() {
+        return quote(schema) + "." + quote("sync_history");
+    }
+
+    /** The committed state of one table. */
+    public record State(
+            String table, String targetTable, String runId, String cacheVersion, String cacheUri, long rowCount,
+            String schemaFingerprint, long inserted, long updated, long deleted, Instant committedAt) {}
+
+    public void ensureExists(Connection c) throws SQLException {
+        String cols = "table_name text NOT NULL, target_table text NOT NULL, run_id text NOT NULL, "
+                + "cache_version text NOT NULL, cache_uri text NOT NULL, row_count bigint NOT NULL, "
+                + "schema_fingerprint text NOT NULL, inserted bigint NOT NULL, updated bigint NOT NULL, "
+                + "deleted bigint NOT NULL, committed_at timestamptz NOT NULL";
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+            s.execute("CREATE TABLE IF NOT EXISTS " + state() + " (" + cols + ", PRIMARY KEY (table_name))");
+            s.execute("CREATE TABLE IF NOT EXISTS " + history() + " (" + cols + ", PRIMARY KEY (table_name, run_id))");
+        }
+    }
+
+    public Optional<State> read(Connection c, String table, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT table_name, target_table, run_id, cache_version, cache_uri, "
+                + "row_count, schema_fingerprint, inserted, updated, deleted, committed_at FROM " + state()
+                + " WHERE table_name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new State(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getLong(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                        rs.getTimestamp(11).toInstant()));
+            }
+        }
+    }
+
+    public void write(Connection c, State st) throws SQLException {
+        String cols = "table_name, target_table, run_id, cache_version, cache_uri, row_count, schema_fingerprint, "
+                + "inserted, updated, deleted, committed_at";
+        String params = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + state() + " (" + cols + ") VALUES (" + params
+                + ") ON CONFLICT (table_name) DO UPDATE SET target_table = EXCLUDED.target_table, run_id = EXCLUDED.run_id, "
+                + "cache_version = EXCLUDED.cache_version, cache_uri = EXCLUDED.cache_uri, row_count = EXCLUDED.row_count, "
+                + "schema_fingerprint = EXCLUDED.schema_fingerprint, inserted = EXCLUDED.inserted, "
+                + "updated = EXCLUDED.updated, deleted = EXCLUDED.deleted, committed_at = EXCLUDED.committed_at")) {
+            bind(ps, st);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + history() + " (" + cols + ") VALUES (" + params + ")")) {
+            bind(ps, st);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, State st) throws SQLException {
+        ps.setString(1, st.table());
+        ps.setString(2, st.targetTable());
+        ps.setString(3, st.runId());
+        ps.setString(4, st.cacheVersion());
+        ps.setString(5, st.cacheUri());
+        ps.setLong(6, st.rowCount());
+        ps.setString(7, st.schemaFingerprint());
+        ps.setLong(8, st.inserted());
+        ps.setLong(9, st.updated());
+        ps.setLong(10, st.deleted());
+        ps.setTimestamp(11, Timestamp.from(st.committedAt()));
+    }
+}

@@ -1,0 +1,90 @@
+package io.snapsync.commit;
+
+import static io.snapsync.schema.Identifiers.quote;
+import static io.snapsync.schema.Identifiers.quoteAll;
+
+import io.snapsync.schema.TableName;
+import io.snapsync.sink.StagingWriter;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that apply a staged change set to the live table. Pure string building over quoted
+ * identifiers; the only values (which staged attempts to apply) are bound as two int arrays.
+ *
+ * <p>Updates touch only rows whose content differs ({@code IS DISTINCT FROM}), so re-applying a
+ * change set the target already has writes nothing.
+ */
+public final class MergeSql {
+    private final TableName target;
+    private final List<String> columns;
+    private final List<String> keys;
+    private final List<String> values;
+    /** Columns compared as text: plain {@code json} has no equality operator. */
+    private final List<String> compareAsText;
+
+    public MergeSql(TableName target, List<String> columns, List<String> keys, List<String> compareAsText) {
+        this.target = target;
+        this.columns = List.copyOf(columns);
+        this.keys = List.copyOf(keys);
+        this.values = columns.stream().filter(c -> !keys.contains(c)).toList();
+        this.compareAsText = List.copyOf(compareAsText);
+    }
+
+    /** Restricts a staging table to the attempts that reported results: binds (int[] parts, int[] attempts). */
+    static String stagedRows(TableName staging, List<String> cols) {
+        return "SELECT " + quoteAll(cols) + " FROM " + staging.quoted()
+                + " WHERE (" + quote(StagingWriter.PART_COLUMN) + ", " + quote(StagingWriter.ATTEMPT_COLUMN)
+                + ") IN (SELECT * FROM unnest(?::int[], ?::int[]))";
+    }
+
+    /** PostgreSQL 15+: one MERGE inserting new keys and updating changed rows. */
+    public String merge(TableName staging) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("MERGE INTO ").append(target.quoted()).append(" AS t USING (")
+                .append(stagedRows(staging, columns)).append(") AS s ON ").append(keyJoin("t", "s"));
+        if (!values.isEmpty()) {
+            sb.append(" WHEN MATCHED AND ").append(distinct("t", "s")).append(" THEN UPDATE SET ")
+                    .append(values.stream().map(c -> quote(c) + " = s." + quote(c)).collect(Collectors.joining(", ")));
+        }
+        sb.append(" WHEN NOT MATCHED THEN INSERT (").append(quoteAll(columns)).append(") VALUES (")
+                .append(quoteAll("s", columns)).append(")");
+        return sb.toString();
+    }
+
+    /** PostgreSQL 13/14: INSERT ... ON CONFLICT on the primary key. */
+    public String insertOnConflict(TableName staging) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("INSERT INTO ").append(target.quoted()).append(" AS t (").append(quoteAll(columns)).append(") ")
+                .append(stagedRows(staging, columns))
+                .append(" ON CONFLICT (").append(quoteAll(keys)).append(") DO ");
+        if (values.isEmpty()) {
+            sb.append("NOTHING");
+        } else {
+            sb.append("UPDATE SET ")
+                    .append(values.stream().map(c -> quote(c) + " = EXCLUDED." + quote(c)).collect(Collectors.joining(", ")))
+                    .append(" WHERE ").append(distinct("t", "EXCLUDED"));
+        }
+        return sb.toString();
+    }
+
+    /** Deletes the staged keys. */
+    public String delete(TableName deleteStaging) {
+        return "DELETE FROM " + target.quoted() + " AS t USING (" + stagedRows(deleteStaging, keys) + ") AS d WHERE "
+                + keyJoin("t", "d");
+    }
+
+    private String keyJoin(String a, String b) {
+        return keys.stream().map(k -> a + "." + quote(k) + " = " + b + "." + quote(k)).collect(Collectors.joining(" AND "));
+    }
+
+    private String distinct(String a, String b) {
+        return "(" + values.stream().map(c -> cmp(a, c)).collect(Collectors.joining(", ")) + ") IS DISTINCT FROM ("
+                + values.stream().map(c -> cmp(b, c)).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private String cmp(String alias, String c) {
+        String ref = alias + "." + quote(c);
+        return compareAsText.contains(c) ? ref + "::text" : ref;
+    }
+}

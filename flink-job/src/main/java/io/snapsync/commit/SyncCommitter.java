@@ -1,0 +1,169 @@
+package io.snapsync.commit;
+
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.cache.CacheManifest;
+import io.snapsync.job.TablePlan;
+import io.snapsync.sink.WriteResult;
+import io.snapsync.sink.WriterKind;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single committer (parallelism 1). It receives one {@link WriteResult} from every subtask of
+ * every writer; when its input ends, every writer has finished. Then:
+ *
+ * <ol>
+ *   <li>check that a result arrived from each writer subtask (else fail: nothing is applied);
+ *   <li>write the new cache version's manifest (the version is still unused: no control row names it);
+ *   <li>in ONE target transaction: lock the control row, check the target still matches the version
+ *       this run diffed against, DELETE removed keys, MERGE upserts, point the control row at the new
+ *       cache version, commit;
+ *   <li>drop the staging tables (a leftover is harmless and is cleaned up by a later run).
+ * </ol>
+ *
+ * A retried committer that finds its own run id in the control row has nothing left to do.
+ */
+public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
+        implements OneInputStreamOperator<WriteResult, CommitOutcome>, BoundedOneInput {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncCommitter.class);
+
+    private final TablePlan plan;
+    private final int writerParallelism;
+    private final CommitHook hook;
+    private transient Map<WriterKind, Map<Integer, WriteResult>> results;
+
+    public SyncCommitter(TablePlan plan, int writerParallelism, CommitHook hook) {
+        this.plan = plan;
+        this.writerParallelism = writerParallelism;
+        this.hook = hook;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        results = new EnumMap<>(WriterKind.class);
+        for (WriterKind k : WriterKind.values()) {
+            results.put(k, new TreeMap<>());
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<WriteResult> record) {
+        WriteResult r = record.getValue();
+        WriteResult previous = results.get(r.kind).put(r.subtask, r);
+        if (previous != null && previous.attempt != r.attempt) {
+            // blocking batch exchanges hand over one finished attempt per subtask; two means a bug upstream
+            throw new IllegalStateException("two results for " + r.kind + " subtask " + r.subtask + ": " + previous + " and " + r);
+        }
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        for (WriterKind k : WriterKind.values()) {
+            if (results.get(k).size() != writerParallelism) {
+                throw new IllegalStateException(k + " writers reported " + results.get(k).keySet() + ", expected "
+                        + writerParallelism + " subtasks; nothing applied");
+            }
+        }
+        long started = System.currentTimeMillis();
+        CommitOutcome o = new CommitOutcome();
+        o.table = plan.name();
+        o.runId = plan.runId();
+        o.cacheVersion = plan.cacheVersion();
+        o.previousVersion = plan.previousVersion();
+        List<CacheManifest.FileEntry> files = new ArrayList<>();
+        for (WriteResult r : results.get(WriterKind.CACHE).values()) {
+            o.snapshotRows += r.rows;
+            if (r.file != null) {
+                files.add(new CacheManifest.FileEntry(r.file, r.rows));
+            }
+        }
+        for (WriteResult r : results.get(WriterKind.UPSERTS).values()) {
+            o.inserted += r.inserted;
+            o.updated += r.updated;
+        }
+        for (WriteResult r : results.get(WriterKind.DELETES).values()) {
+            o.deleted += r.rows;
+        }
+
+        if (plan.expectedRows() >= 0 && plan.expectedRows() != o.snapshotRows) {
+            // a lost or doubled split must never reach the target: it would delete or corrupt rows silently
+            throw new IllegalStateException("read " + o.snapshotRows + " source rows but the source had " + plan.expectedRows()
+                    + " when the run started (did the source change during the sync?); nothing applied");
+        }
+        CacheLayout layout = new CacheLayout(plan.cacheUri());
+        Path manifest = layout.manifest(plan.name(), plan.cacheVersion());
+        new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.snapshotRows,
+                plan.schema().fingerprint(), plan.schema().columns(), plan.schema().keyColumns(), files,
+                Instant.now().toString()).write(manifest);
+        hook.at(CommitHook.Point.CACHE_WRITTEN);
+
+        ControlTable control = new ControlTable(plan.controlSchema());
+        MergeSql sql = new MergeSql(plan.targetTable(), plan.schema().columnNames(), plan.schema().keyColumns(), plan.compareAsText());
+        try (Connection c = plan.target().connect()) {
+            c.setAutoCommit(false);
+            Optional<ControlTable.State> state = control.read(c, plan.name(), true);
+            if (state.isPresent() && state.get().runId().equals(plan.runId())) {
+                LOG.info("run {} of {} is already committed", plan.runId(), plan.name());
+                c.rollback();
+                o.alreadyCommitted = true;
+            } else {
+                String current = state.map(ControlTable.State::cacheVersion).orElse(null);
+                if (!Objects.equals(current, plan.previousVersion())) {
+                    throw new IllegalStateException("the target moved while this run was diffing: the control table names cache version "
+                            + current + ", this run diffed against " + plan.previousVersion() + "; nothing applied, rerun");
+                }
+                o.appliedDeletes = execute(c, sql.delete(plan.deleteStaging()), results.get(WriterKind.DELETES));
+                hook.at(CommitHook.Point.IN_TRANSACTION);
+                o.appliedUpserts = execute(c, plan.useMerge() ? sql.merge(plan.upsertStaging()) : sql.insertOnConflict(plan.upsertStaging()),
+                        results.get(WriterKind.UPSERTS));
+                control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
+                        plan.cacheVersion(), plan.cacheUri(), o.snapshotRows, plan.schema().fingerprint(),
+                        o.inserted, o.updated, o.deleted, Instant.now()));
+                c.commit();
+            }
+        }
+        hook.at(CommitHook.Point.COMMITTED);
+        dropStaging();
+        o.commitMillis = System.currentTimeMillis() - started;
+        output.collect(new StreamRecord<>(o));
+    }
+
+    private static long execute(Connection c, String sql, Map<Integer, WriteResult> attempts) throws Exception {
+        List<WriteResult> staged = attempts.values().stream().filter(r -> r.rows > 0).toList();
+        if (staged.isEmpty()) {
+            return 0;
+        }
+        Integer[] parts = staged.stream().map(r -> r.subtask).toArray(Integer[]::new);
+        Integer[] tries = staged.stream().map(r -> r.attempt).toArray(Integer[]::new);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("int4", parts));
+            ps.setArray(2, c.createArrayOf("int4", tries));
+            return ps.executeLargeUpdate();
+        }
+    }
+
+    private void dropStaging() {
+        try (Connection c = plan.target().connect(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + plan.upsertStaging().quoted() + ", " + plan.deleteStaging().quoted());
+        } catch (Exception e) {
+            LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.snapsync.job;
+
+import io.snapsync.config.ConfigException;
+import io.snapsync.diff.DuplicateKeyException;
+import java.sql.SQLException;
+
+/**
+ * Finds the one line that explains a failure. Flink wraps task failures several levels deep
+ * (JobExecutionException, restart-strategy exceptions); the root cause is what a person needs.
+ */
+public final class Errors {
+    private Errors() {}
+
+    public static String describe(Throwable e) {
+        Throwable best = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PlanException || t instanceof ConfigException || t instanceof DuplicateKeyException
+                    || t instanceof SQLException || t instanceof IllegalStateException) {
+                best = t;
+            }
+            if (t.getCause() == null && best == e) {
+                best = t;
+            }
+        }
+        String msg = best.getMessage() == null ? best.getClass().getSimpleName() : best.getMessage();
+        return msg.replaceAll("\\s+", " ").trim();
+    }
+}

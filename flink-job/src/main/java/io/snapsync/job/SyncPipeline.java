@@ -1,0 +1,85 @@
+package io.snapsync.job;
+
+import io.snapsync.cache.CacheEntryFormat;
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.commit.CommitHook;
+import io.snapsync.commit.CommitOutcome;
+import io.snapsync.commit.SyncCommitter;
+import io.snapsync.diff.DiffFunction;
+import io.snapsync.row.CacheEntry;
+import io.snapsync.row.Change;
+import io.snapsync.row.SnapshotRow;
+import io.snapsync.sink.CacheWriter;
+import io.snapsync.sink.StagingWriter;
+import io.snapsync.sink.WriteResult;
+import io.snapsync.sink.WriterKind;
+import io.snapsync.source.JdbcSnapshotSource;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * The job graph for one table:
+ *
+ * <pre>
+ *   snapshot (JDBC, N splits) ──┬─ keyBy(pk) ─┐
+ *                               │             ├─ diff ─┬─ inserts+updates ─ COPY upsert staging ─┐
+ *   cache v(prev) (Parquet key+hash) ─ keyBy ─┘        └─ deletes ───────── COPY delete staging ─┤
+ *                               └─ Parquet writer: cache v(run) ─────────────────────────────────┴─ committer (1): MERGE
+ * </pre>
+ */
+public final class SyncPipeline {
+    private SyncPipeline() {}
+
+    public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook) {
+        int p = plan.parallelism();
+        DataStream<SnapshotRow> snapshot = env
+                .fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize()),
+                        WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
+                .setParallelism(p);
+
+        DataStream<CacheEntry> cache = previousCache(env, plan);
+
+        SingleOutputStreamOperator<Change> upserts = snapshot.keyBy(SnapshotRow::getKey)
+                .connect(cache.keyBy(CacheEntry::getKey))
+                .process(new DiffFunction(plan.schema()), TypeInformation.of(Change.class))
+                .name("diff").setParallelism(p);
+        DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);
+
+        TypeInformation<WriteResult> resultType = TypeInformation.of(WriteResult.class);
+        DataStream<WriteResult> upsertResults = upserts.transform("stage upserts", resultType,
+                new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns()))
+                .setParallelism(p);
+        DataStream<WriteResult> deleteResults = deletes.transform("stage deletes", resultType,
+                new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList()))
+                .setParallelism(p);
+        String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
+        DataStream<WriteResult> cacheResults = snapshot.transform("write cache", resultType,
+                new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
+                        plan.rowGroupBytes()))
+                .setParallelism(p);
+
+        return upsertResults.union(deleteResults, cacheResults)
+                .transform("commit", TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook))
+                .setParallelism(1)
+                .setMaxParallelism(1);
+    }
+
+    private static DataStream<CacheEntry> previousCache(StreamExecutionEnvironment env, TablePlan plan) {
+        if (plan.previousFiles().isEmpty()) {
+            // first run, or an empty previous snapshot: every row is an insert
+            // (fromData with an empty list fails at run time in Flink 2.2; one filtered-out element is an empty bounded stream)
+            return env.fromSequence(0, 0).filter(x -> false).name("no previous cache")
+                    .map(x -> new CacheEntry()).returns(CacheEntry.class).name("no previous cache");
+        }
+        Path[] files = plan.previousFiles().stream().map(Path::new).toArray(Path[]::new);
+        FileSource<CacheEntry> source = FileSource.forRecordStreamFormat(new CacheEntryFormat(), files).build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cache " + plan.previousVersion())
+                .setParallelism(Math.max(1, Math.min(plan.parallelism(), files.length)));
+    }
+}

@@ -1,0 +1,112 @@
+package io.snapsync.job;
+
+import io.snapsync.commit.CommitHook;
+import io.snapsync.commit.CommitOutcome;
+import io.snapsync.config.ConfigException;
+import io.snapsync.config.SyncConfig;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one daily sync: for each table in turn, plan, run its Flink job, collect the committer's
+ * outcome. A table that fails does not stop the others; the report says which committed.
+ */
+public final class SyncRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncRunner.class);
+
+    private final SyncConfig config;
+    private final CommitHook hook;
+
+    public SyncRunner(SyncConfig config) {
+        this(config, CommitHook.NONE);
+    }
+
+    public SyncRunner(SyncConfig config, CommitHook hook) {
+        this.config = config;
+        this.hook = hook;
+    }
+
+    public RunReport run(String onlyTable) {
+        List<SyncConfig.Table> tables = config.tables().stream()
+                .filter(t -> onlyTable == null || t.name().equals(onlyTable)).toList();
+        if (tables.isEmpty()) {
+            throw new ConfigException("no table named '" + onlyTable + "' in the config");
+        }
+        int parallelism = config.jobOrDefaults().parallelism() != null ? config.jobOrDefaults().parallelism()
+                : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        Configuration flinkConf = FlinkSetup.configuration(config, parallelism);
+        FlinkSetup.initializeFileSystems(flinkConf);
+
+        Instant started = Instant.now();
+        RunReport report = new RunReport();
+        report.runId = RunIds.next(started);
+        report.startedAt = started.toString();
+        for (SyncConfig.Table table : tables) {
+            report.tables.add(runTable(table, report.runId, flinkConf, parallelism));
+        }
+        report.totalMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
+        return report;
+    }
+
+    private TableReport runTable(SyncConfig.Table table, String runId, Configuration flinkConf, int parallelism) {
+        TableReport r = new TableReport();
+        r.name = table.name();
+        r.runId = runId;
+        long t0 = System.currentTimeMillis();
+        TablePlan plan = null;
+        try {
+            plan = new TablePlanner(config, parallelism).plan(table, runId);
+            r.previousCacheVersion = plan.previousVersion();
+            r.planMillis = System.currentTimeMillis() - t0;
+            long t1 = System.currentTimeMillis();
+            StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
+            List<CommitOutcome> outcomes = new ArrayList<>();
+            try (CloseableIterator<CommitOutcome> it = SyncPipeline.build(env, plan, hook)
+                    .executeAndCollect("snapsync " + table.name() + " " + runId)) {
+                it.forEachRemaining(outcomes::add);
+            }
+            r.jobMillis = System.currentTimeMillis() - t1;
+            if (outcomes.size() != 1) {
+                throw new IllegalStateException("the committer reported " + outcomes.size() + " outcomes, expected 1");
+            }
+            CommitOutcome o = outcomes.get(0);
+            r.status = "committed";
+            r.cacheVersion = o.cacheVersion;
+            r.snapshotRows = o.snapshotRows;
+            r.inserted = o.inserted;
+            r.updated = o.updated;
+            r.deleted = o.deleted;
+            r.appliedUpserts = o.appliedUpserts;
+            r.appliedDeletes = o.appliedDeletes;
+            r.alreadyCommitted = o.alreadyCommitted ? true : null;
+            r.commitMillis = o.commitMillis;
+            LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", table.name(), o.cacheVersion, o.snapshotRows,
+                    o.inserted, o.updated, o.deleted);
+        } catch (Exception e) {
+            r.status = "failed";
+            r.error = Errors.describe(e);
+            LOG.error("{}: sync failed: {}", table.name(), r.error);
+            LOG.debug("{}: failure detail", table.name(), e);
+            if (plan != null) {
+                dropStaging(plan);
+            }
+        }
+        return r;
+    }
+
+    /** The target transaction either committed (and dropped these) or never happened: they are garbage now. */
+    private static void dropStaging(TablePlan plan) {
+        try (Connection c = plan.target().connect()) {
+            StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
+        } catch (Exception e) {
+            LOG.warn("could not drop staging tables of run {}: {}", plan.runId(), e.getMessage());
+        }
+    }
+}

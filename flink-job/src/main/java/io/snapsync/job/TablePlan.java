@@ -1,0 +1,45 @@
+package io.snapsync.job;
+
+import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.source.SourceQuery;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Everything one table's run needs, decided before the Flink job starts (schema, previous cache
+ * version, staging tables, split queries). Serializable: the operators carry the parts they use.
+ *
+ * @param previousVersion the cache version the control table names, or null on the first run
+ * @param previousFiles that version's Parquet files (full URIs), from its manifest
+ * @param expectedRows the source's row count when the run was planned, or -1 when not checked
+ */
+public record TablePlan(
+        String name,
+        JdbcEndpoint source,
+        TableName sourceTable,
+        JdbcEndpoint target,
+        TableName targetTable,
+        TableSchema schema,
+        String runId,
+        String previousVersion,
+        List<String> previousFiles,
+        String cacheUri,
+        TableName upsertStaging,
+        TableName deleteStaging,
+        String controlSchema,
+        boolean useMerge,
+        List<String> compareAsText,
+        int parallelism,
+        SourceQuery query,
+        int fetchSize,
+        String parquetCodec,
+        int rowGroupBytes,
+        long expectedRows)
+        implements Serializable {
+
+    public String cacheVersion() {
+        return runId;
+    }
+}

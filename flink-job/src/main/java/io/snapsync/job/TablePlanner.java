@@ -1,0 +1,217 @@
+package io.snapsync.job;
+
+import static io.snapsync.schema.Identifiers.quote;
+
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.cache.CacheManifest;
+import io.snapsync.commit.ControlTable;
+import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.config.SyncConfig;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TypeMapping;
+import io.snapsync.source.SourceDialect;
+import io.snapsync.source.SourceQuery;
+import io.snapsync.source.SplitPlanner;
+import java.io.IOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Everything decided before the Flink job starts, in order: read the source schema, check the target
+ * table and its key, find the cache version the target matches, plan the source splits, and create
+ * this run's staging tables. Every check here happens before any row of the target is touched.
+ */
+public final class TablePlanner {
+    private final SyncConfig config;
+    private final int parallelism;
+
+    public TablePlanner(SyncConfig config, int parallelism) {
+        this.config = config;
+        this.parallelism = parallelism;
+    }
+
+    public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
+        JdbcEndpoint source = config.source().endpoint();
+        JdbcEndpoint target = config.target().endpoint();
+        TableName sourceTable = TableName.parse(table.source());
+        TableName targetTable = TableName.parse(table.target());
+
+        TableSchema schema;
+        SourceQuery query;
+        long expectedRows;
+        try (Connection c = connect(source, "source")) {
+            schema = readSourceSchema(c, sourceTable, table.primaryKey());
+            int splits = table.splits() != null ? table.splits()
+                    : config.jobOrDefaults().splits() != null ? config.jobOrDefaults().splits() : 4 * parallelism;
+            query = planSplits(c, schema, sourceTable, splits);
+            expectedRows = config.source().verifyCountOrDefault() ? count(c, sourceTable) : -1;
+        }
+
+        ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
+        CacheLayout layout = new CacheLayout(config.cache().uri());
+        try (Connection c = connect(target, "target")) {
+            Map<String, String> targetTypes = readTargetColumns(c, targetTable);
+            List<String> missing = schema.columnNames().stream().filter(n -> !targetTypes.containsKey(n)).toList();
+            if (!missing.isEmpty()) {
+                throw new PlanException("target table " + targetTable + " lacks source column(s) " + missing);
+            }
+            checkTargetKey(c, targetTable, schema.keyColumns());
+            List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
+            boolean useMerge = serverVersion(c) >= 150000;
+
+            control.ensureExists(c);
+            Optional<ControlTable.State> state = control.read(c, table.name(), false);
+            String previousVersion = null;
+            List<String> previousFiles = List.of();
+            if (state.isPresent()) {
+                ControlTable.State st = state.get();
+                previousVersion = st.cacheVersion();
+                if (!st.cacheUri().equals(config.cache().uri())) {
+                    throw new PlanException("the target was last synced with cache " + st.cacheUri() + " but cache.uri is now "
+                            + config.cache().uri() + "; copy the cache or resync the table");
+                }
+                CacheManifest m = CacheManifest.read(layout.manifest(table.name(), previousVersion));
+                if (!m.schemaFingerprint().equals(schema.fingerprint())) {
+                    throw new PlanException("the source schema of " + table.name() + " changed since cache version "
+                            + previousVersion + " was written (columns now: " + schema.columns().stream().map(Column::describe).toList()
+                            + "); schema evolution is not supported yet: resync the table");
+                }
+                Path dir = layout.versionDir(table.name(), previousVersion);
+                previousFiles = m.files().stream().map(f -> new Path(dir, f.name()).toString()).toList();
+            }
+
+            String staging = config.target().stagingSchemaOrDefault();
+            TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
+            TableName deletes = new TableName(staging, StagingTables.name(table.name(), runId, "d"));
+            StagingTables.create(c, staging, targetTable, upserts, schema.columnNames());
+            StagingTables.create(c, staging, targetTable, deletes, schema.keyColumns());
+
+            return new TablePlan(table.name(), source, sourceTable, target, targetTable, schema, runId,
+                    previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
+                    config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
+                    config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
+                    expectedRows);
+        }
+    }
+
+    static Connection connect(JdbcEndpoint e, String role) throws PlanException {
+        try {
+            return e.connect();
+        } catch (SQLException ex) {
+            throw new PlanException("cannot connect to the " + role + " database " + e.url().replaceAll("\\?.*", "") + ": "
+                    + ex.getMessage());
+        }
+    }
+
+    static TableSchema readSourceSchema(Connection c, TableName table, List<String> key) throws SQLException {
+        List<Column> columns = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted() + " WHERE 1 = 0")) {
+            ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i),
+                        md.getPrecision(i), md.getScale(i), md.isNullable(i) != ResultSetMetaData.columnNoNulls));
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                throw new PlanException("source table " + table + " does not exist");
+            }
+            throw e;
+        }
+        List<String> names = columns.stream().map(Column::name).toList();
+        List<String> unknown = key.stream().filter(k -> !names.contains(k)).toList();
+        if (!unknown.isEmpty()) {
+            throw new PlanException("primary-key column(s) " + unknown + " not found in source table " + table + " (columns: " + names + ")");
+        }
+        return new TableSchema(columns, key);
+    }
+
+    static long count(Connection c, TableName table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.quoted())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static SourceQuery planSplits(Connection c, TableSchema schema, TableName table, int splits) throws SQLException {
+        if (splits <= 1) {
+            return SplitPlanner.single(schema, table);
+        }
+        Column first = schema.keyColumnList().get(0);
+        if (first.type() == ColumnType.INTEGER) {
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT min(" + quote(first.name()) + "), max(" + quote(first.name()) + ") FROM " + table.quoted())) {
+                rs.next();
+                long min = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return SplitPlanner.single(schema, table); // empty table (or only NULL keys)
+                }
+                return SplitPlanner.byRange(schema, table, first.name(), min, rs.getLong(2), splits);
+            }
+        }
+        return SplitPlanner.byHash(schema, table, SourceDialect.forUrl(c.getMetaData().getURL()), splits);
+    }
+
+    /** Column name to PostgreSQL type name (format_type) of the target table. */
+    static Map<String, String> readTargetColumns(Connection c, TableName table) throws SQLException {
+        Map<String, String> types = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a "
+                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setString(1, table.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        if (types.isEmpty()) {
+            throw new PlanException("target table " + table + " does not exist");
+        }
+        return types;
+    }
+
+    /** MERGE and ON CONFLICT both need the key to be the target's primary key or a unique index. */
+    static void checkTargetKey(Connection c, TableName table, List<String> key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT array_agg(a.attname::text ORDER BY k.ord) FROM pg_index i "
+                + "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+                + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                + "WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL "
+                + "GROUP BY i.indexrelid")) {
+            ps.setString(1, table.quoted());
+            List<List<String>> uniques = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Array a = rs.getArray(1);
+                    uniques.add(Arrays.asList((String[]) a.getArray()));
+                }
+            }
+            boolean ok = uniques.stream().anyMatch(u -> new HashSet<>(u).equals(new HashSet<>(key)));
+            if (!ok) {
+                throw new PlanException("primary-key " + key + " is not the primary key or a unique index of target table " + table
+                        + (uniques.isEmpty() ? " (it has none)" : " (its unique keys: " + uniques + ")"));
+            }
+        }
+    }
+
+    static int serverVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1));
+        }
+    }
+}

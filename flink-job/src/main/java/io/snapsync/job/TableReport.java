@@ -1,0 +1,26 @@
+package io.snapsync.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** One table's entry in the run report (JSON via Jackson). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TableReport {
+    public String name;
+    /** "committed" or "failed". */
+    public String status;
+    public String runId;
+    public String cacheVersion;
+    public String previousCacheVersion;
+    public Long snapshotRows;
+    public Long inserted;
+    public Long updated;
+    public Long deleted;
+    /** Rows the MERGE wrote and the DELETE removed in the target (less than the diff's when the target already had them). */
+    public Long appliedUpserts;
+    public Long appliedDeletes;
+    public Boolean alreadyCommitted;
+    public Long planMillis;
+    public Long jobMillis;
+    public Long commitMillis;
+    public String error;
+}

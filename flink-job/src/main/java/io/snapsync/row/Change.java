@@ -1,0 +1,20 @@
+package io.snapsync.row;
+
+/**
+ * A row the target must change: an insert or update carries the full canonical row, a delete only
+ * the canonical key. Flink POJO.
+ */
+public class Change {
+    public ChangeKind kind;
+    public String key;
+    /** Full canonical row for INSERT/UPDATE; null for DELETE. */
+    public byte[] row;
+
+    public Change() {}
+
+    public Change(ChangeKind kind, String key, byte[] row) {
+        this.kind = kind;
+        this.key = key;
+        this.row = row;
+    }
+}

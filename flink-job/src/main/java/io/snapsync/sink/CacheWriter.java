@@ -1,0 +1,71 @@
+package io.snapsync.sink;
+
+import io.snapsync.cache.CacheFileWriter;
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.row.SnapshotRow;
+import io.snapsync.schema.TableSchema;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Writes today's snapshot as the next cache version: one Parquet file per subtask attempt in the run's
+ * version directory. The file is only reported (and so only used) once it is completely written.
+ */
+public final class CacheWriter extends AbstractStreamOperator<WriteResult>
+        implements OneInputStreamOperator<SnapshotRow, WriteResult>, BoundedOneInput {
+    private final TableSchema schema;
+    private final String versionDir;
+    private final CompressionCodecName codec;
+    private final int rowGroupBytes;
+
+    private transient CacheFileWriter writer;
+    private transient String fileName;
+
+    public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes) {
+        this.schema = schema;
+        this.versionDir = versionDir;
+        this.codec = codec;
+        this.rowGroupBytes = rowGroupBytes;
+    }
+
+    @Override
+    public void processElement(StreamRecord<SnapshotRow> record) throws Exception {
+        if (writer == null) {
+            fileName = CacheLayout.partFileName(
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                    getRuntimeContext().getTaskInfo().getAttemptNumber());
+            writer = new CacheFileWriter(new Path(new Path(versionDir), fileName), schema, codec, rowGroupBytes);
+        }
+        writer.write(record.getValue());
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        long rows = 0;
+        if (writer != null) {
+            rows = writer.rows();
+            writer.close();
+            writer = null;
+        }
+        output.collect(new StreamRecord<>(new WriteResult(WriterKind.CACHE,
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName)));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (writer != null) {
+            try {
+                writer.close();
+            } catch (Exception ignored) {
+                // a failed attempt's partial file is never listed in a manifest
+            }
+            writer = null;
+        }
+        super.close();
+    }
+}

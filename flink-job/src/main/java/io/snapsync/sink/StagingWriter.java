@@ -1,0 +1,132 @@
+package io.snapsync.sink;
+
+import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.row.Change;
+import io.snapsync.row.ChangeKind;
+import io.snapsync.row.Keys;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.Identifiers;
+import io.snapsync.schema.TableName;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Streams changed rows into an UNLOGGED staging table with COPY (never row INSERTs), in one
+ * transaction per subtask attempt, and reports to the committer when its input ends.
+ *
+ * <p>Every row carries its subtask and attempt number. If an attempt dies after its COPY committed,
+ * Flink retries it as a new attempt; the committer merges only the attempts that reported a result,
+ * so a retried task can neither duplicate nor lose staged rows.
+ */
+public final class StagingWriter extends AbstractStreamOperator<WriteResult>
+        implements OneInputStreamOperator<Change, WriteResult>, BoundedOneInput {
+    public static final String PART_COLUMN = "__snapsync_part";
+    public static final String ATTEMPT_COLUMN = "__snapsync_attempt";
+    private static final int FLUSH_BYTES = 1 << 20;
+
+    private final WriterKind kind;
+    private final JdbcEndpoint target;
+    private final TableName staging;
+    private final List<Column> columns;
+
+    private transient Connection connection;
+    private transient CopyIn copy;
+    private transient CopyTextEncoder encoder;
+    private transient long inserted;
+    private transient long updated;
+    private transient long rows;
+
+    /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
+    public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns) {
+        this.kind = kind;
+        this.target = target;
+        this.staging = staging;
+        this.columns = List.copyOf(columns);
+    }
+
+    public static String copySql(TableName staging, List<Column> columns) {
+        List<String> names = new ArrayList<>(columns.stream().map(Column::name).toList());
+        names.add(PART_COLUMN);
+        names.add(ATTEMPT_COLUMN);
+        return "COPY " + staging.quoted() + " (" + Identifiers.quoteAll(names) + ") FROM STDIN";
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        encoder = new CopyTextEncoder(columns);
+    }
+
+    @Override
+    public void processElement(StreamRecord<Change> record) throws Exception {
+        Change c = record.getValue();
+        if (copy == null) {
+            startCopy();
+        }
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt);
+        rows++;
+        if (c.kind == ChangeKind.INSERT) {
+            inserted++;
+        } else if (c.kind == ChangeKind.UPDATE) {
+            updated++;
+        }
+        if (encoder.length() >= FLUSH_BYTES) {
+            flush();
+        }
+    }
+
+    private void startCopy() throws SQLException {
+        connection = target.connect();
+        connection.setAutoCommit(false);
+        copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql(staging, columns));
+    }
+
+    private void flush() throws SQLException {
+        if (encoder.length() > 0) {
+            copy.writeToCopy(encoder.buffer(), 0, encoder.length());
+            encoder.clear();
+        }
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        if (copy != null) {
+            flush();
+            long copied = copy.endCopy();
+            copy = null;
+            if (copied != rows) {
+                throw new IllegalStateException("COPY into " + staging + " stored " + copied + " rows, expected " + rows);
+            }
+            connection.commit();
+        }
+        output.collect(new StreamRecord<>(new WriteResult(kind,
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, inserted, updated, null)));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (copy != null && copy.isActive()) {
+                copy.cancelCopy();
+            }
+        } catch (SQLException ignored) {
+            // the connection is going away anyway; an uncommitted COPY rolls back with it
+        }
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+        super.close();
+    }
+}
