@@ -20,7 +20,8 @@ import org.apache.parquet.schema.Types;
  *   DECIMAL     fixed(16) DECIMAL(p,s) when p <= 38, else binary (STRING, plain notation)
  *   BYTES       binary               JSON       binary (JSON)
  *   DATE        int64 days since 1970-01-01 (int64, not DATE, so +/-infinity fit)
- *   TIMESTAMP   int64 TIMESTAMP(MICROS, local)    TIMESTAMPTZ int64 TIMESTAMP(MICROS, UTC)
+ *   TIMESTAMP, TIMESTAMPTZ  int64 microseconds since 2000-01-01 (PostgreSQL's epoch; Unix-epoch
+ *               micros, which TIMESTAMP(MICROS) requires, overflow at PostgreSQL's largest timestamp)
  *   TIME        int64 TIME(MICROS)              TIMETZ      binary (STRING, HH:MM:SS.ffffff+hh:mm:ss)
  * </pre>
  */
@@ -66,8 +67,7 @@ public final class CacheParquetSchema {
             case JSON -> Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.jsonType()).named(n);
             case BYTES -> Types.optional(PrimitiveTypeName.BINARY).named(n);
             case DATE -> Types.optional(PrimitiveTypeName.INT64).named(n);
-            case TIMESTAMP -> Types.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(false, TimeUnit.MICROS)).named(n);
-            case TIMESTAMPTZ -> Types.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(true, TimeUnit.MICROS)).named(n);
+            case TIMESTAMP, TIMESTAMPTZ -> Types.optional(PrimitiveTypeName.INT64).named(n);
             case TIME -> Types.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timeType(false, TimeUnit.MICROS)).named(n);
         };
     }

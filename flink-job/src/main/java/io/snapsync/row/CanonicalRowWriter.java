@@ -25,8 +25,8 @@ import java.util.Arrays;
  *   TEXT, JSON           tag, int32 n, n bytes UTF-8
  *   BYTES                tag, int32 n, n bytes
  *   DATE                 tag, int64 days since 1970-01-01 (Long.MAX/MIN for +/-infinity)
- *   TIMESTAMP            tag, int64 microseconds since 1970-01-01T00:00 (Long.MAX/MIN for +/-infinity)
- *   TIMESTAMPTZ          tag, int64 microseconds since the epoch, UTC (Long.MAX/MIN for +/-infinity)
+ *   TIMESTAMP            tag, int64 microseconds since 2000-01-01T00:00 (Long.MAX/MIN for +/-infinity)
+ *   TIMESTAMPTZ          tag, int64 microseconds since 2000-01-01T00:00Z (Long.MAX/MIN for +/-infinity)
  *   TIME                 tag, int64 microseconds since midnight (24:00:00 allowed)
  *   TIMETZ               tag, int64 microseconds since midnight, int32 offset seconds east of UTC
  * </pre>
@@ -125,7 +125,7 @@ public final class CanonicalRowWriter {
                 : Temporal.micros(v.toEpochSecond(), v.getNano()));
     }
 
-    /** Epoch microseconds, already computed (used when re-encoding values read from Parquet). */
+    /** Microseconds since 2000-01-01, already computed (used when re-encoding values read from Parquet). */
     public void writeTimestampMicros(ColumnType type, long micros) {
         tag(type, 8);
         putLong(micros);

@@ -1,0 +1,86 @@
+package io.snapsync.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    static final String VALID = """
+            source: { url: "jdbc:redshift://rs:5439/db", user: u, password: "${SOURCE_PASSWORD}" }
+            target: { url: "jdbc:postgresql://pg:5432/app", user: app, password: "${TARGET_PASSWORD}", properties: { sslmode: require } }
+            cache:  { uri: "s3://bucket/snapsync", s3: { region: eu-west-1 } }
+            job: { parallelism: 4 }
+            tables:
+              - name: lineitem
+                source: public.lineitem
+                target: public.lineitem
+                primary-key: [l_orderkey, l_linenumber]
+            """;
+
+    private static SyncConfig parse(String yaml) {
+        return ConfigLoader.parse(yaml, Map.of("SOURCE_PASSWORD", "s3cret", "TARGET_PASSWORD", "t0p")::get);
+    }
+
+    @Test
+    void parsesEveryDocumentedKeyAndSubstitutesEnvironment() {
+        SyncConfig c = parse(VALID);
+        assertThat(c.source().password()).isEqualTo("s3cret");
+        assertThat(c.target().password()).isEqualTo("t0p");
+        assertThat(c.target().properties()).containsEntry("sslmode", "require");
+        assertThat(c.cache().s3().region()).isEqualTo("eu-west-1");
+        assertThat(c.jobOrDefaults().parallelism()).isEqualTo(4);
+        assertThat(c.tables()).singleElement().satisfies(t -> {
+            assertThat(t.primaryKey()).containsExactly("l_orderkey", "l_linenumber");
+            assertThat(t.source()).isEqualTo("public.lineitem");
+        });
+        assertThat(c.target().controlSchemaOrDefault()).isEqualTo("snapsync");
+    }
+
+    @Test
+    void passwordsNeverShowInToString() {
+        SyncConfig c = parse(VALID);
+        assertThat(c.source().endpoint().toString()).doesNotContain("s3cret");
+        assertThat(c.target().endpoint().toString()).doesNotContain("t0p");
+    }
+
+    @Test
+    void defaultValueSyntax() {
+        SyncConfig c = ConfigLoader.parse(VALID.replace("${TARGET_PASSWORD}", "${NOPE:-fallback}"), Map.of("SOURCE_PASSWORD", "x")::get);
+        assertThat(c.target().password()).isEqualTo("fallback");
+    }
+
+    @Test
+    void missingEnvironmentVariableIsNamed() {
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.<String, String>of()::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SOURCE_PASSWORD").hasMessageContaining("source.password");
+    }
+
+    @Test
+    void unknownKeysAreErrors() {
+        assertThatThrownBy(() -> parse(VALID.replace("job: { parallelism: 4 }", "job: { paralelism: 4 }")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("paralelism").hasMessageContaining("job");
+        assertThatThrownBy(() -> parse(VALID + "extra: 1\n")).isInstanceOf(ConfigException.class).hasMessageContaining("extra");
+    }
+
+    @Test
+    void missingPrimaryKeyIsAnError() {
+        assertThatThrownBy(() -> parse(VALID.replace("    primary-key: [l_orderkey, l_linenumber]\n", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tables[0].primary-key");
+    }
+
+    @Test
+    void targetMustBePostgres() {
+        assertThatThrownBy(() -> parse(VALID.replace("jdbc:postgresql://pg:5432/app", "jdbc:mysql://x/app")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("target.url");
+    }
+
+    @Test
+    void secretsCannotInjectYaml() {
+        SyncConfig c = ConfigLoader.parse(VALID, Map.of("SOURCE_PASSWORD", "a\"\n tables: []", "TARGET_PASSWORD", "x")::get);
+        assertThat(c.source().password()).isEqualTo("a\"\n tables: []");
+        assertThat(c.tables()).hasSize(1);
+    }
+}

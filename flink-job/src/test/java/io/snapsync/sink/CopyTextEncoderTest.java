@@ -1,0 +1,83 @@
+package io.snapsync.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapsync.row.CanonicalRowWriter;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CopyTextEncoderTest {
+    private static Column col(ColumnType t) {
+        return new Column("c", t, "x", 8, 0, 0, true);
+    }
+
+    private static String line(List<Column> cols, byte[] row) {
+        CopyTextEncoder e = new CopyTextEncoder(cols);
+        e.appendRow(row, 3, 0);
+        return new String(e.buffer(), 0, e.length(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void escapesCopySpecialCharactersAndWritesNulls() {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        w.writeText("a\tb\nc\\d\re");
+        w.writeNull();
+        w.writeText("");
+        assertThat(line(List.of(col(ColumnType.TEXT), col(ColumnType.TEXT), col(ColumnType.TEXT)), w.toByteArray()))
+                .isEqualTo("a\\tb\\nc\\\\d\\re\t\\N\t\t3\t0\n");
+    }
+
+    @Test
+    void byteaIsHexWithEscapedBackslash() {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        w.writeBytes(new byte[] {0, (byte) 0xAB});
+        assertThat(line(List.of(col(ColumnType.BYTES)), w.toByteArray())).isEqualTo("\\\\x00ab\t3\t0\n");
+    }
+
+    @Test
+    void scaledDecimalsGetTheirScaleBack() {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        w.writeDecimal(new BigDecimal("1.50"));
+        w.writeDecimal(new BigDecimal("100"));
+        Column scaled = new Column("c", ColumnType.DECIMAL, "numeric(10,2)", 0, 10, 2, true);
+        Column free = new Column("c", ColumnType.DECIMAL, "numeric", 0, 0, 0, true);
+        assertThat(line(List.of(scaled, free), w.toByteArray())).isEqualTo("1.50\t100\t3\t0\n");
+    }
+
+    @Test
+    void datesBeforeChristAndAfter9999() {
+        assertThat(CopyTextEncoder.dateText(LocalDate.of(0, 1, 1).toEpochDay())).isEqualTo("0001-01-01 BC");
+        assertThat(CopyTextEncoder.dateText(LocalDate.of(-4712, 1, 1).toEpochDay())).isEqualTo("4713-01-01 BC");
+        assertThat(CopyTextEncoder.dateText(LocalDate.of(12345, 6, 7).toEpochDay())).isEqualTo("12345-06-07");
+        assertThat(CopyTextEncoder.dateText(Long.MAX_VALUE)).isEqualTo("infinity");
+    }
+
+    @Test
+    void timestampsKeepMicroseconds() {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        w.writeTimestamp(LocalDateTime.of(2024, 2, 29, 23, 59, 59, 123_456_000));
+        w.writeTimestampMicros(ColumnType.TIMESTAMPTZ, 0);
+        assertThat(line(List.of(col(ColumnType.TIMESTAMP), col(ColumnType.TIMESTAMPTZ)), w.toByteArray()))
+                .isEqualTo("2024-02-29 23:59:59.123456\t2000-01-01 00:00:00+00\t3\t0\n");
+    }
+
+    @Test
+    void floatsRoundTripAndSpecialValues() {
+        assertThat(CopyTextEncoder.floatText(0.1, 8)).isEqualTo("0.1");
+        assertThat(CopyTextEncoder.floatText((float) 0.1f, 4)).isEqualTo("0.1");
+        assertThat(CopyTextEncoder.floatText(Double.NaN, 8)).isEqualTo("NaN");
+        assertThat(CopyTextEncoder.floatText(Double.NEGATIVE_INFINITY, 8)).isEqualTo("-Infinity");
+    }
+
+    @Test
+    void timeTzWithOddOffsets() {
+        assertThat(CopyTextEncoder.timeTzText(3_600_000_000L + 1, -(3 * 3600 + 30 * 60))).isEqualTo("01:00:00.000001-03:30");
+        assertThat(CopyTextEncoder.timeText(86_400_000_000L)).isEqualTo("24:00:00");
+    }
+}
