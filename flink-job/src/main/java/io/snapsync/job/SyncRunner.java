@@ -2,6 +2,7 @@ package io.snapsync.job;
 
 import io.snapsync.commit.CommitHook;
 import io.snapsync.commit.CommitOutcome;
+import io.snapsync.commit.TableLock;
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.SyncConfig;
 import java.sql.Connection;
@@ -61,7 +62,7 @@ public final class SyncRunner {
         r.runId = runId;
         long t0 = System.currentTimeMillis();
         TablePlan plan = null;
-        try {
+        try (TableLock lock = TableLock.acquire(config.target().endpoint(), table.name(), runId)) {
             plan = new TablePlanner(config, parallelism).plan(table, runId);
             r.previousCacheVersion = plan.previousVersion();
             r.planMillis = System.currentTimeMillis() - t0;

@@ -1,0 +1,78 @@
+package io.snapsync.commit;
+
+import io.snapsync.config.JdbcEndpoint;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Keeps two runs of the same table from overlapping: a session-level PostgreSQL advisory lock in the
+ * target database, held by the driver from planning until the table's run ends (a crashed driver's
+ * session ends and releases it). Different tables have different locks and may run at once.
+ */
+public final class TableLock implements AutoCloseable {
+    /** "SNAP": the advisory lock class of snapsync, so its locks are recognisable in pg_locks. */
+    static final int LOCK_CLASS = 0x534E4150;
+
+    private final Connection connection;
+
+    private TableLock(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** Takes the table's lock or fails at once, naming the session that holds it. */
+    public static TableLock acquire(JdbcEndpoint target, String table, String runId) throws SQLException {
+        Connection c = target.connect();
+        try {
+            try (Statement s = c.createStatement()) {
+                // visible to whoever is refused the lock
+                s.execute("SET application_name = 'snapsync run " + runId.replaceAll("[^A-Za-z0-9-]", "") + "'");
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
+                ps.setInt(1, LOCK_CLASS);
+                ps.setString(2, table);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return new TableLock(c);
+                    }
+                }
+            }
+            throw new AlreadyRunningException("table " + table + " is already being synced by " + holder(c, table)
+                    + "; two runs of one table cannot overlap");
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static String holder(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.application_name, a.pid, a.client_addr, a.backend_start "
+                + "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                + "AND l.classid = ?::bigint::oid AND l.objid = (hashtext(?)::bigint & 4294967295)::oid")) {
+            ps.setInt(1, LOCK_CLASS);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return "'" + rs.getString(1) + "' (pid " + rs.getInt(2) + ", client " + rs.getString(3) + ", connected "
+                            + rs.getTimestamp(4).toInstant() + ")";
+                }
+            }
+        }
+        return "another session (it has just released the lock: retry)";
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close(); // ending the session releases the lock
+    }
+
+    /** Another run holds the table. */
+    public static final class AlreadyRunningException extends SQLException {
+        public AlreadyRunningException(String message) {
+            super(message);
+        }
+    }
+}
