@@ -63,10 +63,13 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--verbose", description = "print stack traces")
         boolean verbose;
 
+        @Option(names = "--allow-mass-change", description = "allow this run to delete/update more than the configured share, or empty a table")
+        boolean allowMassChange;
+
         @Override
         public Integer call() throws Exception {
             SyncConfig cfg = ConfigLoader.load(config);
-            RunReport r = new SyncRunner(cfg).run(table);
+            RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange).run(table);
             if (report != null) {
                 r.write(report);
             }

@@ -107,6 +107,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             throw new IllegalStateException("read " + o.snapshotRows + " source rows but the source had " + plan.expectedRows()
                     + " when the run started (did the source change during the sync?); nothing applied");
         }
+        plan.guard().check(plan.name(), plan.previousRows(), o.snapshotRows, o.updated, o.deleted);
         CacheLayout layout = new CacheLayout(plan.cacheUri());
         Path manifest = layout.manifest(plan.name(), plan.cacheVersion());
         new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.snapshotRows,

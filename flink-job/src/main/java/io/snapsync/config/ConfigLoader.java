@@ -168,13 +168,23 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(at + ": " + e.getMessage());
             }
+            checkShare(t.maxDeleteShare(), at + ".max-delete-share");
+            checkShare(t.maxUpdateShare(), at + ".max-update-share");
             if (t.splits() != null && t.splits() < 1) {
                 throw new ConfigException(at + ".splits must be at least 1");
             }
         }
         SyncConfig.Job j = c.jobOrDefaults();
+        checkShare(j.maxDeleteShare(), "job.max-delete-share");
+        checkShare(j.maxUpdateShare(), "job.max-update-share");
         if (j.parallelism() != null && j.parallelism() < 1) {
             throw new ConfigException("job.parallelism must be at least 1");
+        }
+    }
+
+    private static void checkShare(Double share, String key) {
+        if (share != null && (share < 0 || share > 1)) {
+            throw new ConfigException(key + " must be between 0 and 1, got " + share);
         }
     }
 

@@ -51,11 +51,21 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     /** S3 settings for the cache; credentials may also come from the default AWS provider chain. */
     public record S3(String endpoint, Boolean pathStyleAccess, String accessKey, String secretKey, String region) {}
 
-    public record Job(Integer parallelism, Integer splits, Integer restartAttempts) {
-        public static final Job DEFAULTS = new Job(null, null, null);
+    public record Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare,
+                      Double maxUpdateShare) {
+        public static final Job DEFAULTS = new Job(null, null, null, null, null);
+
+        public double maxDeleteShareOrDefault() {
+            return maxDeleteShare == null ? 0.10 : maxDeleteShare;
+        }
+
+        public double maxUpdateShareOrDefault() {
+            return maxUpdateShare == null ? 1.0 : maxUpdateShare;
+        }
     }
 
-    public record Table(String name, String source, String target, List<String> primaryKey, Integer splits) {}
+    public record Table(String name, String source, String target, List<String> primaryKey, Integer splits,
+                        Double maxDeleteShare, Double maxUpdateShare) {}
 
     public Job jobOrDefaults() {
         return job == null ? Job.DEFAULTS : job;

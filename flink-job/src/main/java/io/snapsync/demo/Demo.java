@@ -59,9 +59,9 @@ public final class Demo {
                         new SyncConfig.Source(pg.getJdbcUrl("redshift"), EmbeddedPostgres.USER, null, Map.of(), 5_000, true),
                         new SyncConfig.Target(pg.getJdbcUrl("app"), EmbeddedPostgres.USER, null, Map.of(), null, null),
                         new SyncConfig.Cache(cache.toUri().toString(), null, null, null),
-                        new SyncConfig.Job(2, null, null),
+                        new SyncConfig.Job(2, null, null, null, null),
                         List.of(new SyncConfig.Table("lineitem", "public.lineitem", "public.lineitem",
-                                List.of("l_orderkey", "l_linenumber"), null)));
+                                List.of("l_orderkey", "l_linenumber"), null, null, null)));
 
                 boolean ok = day("day 1 (initial load)", config, src, app, null);
                 long[] expected = change(src);

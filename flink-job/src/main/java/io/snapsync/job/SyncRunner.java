@@ -24,14 +24,16 @@ public final class SyncRunner {
 
     private final SyncConfig config;
     private final CommitHook hook;
+    private final boolean allowMassChange;
 
     public SyncRunner(SyncConfig config) {
-        this(config, CommitHook.NONE);
+        this(config, CommitHook.NONE, false);
     }
 
-    public SyncRunner(SyncConfig config, CommitHook hook) {
+    public SyncRunner(SyncConfig config, CommitHook hook, boolean allowMassChange) {
         this.config = config;
         this.hook = hook;
+        this.allowMassChange = allowMassChange;
     }
 
     public RunReport run(String onlyTable) {
@@ -63,7 +65,7 @@ public final class SyncRunner {
         long t0 = System.currentTimeMillis();
         TablePlan plan = null;
         try (TableLock lock = TableLock.acquire(config.target().endpoint(), table.name(), runId)) {
-            plan = new TablePlanner(config, parallelism).plan(table, runId);
+            plan = new TablePlanner(config, parallelism, allowMassChange).plan(table, runId);
             r.previousCacheVersion = plan.previousVersion();
             r.planMillis = System.currentTimeMillis() - t0;
             long t1 = System.currentTimeMillis();

@@ -1,5 +1,6 @@
 package io.snapsync.job;
 
+import io.snapsync.commit.MassChangeGuard;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
@@ -14,6 +15,7 @@ import java.util.List;
  * @param previousVersion the cache version the control table names, or null on the first run
  * @param previousFiles that version's Parquet files (full URIs), from its manifest
  * @param expectedRows the source's row count when the run was planned, or -1 when not checked
+ * @param previousRows rows in the previous cache version, or -1 on a first run
  */
 public record TablePlan(
         String name,
@@ -36,7 +38,9 @@ public record TablePlan(
         int fetchSize,
         String parquetCodec,
         int rowGroupBytes,
-        long expectedRows)
+        long expectedRows,
+        long previousRows,
+        MassChangeGuard guard)
         implements Serializable {
 
     public String cacheVersion() {

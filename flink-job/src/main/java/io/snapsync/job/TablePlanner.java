@@ -5,6 +5,7 @@ import static io.snapsync.schema.Identifiers.quote;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.commit.ControlTable;
+import io.snapsync.commit.MassChangeGuard;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.schema.Column;
@@ -40,10 +41,12 @@ import org.apache.flink.core.fs.Path;
 public final class TablePlanner {
     private final SyncConfig config;
     private final int parallelism;
+    private final boolean allowMassChange;
 
-    public TablePlanner(SyncConfig config, int parallelism) {
+    public TablePlanner(SyncConfig config, int parallelism, boolean allowMassChange) {
         this.config = config;
         this.parallelism = parallelism;
+        this.allowMassChange = allowMassChange;
     }
 
     public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
@@ -79,6 +82,7 @@ public final class TablePlanner {
             Optional<ControlTable.State> state = control.read(c, table.name(), false);
             String previousVersion = null;
             List<String> previousFiles = List.of();
+            long previousRows = -1;
             if (state.isPresent()) {
                 ControlTable.State st = state.get();
                 previousVersion = st.cacheVersion();
@@ -92,6 +96,7 @@ public final class TablePlanner {
                             + previousVersion + " was written (columns now: " + schema.columns().stream().map(Column::describe).toList()
                             + "); schema evolution is not supported yet: resync the table");
                 }
+                previousRows = m.rowCount();
                 Path dir = layout.versionDir(table.name(), previousVersion);
                 previousFiles = m.files().stream().map(f -> new Path(dir, f.name()).toString()).toList();
             }
@@ -106,8 +111,14 @@ public final class TablePlanner {
                     previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
                     config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
-                    expectedRows);
+                    expectedRows, previousRows, guard(table));
         }
+    }
+
+    private MassChangeGuard guard(SyncConfig.Table t) {
+        SyncConfig.Job j = config.jobOrDefaults();
+        return new MassChangeGuard(t.maxDeleteShare() != null ? t.maxDeleteShare() : j.maxDeleteShareOrDefault(),
+                t.maxUpdateShare() != null ? t.maxUpdateShare() : j.maxUpdateShareOrDefault(), allowMassChange);
     }
 
     static Connection connect(JdbcEndpoint e, String role) throws PlanException {
