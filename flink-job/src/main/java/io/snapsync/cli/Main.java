@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapsync", mixinStandardHelpOptions = true, version = "snapsync 0.1.0",
         description = "Daily diff sync of Redshift (or PostgreSQL) tables into PostgreSQL, as an Apache Flink batch job.",
-        subcommands = {Main.Sync.class, Main.DemoCommand.class})
+        subcommands = {Main.Sync.class, Main.Status.class, Main.DemoCommand.class})
 public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
@@ -83,6 +83,38 @@ public final class Main implements Callable<Integer> {
             if (failed != null) {
                 System.err.println("snapsync: table " + failed.name + " failed: " + failed.error);
                 return FAILED;
+            }
+            return OK;
+        }
+    }
+
+    @Command(name = "status", description = "Show each table's last committed run and leftovers of failed runs.")
+    static final class Status implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "YAML config file")
+        Path config;
+
+        @Option(names = "--verbose", description = "print stack traces")
+        boolean verbose;
+
+        @Override
+        public Integer call() throws Exception {
+            SyncConfig cfg = ConfigLoader.load(config);
+            io.snapsync.job.FlinkSetup.initializeFileSystems(io.snapsync.job.FlinkSetup.configuration(cfg, 1));
+            for (var t : io.snapsync.job.StatusReader.read(cfg)) {
+                if (t.committed().isPresent()) {
+                    var s = t.committed().get();
+                    System.out.printf("%s: last committed %s by run %s: %d rows (+%d ~%d -%d), cache version %s, schema %s%n",
+                            t.table(), s.committedAt(), s.runId(), s.rowCount(), s.inserted(), s.updated(), s.deleted(),
+                            s.cacheVersion(), s.schemaFingerprint());
+                } else {
+                    System.out.printf("%s: never synced%n", t.table());
+                }
+                if (!t.leftoverStagingTables().isEmpty()) {
+                    System.out.printf("  leftover staging tables of failed runs: %s%n", t.leftoverStagingTables());
+                }
+                if (!t.uncommittedCacheVersions().isEmpty()) {
+                    System.out.printf("  cache versions no committed run names (failed runs): %s%n", t.uncommittedCacheVersions());
+                }
             }
             return OK;
         }

@@ -1,0 +1,86 @@
+package io.snapsync.job;
+
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.commit.ControlTable;
+import io.snapsync.config.SyncConfig;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/** {@code snapsync status}: per table, the last committed run and what failed runs left behind. */
+public final class StatusReader {
+    private StatusReader() {}
+
+    /** One table's state. */
+    public record TableStatus(String table, Optional<ControlTable.State> committed, List<String> leftoverStagingTables,
+                              List<String> uncommittedCacheVersions) {}
+
+    public static List<TableStatus> read(SyncConfig config) throws SQLException, IOException {
+        ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
+        CacheLayout layout = new CacheLayout(config.cache().uri());
+        List<TableStatus> out = new ArrayList<>();
+        try (Connection c = TablePlanner.connect(config.target().endpoint(), "target")) {
+            control.ensureExists(c);
+            for (SyncConfig.Table t : config.tables()) {
+                Optional<ControlTable.State> st = control.read(c, t.name(), false);
+                out.add(new TableStatus(t.name(), st, stagingTables(c, config.target().stagingSchemaOrDefault(), t.name()),
+                        uncommittedVersions(layout, t.name(), committedVersions(c, control, t.name()))));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> stagingTables(Connection c, String schema, String table) throws SQLException {
+        List<String> names = new ArrayList<>();
+        String prefix = StagingTables.name(table, "x", "u");
+        prefix = prefix.substring(0, prefix.length() - "_x_u".length()) + "_";
+        try (PreparedStatement ps = c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? AND starts_with(tablename, ?) ORDER BY 1")) {
+            ps.setString(1, schema);
+            ps.setString(2, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static List<String> committedVersions(Connection c, ControlTable control, String table) throws SQLException {
+        List<String> v = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT cache_version FROM " + control.history() + " WHERE table_name = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    v.add(rs.getString(1));
+                }
+            }
+        }
+        return v;
+    }
+
+    private static List<String> uncommittedVersions(CacheLayout layout, String table, List<String> committed) throws IOException {
+        Path dir = layout.tableDir(table);
+        FileSystem fs = dir.getFileSystem();
+        List<String> out = new ArrayList<>();
+        if (!fs.exists(dir)) {
+            return out;
+        }
+        for (FileStatus f : fs.listStatus(dir)) {
+            String name = f.getPath().getName();
+            if (name.startsWith(CacheLayout.VERSION_PREFIX) && !committed.contains(name.substring(CacheLayout.VERSION_PREFIX.length()))) {
+                out.add(name.substring(CacheLayout.VERSION_PREFIX.length()));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+}
