@@ -1,0 +1,198 @@
+package io.snapsync.e2e;
+
+import static io.snapsync.e2e.PgPair.exec;
+import static io.snapsync.e2e.PgPair.rows;
+import static io.snapsync.e2e.PgPair.scalar;
+import static io.snapsync.e2e.PgPair.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.snapsync.cli.Main;
+import io.snapsync.config.SyncConfig;
+import io.snapsync.embedded.EmbeddedPostgres;
+import io.snapsync.job.RunReport;
+import io.snapsync.job.SyncRunner;
+import io.snapsync.job.TableReport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole daily sync on a real MiniCluster against real PostgreSQL: a source and a target that
+ * the test sets up, three days of changes, target == source and exact counts after each run; the
+ * PostgreSQL 14 (INSERT ... ON CONFLICT) path; and the command line with its report and exit codes.
+ */
+class SyncEndToEndTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    static EmbeddedPostgres pg17;
+    static EmbeddedPostgres pg14;
+
+    @TempDir
+    Path tmp;
+
+    static final String DDL = "CREATE TABLE public.items (region text NOT NULL, id bigint NOT NULL, name varchar(40), "
+            + "price numeric(12,2), qty integer, seen timestamptz, tags jsonb, blob bytea, PRIMARY KEY (region, id))";
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg17 = EmbeddedPostgres.start();
+        pg14 = EmbeddedPostgres.start(Paths.get(System.getProperty("snapsync.pg14.binaries", "target/pg-binaries/pg14-binaries.jar")));
+    }
+
+    @AfterAll
+    static void stop() {
+        pg17.close();
+        pg14.close();
+    }
+
+    private static void seed(PgPair p) throws Exception {
+        exec(p.source, "INSERT INTO items SELECT (ARRAY['eu','us','jp'])[1 + i % 3], i, 'item ' || i, i * 1.25, i % 7, "
+                + "timestamptz '2024-01-01 00:00+00' + i * interval '1 hour', jsonb_build_object('i', i), "
+                + "CASE WHEN i % 5 = 0 THEN NULL ELSE decode(md5(i::text), 'hex') END FROM generate_series(1, 2000) i");
+    }
+
+    /** {inserted, updated, deleted} of a realistic day: value changes incl. to and from NULL, new and removed keys. */
+    private static long[] changeSource(PgPair p, int day) throws Exception {
+        exec(p.source, "DROP TABLE IF EXISTS before; CREATE TABLE before AS SELECT * FROM items");
+        update(p.source, "UPDATE items SET price = price + 1 WHERE id % 50 = " + day);
+        update(p.source, "UPDATE items SET name = NULL WHERE id % 97 = " + day + " AND name IS NOT NULL");
+        update(p.source, "UPDATE items SET blob = '\\x00'::bytea WHERE blob IS NULL AND id % 45 = " + (day % 5) * 5);
+        update(p.source, "UPDATE items SET qty = qty WHERE id % 13 = 0"); // rewrites rows without changing them
+        update(p.source, "DELETE FROM items WHERE id % 111 = " + day);
+        update(p.source, "INSERT INTO items SELECT 'new', i, 'new ' || i, NULL, NULL, NULL, NULL, NULL "
+                + "FROM generate_series(" + day * 10000 + ", " + (day * 10000 + 37) + ") i");
+        return truth(p);
+    }
+
+    /** The true change set, from the rows themselves: what the report must say. */
+    static long[] truth(PgPair p) throws Exception {
+        String join = " FROM items a FULL JOIN before b ON a.region = b.region AND a.id = b.id ";
+        return new long[] {
+            scalar(p.source, "SELECT count(*)" + join + "WHERE b.id IS NULL"),
+            scalar(p.source, "SELECT count(*)" + join + "WHERE a.id IS NOT NULL AND b.id IS NOT NULL AND a.* IS DISTINCT FROM b.*"),
+            scalar(p.source, "SELECT count(*)" + join + "WHERE a.id IS NULL")};
+    }
+
+    private static void assertSynced(PgPair p, TableReport r, long[] expected) throws Exception {
+        assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+        assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
+        assertThat(new long[] {r.inserted, r.updated, r.deleted}).containsExactly(expected);
+        assertThat(r.snapshotRows).isEqualTo(scalar(p.source, "SELECT count(*) FROM items"));
+    }
+
+    @Test
+    void threeDaysOnPostgres17WithMerge() throws Exception {
+        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cache"))) {
+            p.both(DDL);
+            seed(p);
+            SyncConfig config = p.config("items", List.of("region", "id"), 2);
+
+            TableReport day1 = new SyncRunner(config).run(null).tables.get(0);
+            assertSynced(p, day1, new long[] {2000, 0, 0});
+            assertThat(day1.previousCacheVersion).isNull();
+
+            for (int day = 2; day <= 3; day++) {
+                long[] expected = changeSource(p, day);
+                assertThat(expected[0] + expected[1] + expected[2]).isPositive();
+                TableReport r = new SyncRunner(config).run(null).tables.get(0);
+                assertSynced(p, r, expected);
+                assertThat(r.appliedUpserts).isEqualTo(expected[0] + expected[1]);
+                assertThat(r.appliedDeletes).isEqualTo(expected[2]);
+            }
+
+            // nothing changed: nothing to do, and the control row names the newest cache version
+            TableReport idle = new SyncRunner(config).run(null).tables.get(0);
+            assertSynced(p, idle, new long[] {0, 0, 0});
+            try (var s = p.target.createStatement();
+                 var rs = s.executeQuery("SELECT cache_version, row_count FROM snapsync.sync_state WHERE table_name = 'items'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(idle.cacheVersion);
+                assertThat(rs.getLong(2)).isEqualTo(idle.snapshotRows);
+            }
+            assertThat(p.cache.resolve("items/v-" + idle.cacheVersion + "/_manifest.json")).exists();
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_history WHERE table_name = 'items'")).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void postgres14TargetUsesOnConflict() throws Exception {
+        try (PgPair p = new PgPair(pg17, pg14, tmp.resolve("cache14"))) {
+            assertThat(scalar(p.target, "SELECT current_setting('server_version_num')::int")).isBetween(140000L, 149999L);
+            p.both(DDL);
+            seed(p);
+            SyncConfig config = p.config("items", List.of("region", "id"), 2);
+            assertSynced(p, new SyncRunner(config).run(null).tables.get(0), new long[] {2000, 0, 0});
+            long[] expected = changeSource(p, 2);
+            assertSynced(p, new SyncRunner(config).run(null).tables.get(0), expected);
+        }
+    }
+
+    @Test
+    void commandLineSyncWritesTheReportAndFailsCleanly() throws Exception {
+        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cachecli"))) {
+            p.both(DDL);
+            seed(p);
+            Path config = tmp.resolve("snapsync.yaml");
+            Files.writeString(config, """
+                    source: { url: "%s", user: "${SNAPSYNC_TEST_USER:-postgres}" }
+                    target: { url: "%s", user: postgres }
+                    cache:  { uri: "%s" }
+                    job:    { parallelism: 2 }
+                    tables:
+                      - { name: items, source: public.items, target: public.items, primary-key: [region, id] }
+                    """.formatted(pg17.getJdbcUrl(p.sourceDb), pg17.getJdbcUrl(p.targetDb), p.cache.toUri()));
+            Path report = tmp.resolve("report.json");
+
+            assertThat(Main.run("sync", "--config", config.toString(), "--report", report.toString())).isZero();
+            JsonNode t = new ObjectMapper().readTree(report.toFile()).get("tables").get(0);
+            assertThat(t.get("status").asText()).isEqualTo("committed");
+            assertThat(t.get("snapshotRows").asLong()).isEqualTo(2000);
+            assertThat(t.get("inserted").asLong()).isEqualTo(2000);
+
+            long[] expected = changeSource(p, 2);
+            assertThat(Main.run("sync", "--config", config.toString(), "--report", report.toString())).isZero();
+            t = new ObjectMapper().readTree(report.toFile()).get("tables").get(0);
+            assertThat(new long[] {t.get("inserted").asLong(), t.get("updated").asLong(), t.get("deleted").asLong()}).containsExactly(expected);
+            assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
+
+            // a broken config: exit 1, one specific line, target and control row untouched, no staging left
+            List<String> before = rows(p.target, "items", "region, id");
+            long controlBefore = scalar(p.target, "SELECT count(*) FROM snapsync.sync_history");
+            Files.writeString(config, Files.readString(config).replace("source: public.items", "source: public.nope"));
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream old = System.err;
+            System.setErr(new PrintStream(err, true));
+            int code;
+            try {
+                code = Main.run("sync", "--config", config.toString(), "--report", report.toString());
+            } finally {
+                System.setErr(old);
+            }
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("table items failed: source table public.nope does not exist");
+            assertThat(new ObjectMapper().readTree(report.toFile()).get("tables").get(0).get("status").asText()).isEqualTo("failed");
+            assertThat(rows(p.target, "items", "region, id")).isEqualTo(before);
+            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_history")).isEqualTo(controlBefore);
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+
+            // unknown config key: exit 2
+            Files.writeString(config, Files.readString(config).replace("job:    { parallelism: 2 }", "job:    { paralellism: 2 }"));
+            assertThat(Main.run("sync", "--config", config.toString())).isEqualTo(2);
+        }
+    }
+}
