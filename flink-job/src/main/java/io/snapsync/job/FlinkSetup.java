@@ -37,11 +37,16 @@ public final class FlinkSetup {
             setIfPresent(conf, "s3.endpoint", s3.endpoint());
             setIfPresent(conf, "s3.access-key", s3.accessKey());
             setIfPresent(conf, "s3.secret-key", s3.secretKey());
+            setIfPresent(conf, "s3.endpoint.region", s3.region());
             if (s3.pathStyleAccess() != null) {
                 conf.setString("s3.path.style.access", s3.pathStyleAccess().toString());
             }
-            if (s3.region() != null) {
-                conf.setString("fs.s3a.endpoint.region", s3.region());
+            if (s3.endpoint() != null && s3.endpoint().startsWith("http://")) {
+                conf.setString("s3.connection.ssl.enabled", "false");
+            }
+            if (s3.accessKey() != null && !s3.accessKey().isBlank()) {
+                // configured keys only: never fall through to the instance metadata service
+                conf.setString("s3.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
             }
         }
         return conf;

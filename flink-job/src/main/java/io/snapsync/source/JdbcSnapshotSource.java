@@ -23,7 +23,6 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceEnumerator;
-import org.apache.flink.api.connector.source.lib.util.IteratorSourceReader;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceSplit;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -34,7 +33,7 @@ import org.apache.flink.util.InstantiationUtil;
  * row, each streamed through its own cursor ({@code fetchSize} rows at a time, inside a read-only
  * transaction, as PostgreSQL and Redshift require for cursor-based fetching).
  *
- * <p>Built on Flink's iterator source utilities rather than flink-connector-jdbc 4.0.0, whose split
+ * <p>Built on Flink's iterator source enumerator rather than flink-connector-jdbc 4.0.0, whose split
  * reader re-uses a connection it has already closed (FLINK-39975), ignores a custom connection provider
  * (FLINK-36236), and by default skips partly-read splits after a failover. Here a retried split is
  * always re-read from its start; the failed attempt's output is discarded by the batch scheduler.
@@ -73,7 +72,7 @@ public final class JdbcSnapshotSource
 
     @Override
     public SourceReader<SnapshotRow, QuerySplit> createReader(SourceReaderContext context) {
-        return new IteratorSourceReader<>(context);
+        return new QuerySplitReader(context);
     }
 
     @Override
@@ -136,7 +135,7 @@ public final class JdbcSnapshotSource
     }
 
     /** Streams one split's rows; closes its statement and connection when the rows run out. */
-    static final class RowIterator implements Iterator<SnapshotRow> {
+    static final class RowIterator implements Iterator<SnapshotRow>, AutoCloseable {
         private final QuerySpec spec;
         private final Serializable[] params;
         private final JdbcRowEncoder encoder;
@@ -201,7 +200,8 @@ public final class JdbcSnapshotSource
             rs = statement.executeQuery();
         }
 
-        private void close() {
+        @Override
+        public void close() {
             try {
                 if (connection != null) {
                     connection.rollback(); // read-only: nothing to keep, and it ends the cursor's transaction

@@ -195,4 +195,30 @@ class SyncEndToEndTest {
             assertThat(Main.run("sync", "--config", config.toString())).isEqualTo(2);
         }
     }
+
+    @Test
+    void emptySplitsAndTextKeysReadEveryRowExactlyOnce() throws Exception {
+        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cachesplits"))) {
+            // sparse integer keys: most of the 5 range splits are empty
+            p.both("CREATE TABLE public.sparse (id bigint PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO sparse VALUES (-9000000000000, 'a'), (1, 'b'), (2, 'c'), (9000000000000, 'd')");
+            TableReport r = new SyncRunner(p.config("sparse", List.of("id"), 2)).run(null).tables.get(0);
+            assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+            assertThat(rows(p.target, "sparse", "id")).isEqualTo(rows(p.source, "sparse", "id"));
+
+            // a text key: hash-bucket splits
+            p.both("CREATE TABLE public.words (w text PRIMARY KEY, n integer)");
+            exec(p.source, "INSERT INTO words SELECT md5(i::text), i FROM generate_series(1, 1500) i");
+            r = new SyncRunner(p.config("words", List.of("w"), 2)).run(null).tables.get(0);
+            assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+            assertThat(r.snapshotRows).isEqualTo(1500);
+            assertThat(rows(p.target, "words", "w")).isEqualTo(rows(p.source, "words", "w"));
+
+            // an empty source table
+            p.both("CREATE TABLE public.nothing (id integer PRIMARY KEY)");
+            r = new SyncRunner(p.config("nothing", List.of("id"), 2)).run(null).tables.get(0);
+            assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+            assertThat(r.snapshotRows).isZero();
+        }
+    }
 }
