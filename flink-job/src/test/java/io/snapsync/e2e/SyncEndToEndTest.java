@@ -221,4 +221,31 @@ class SyncEndToEndTest {
             assertThat(r.snapshotRows).isZero();
         }
     }
+
+    @Test
+    void massDeleteIsRefusedBeforeTheTargetIsTouchedUnlessAllowed() throws Exception {
+        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cacheguard"))) {
+            p.both(DDL);
+            seed(p);
+            SyncConfig guarded = p.config("items", List.of("region", "id"), 2);
+            guarded = new SyncConfig(guarded.source(), guarded.target(), guarded.cache(),
+                    new SyncConfig.Job(2, 5, 0, null, null), guarded.tables()); // default guard: 10% deletes
+            assertThat(new SyncRunner(guarded).run(null).tables.get(0).status).isEqualTo("committed");
+            List<String> before = rows(p.target, "items", "region, id");
+            String versionBefore = io.snapsync.e2e.PgPair.rows(p.target, "snapsync.sync_state", "table_name").get(0);
+
+            update(p.source, "DELETE FROM items WHERE id % 2 = 0");
+            TableReport refused = new SyncRunner(guarded).run(null).tables.get(0);
+            assertThat(refused.status).isEqualTo("failed");
+            assertThat(refused.error).contains("refusing to delete 1000 of 2000 rows (50.0%) of items");
+            assertThat(rows(p.target, "items", "region, id")).isEqualTo(before);
+            assertThat(io.snapsync.e2e.PgPair.rows(p.target, "snapsync.sync_state", "table_name").get(0)).isEqualTo(versionBefore);
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+
+            TableReport allowed = new SyncRunner(guarded, io.snapsync.commit.CommitHook.NONE, true).run(null).tables.get(0);
+            assertThat(allowed.status).isEqualTo("committed");
+            assertThat(allowed.deleted).isEqualTo(1000);
+            assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
+        }
+    }
 }
