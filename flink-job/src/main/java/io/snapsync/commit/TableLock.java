@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * Keeps two runs of the same table from overlapping: a session-level PostgreSQL advisory lock in the
@@ -26,9 +25,9 @@ public final class TableLock implements AutoCloseable {
     public static TableLock acquire(JdbcEndpoint target, String table, String runId) throws SQLException {
         Connection c = target.connect();
         try {
-            try (Statement s = c.createStatement()) {
-                // visible to whoever is refused the lock
-                s.execute("SET application_name = 'snapsync run " + runId.replaceAll("[^A-Za-z0-9-]", "") + "'");
+            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+                ps.setString(1, "snapsync run " + runId); // visible to whoever is refused the lock
+                ps.execute();
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
                 ps.setInt(1, LOCK_CLASS);
