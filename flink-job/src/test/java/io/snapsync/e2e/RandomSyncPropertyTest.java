@@ -6,12 +6,10 @@ import static io.snapsync.e2e.PgPair.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.commit.CommitHook;
-import io.snapsync.embedded.EmbeddedPostgres;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.LocalDate;
@@ -23,12 +21,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,32 +33,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Equality is PostgreSQL's: numerically equal decimals (1.5 / 1.50 in an unconstrained NUMERIC)
  * and 0.0 / -0.0 are the same value, so the generator does not produce those as "changes".
  */
-class RandomSyncPropertyTest {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
-
+class RandomSyncPropertyTest extends EndToEndTestBase {
     static final String COLUMNS = "k1 integer NOT NULL, k2 text NOT NULL, c_bool boolean, c_i2 smallint, c_i8 bigint, "
             + "c_num numeric(38,10), c_numfree numeric, c_real real, c_dbl double precision, c_char char(5), c_vc varchar(20), "
             + "c_text text, c_bytes bytea, c_date date, c_ts timestamp, c_tstz timestamptz, c_time time, c_timetz timetz, "
             + "c_json json, c_jsonb jsonb";
     static final int VALUE_COLUMNS = 18;
     static final String[] TEXTS = {"", " ", "a\tb", "line\nbreak", "back\\slash", "quote'\"", "naïve", "🚀 non-BMP 𝄞", "\\N", "x"};
-
-    static EmbeddedPostgres pg;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        pg.close();
-    }
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5})

@@ -9,37 +9,11 @@ import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
-import java.nio.file.Path;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The production source driver (com.amazon.redshift:redshift-jdbc42) reading the PostgreSQL stand-in. */
-class RedshiftDriverTest {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
-
-    static EmbeddedPostgres pg;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        pg.close();
-    }
-
+class RedshiftDriverTest extends EndToEndTestBase {
     /**
      * The Redshift driver cannot talk to PostgreSQL: its startup packet carries Redshift-only
      * parameters (driver_version, os_version, plugin_name, client_protocol_version) and PostgreSQL

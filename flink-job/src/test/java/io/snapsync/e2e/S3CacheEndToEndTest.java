@@ -6,7 +6,6 @@ import static io.snapsync.e2e.PgPair.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.config.SyncConfig;
-import io.snapsync.embedded.EmbeddedPostgres;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
 import io.snapsync.testing.S3TestServer;
@@ -15,37 +14,23 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The cache on a real S3 API server on 127.0.0.1, through flink-s3-fs-hadoop, configured only from snapsync's config. */
-class S3CacheEndToEndTest {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
-
-    static EmbeddedPostgres pg;
+class S3CacheEndToEndTest extends EndToEndTestBase {
     static S3TestServer s3;
 
-    @TempDir
-    Path tmp;
-
     @BeforeAll
-    static void start() throws Exception {
-        pg = EmbeddedPostgres.start();
+    static void startS3() {
         s3 = S3TestServer.start();
     }
 
     @AfterAll
-    static void stop() {
-        FileSystem.initialize(new Configuration(), null);
+    static void stopS3() {
+        FileSystem.initialize(new Configuration(), null); // forget the S3 client of a server that is gone
         s3.close();
-        pg.close();
     }
 
     @Test

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapsync.cli.Main;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
-import io.snapsync.job.RunReport;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
 import java.io.ByteArrayOutputStream;
@@ -20,42 +19,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole daily sync on a real MiniCluster against real PostgreSQL: a source and a target that
  * the test sets up, three days of changes, target == source and exact counts after each run; the
  * PostgreSQL 14 (INSERT ... ON CONFLICT) path; and the command line with its report and exit codes.
  */
-class SyncEndToEndTest {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
-
-    static EmbeddedPostgres pg17;
+class SyncEndToEndTest extends EndToEndTestBase {
     static EmbeddedPostgres pg14;
-
-    @TempDir
-    Path tmp;
 
     static final String DDL = "CREATE TABLE public.items (region text NOT NULL, id bigint NOT NULL, name varchar(40), "
             + "price numeric(12,2), qty integer, seen timestamptz, tags jsonb, blob bytea, PRIMARY KEY (region, id))";
 
     @BeforeAll
-    static void start() throws Exception {
-        pg17 = EmbeddedPostgres.start();
+    static void startPostgres14() throws Exception {
         pg14 = EmbeddedPostgres.start(Paths.get(System.getProperty("snapsync.pg14.binaries", "target/pg-binaries/pg14-binaries.jar")));
     }
 
     @AfterAll
-    static void stop() {
-        pg17.close();
+    static void stopPostgres14() {
         pg14.close();
     }
 
@@ -96,7 +81,7 @@ class SyncEndToEndTest {
 
     @Test
     void threeDaysOnPostgres17WithMerge() throws Exception {
-        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cache"))) {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
             p.both(DDL);
             seed(p);
             SyncConfig config = p.config("items", List.of("region", "id"), 2);
@@ -131,7 +116,7 @@ class SyncEndToEndTest {
 
     @Test
     void postgres14TargetUsesOnConflict() throws Exception {
-        try (PgPair p = new PgPair(pg17, pg14, tmp.resolve("cache14"))) {
+        try (PgPair p = new PgPair(pg, pg14, tmp.resolve("cache14"))) {
             assertThat(scalar(p.target, "SELECT current_setting('server_version_num')::int")).isBetween(140000L, 149999L);
             p.both(DDL);
             seed(p);
@@ -144,7 +129,7 @@ class SyncEndToEndTest {
 
     @Test
     void commandLineSyncWritesTheReportAndFailsCleanly() throws Exception {
-        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cachecli"))) {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cachecli"))) {
             p.both(DDL);
             seed(p);
             Path config = tmp.resolve("snapsync.yaml");
@@ -155,7 +140,7 @@ class SyncEndToEndTest {
                     job:    { parallelism: 2 }
                     tables:
                       - { name: items, source: public.items, target: public.items, primary-key: [region, id] }
-                    """.formatted(pg17.getJdbcUrl(p.sourceDb), pg17.getJdbcUrl(p.targetDb), p.cache.toUri()));
+                    """.formatted(pg.getJdbcUrl(p.sourceDb), pg.getJdbcUrl(p.targetDb), p.cache.toUri()));
             Path report = tmp.resolve("report.json");
 
             assertThat(Main.run("sync", "--config", config.toString(), "--report", report.toString())).isZero();
@@ -198,7 +183,7 @@ class SyncEndToEndTest {
 
     @Test
     void emptySplitsAndTextKeysReadEveryRowExactlyOnce() throws Exception {
-        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cachesplits"))) {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cachesplits"))) {
             // sparse integer keys: most of the 5 range splits are empty
             p.both("CREATE TABLE public.sparse (id bigint PRIMARY KEY, v text)");
             exec(p.source, "INSERT INTO sparse VALUES (-9000000000000, 'a'), (1, 'b'), (2, 'c'), (9000000000000, 'd')");
@@ -224,7 +209,7 @@ class SyncEndToEndTest {
 
     @Test
     void massDeleteIsRefusedBeforeTheTargetIsTouchedUnlessAllowed() throws Exception {
-        try (PgPair p = new PgPair(pg17, pg17, tmp.resolve("cacheguard"))) {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cacheguard"))) {
             p.both(DDL);
             seed(p);
             SyncConfig guarded = p.config("items", List.of("region", "id"), 2);
