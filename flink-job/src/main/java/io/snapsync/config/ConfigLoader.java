@@ -142,6 +142,9 @@ public final class ConfigLoader {
         if (!c.cache().uri().matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
             throw new ConfigException("cache.uri must be a URI such as s3://bucket/prefix or file:///path, got " + c.cache().uri());
         }
+        if (c.cache().keepVersions() != null && c.cache().keepVersions() < 1) {
+            throw new ConfigException("cache.keep-versions must be at least 1 (the version the target matches)");
+        }
         if (c.tables() == null || c.tables().isEmpty()) {
             throw new ConfigException("tables: at least one table is required");
         }

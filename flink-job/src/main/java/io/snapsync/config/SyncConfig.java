@@ -38,7 +38,11 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
         }
     }
 
-    public record Cache(String uri, String compression, Integer rowGroupMb, S3 s3) {
+    public record Cache(String uri, String compression, Integer rowGroupMb, S3 s3, Integer keepVersions) {
+        public int keepVersionsOrDefault() {
+            return keepVersions == null ? 3 : keepVersions;
+        }
+
         public String compressionOrDefault() {
             return compression == null ? "snappy" : compression;
         }

@@ -58,7 +58,7 @@ public final class Demo {
                 SyncConfig config = new SyncConfig(
                         new SyncConfig.Source(pg.getJdbcUrl("redshift"), EmbeddedPostgres.USER, null, Map.of(), 5_000, true),
                         new SyncConfig.Target(pg.getJdbcUrl("app"), EmbeddedPostgres.USER, null, Map.of(), null, null),
-                        new SyncConfig.Cache(cache.toUri().toString(), null, null, null),
+                        new SyncConfig.Cache(cache.toUri().toString(), null, null, null, null),
                         new SyncConfig.Job(2, null, null, null, null),
                         List.of(new SyncConfig.Table("lineitem", "public.lineitem", "public.lineitem",
                                 List.of("l_orderkey", "l_linenumber"), null, null, null)));

@@ -38,7 +38,7 @@ public final class StatusReader {
         return out;
     }
 
-    private static List<String> stagingTables(Connection c, String schema, String table) throws SQLException {
+    static List<String> stagingTables(Connection c, String schema, String table) throws SQLException {
         List<String> names = new ArrayList<>();
         String prefix = StagingTables.name(table, "x", "u");
         prefix = prefix.substring(0, prefix.length() - "_x_u".length()) + "_";

@@ -79,6 +79,8 @@ public final class TablePlanner {
             boolean useMerge = serverVersion(c) >= 150000;
 
             control.ensureExists(c);
+            Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
+                    config.cache().keepVersionsOrDefault());
             Optional<ControlTable.State> state = control.read(c, table.name(), false);
             String previousVersion = null;
             List<String> previousFiles = List.of();

@@ -76,7 +76,7 @@ final class PgPair implements AutoCloseable {
         return new SyncConfig(
                 new SyncConfig.Source(sourcePg.getJdbcUrl(sourceDb), EmbeddedPostgres.USER, null, Map.of(), 100, true),
                 new SyncConfig.Target(targetPg.getJdbcUrl(targetDb), EmbeddedPostgres.USER, null, Map.of(), null, null),
-                new SyncConfig.Cache(cache.toUri().toString(), null, null, null),
+                new SyncConfig.Cache(cache.toUri().toString(), null, null, null, 2),
                 new SyncConfig.Job(parallelism, 5, 0, 1.0, 1.0),
                 List.of(new SyncConfig.Table(table, "public." + table, "public." + table, key, null, null, null)));
     }

@@ -41,7 +41,7 @@ class S3CacheEndToEndTest extends EndToEndTestBase {
             SyncConfig local = p.config("t", List.of("id"), 2);
             SyncConfig config = new SyncConfig(local.source(), local.target(),
                     new SyncConfig.Cache(s3.uri("snapsync/prod").toString(), "zstd", null,
-                            new SyncConfig.S3(s3.endpoint(), true, s3.accessKey(), s3.secretKey(), s3.region())),
+                            new SyncConfig.S3(s3.endpoint(), true, s3.accessKey(), s3.secretKey(), s3.region()), null),
                     local.job(), local.tables());
 
             TableReport day1 = new SyncRunner(config).run(null).tables.get(0);

@@ -233,4 +233,39 @@ class SyncEndToEndTest extends EndToEndTestBase {
             assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
         }
     }
+
+    @Test
+    void leftoversOfDeadRunsAreCleanedAndOnlyTheNewestVersionsKept() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cacheleft"))) {
+            p.both(DDL);
+            seed(p);
+            SyncConfig config = p.config("items", List.of("region", "id"), 2); // keep-versions: 2
+            TableReport first = new SyncRunner(config).run(null).tables.get(0);
+            assertThat(first.status).isEqualTo("committed");
+
+            // what a run killed mid-way leaves: its staging table and a half-written cache version
+            String dead = "20200101T000000Z-dead00";
+            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.job.StagingTables.name("items", dead, "u") + " (x int)");
+            Path deadVersion = p.cache.resolve("items/v-" + dead);
+            Files.createDirectories(deadVersion);
+            Files.writeString(deadVersion.resolve("part-0-a0.parquet"), "partial");
+
+            List<String> versions = new java.util.ArrayList<>();
+            versions.add(first.cacheVersion);
+            for (int day = 2; day <= 4; day++) {
+                changeSource(p, day);
+                TableReport r = new SyncRunner(config).run(null).tables.get(0);
+                assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+                versions.add(r.cacheVersion);
+            }
+            assertThat(deadVersion).doesNotExist();
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+            try (var dirs = Files.list(p.cache.resolve("items"))) {
+                // the two newest committed before the last run, plus the last run's own
+                assertThat(dirs.map(d -> d.getFileName().toString()).sorted().toList())
+                        .containsExactly("v-" + versions.get(1), "v-" + versions.get(2), "v-" + versions.get(3));
+            }
+            assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
+        }
+    }
 }

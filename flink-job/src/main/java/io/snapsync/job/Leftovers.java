@@ -1,0 +1,79 @@
+package io.snapsync.job;
+
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.commit.ControlTable;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes what dead runs of a table left behind: their staging tables, and cache versions that no
+ * committed run names. Keeps the newest {@code keep} committed versions for rollback. Only called
+ * while holding the table's lock, so no live run's files or tables can be touched.
+ */
+public final class Leftovers {
+    private static final Logger LOG = LoggerFactory.getLogger(Leftovers.class);
+
+    private Leftovers() {}
+
+    /** What was removed. */
+    public record Cleaned(List<String> stagingTables, List<String> cacheVersions) {}
+
+    public static Cleaned clean(Connection c, String stagingSchema, ControlTable control, CacheLayout layout, String table,
+                                int keep) throws SQLException, IOException {
+        List<String> dropped = new ArrayList<>();
+        for (String t : StatusReader.stagingTables(c, stagingSchema, table)) {
+            StagingTables.drop(c, new io.snapsync.schema.TableName(stagingSchema, t));
+            dropped.add(t);
+        }
+        List<String> keepVersions = newestCommitted(c, control, table, keep);
+        List<String> deleted = new ArrayList<>();
+        Path dir = layout.tableDir(table);
+        FileSystem fs = dir.getFileSystem();
+        if (fs.exists(dir)) {
+            for (FileStatus f : fs.listStatus(dir)) {
+                String name = f.getPath().getName();
+                if (name.startsWith(CacheLayout.VERSION_PREFIX)
+                        && !keepVersions.contains(name.substring(CacheLayout.VERSION_PREFIX.length()))) {
+                    fs.delete(f.getPath(), true);
+                    deleted.add(name.substring(CacheLayout.VERSION_PREFIX.length()));
+                }
+            }
+        }
+        if (!dropped.isEmpty() || !deleted.isEmpty()) {
+            LOG.info("{}: removed leftovers: staging tables {}, cache versions {}", table, dropped, deleted);
+        }
+        return new Cleaned(dropped, deleted);
+    }
+
+    /** The cache versions of the newest {@code keep} committed runs (the current one first). */
+    static List<String> newestCommitted(Connection c, ControlTable control, String table, int keep) throws SQLException {
+        List<String> v = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT cache_version FROM " + control.history()
+                + " WHERE table_name = ? ORDER BY committed_at DESC, run_id DESC LIMIT ?")) {
+            ps.setString(1, table);
+            ps.setInt(2, Math.max(1, keep));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    v.add(rs.getString(1));
+                }
+            }
+        }
+        // the control row's version is kept whatever the history says
+        control.read(c, table, false).ifPresent(s -> {
+            if (!v.contains(s.cacheVersion())) {
+                v.add(s.cacheVersion());
+            }
+        });
+        return v;
+    }
+}
