@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,8 +52,8 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "sync", description = "Run one daily sync of the configured tables.")
     static final class Sync implements Callable<Integer> {
-        @Option(names = "--config", required = true, description = "YAML config file")
-        Path config;
+        @Mixin
+        ConfigOption config;
 
         @Option(names = "--table", description = "sync only this table (its name in the config)")
         String table;
@@ -60,15 +61,12 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--report", description = "write a JSON report of the run here")
         Path report;
 
-        @Option(names = "--verbose", description = "print stack traces")
-        boolean verbose;
-
         @Option(names = "--allow-mass-change", description = "allow this run to delete/update more than the configured share, or empty a table")
         boolean allowMassChange;
 
         @Override
         public Integer call() throws Exception {
-            SyncConfig cfg = ConfigLoader.load(config);
+            SyncConfig cfg = config.load();
             RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange).run(table);
             if (report != null) {
                 r.write(report);
@@ -90,15 +88,12 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "status", description = "Show each table's last committed run and leftovers of failed runs.")
     static final class Status implements Callable<Integer> {
-        @Option(names = "--config", required = true, description = "YAML config file")
-        Path config;
-
-        @Option(names = "--verbose", description = "print stack traces")
-        boolean verbose;
+        @Mixin
+        ConfigOption config;
 
         @Override
         public Integer call() throws Exception {
-            SyncConfig cfg = ConfigLoader.load(config);
+            SyncConfig cfg = config.load();
             io.snapsync.job.FlinkSetup.initializeFileSystems(io.snapsync.job.FlinkSetup.configuration(cfg, 1));
             for (var t : io.snapsync.job.StatusReader.read(cfg)) {
                 if (t.committed().isPresent()) {
@@ -117,6 +112,19 @@ public final class Main implements Callable<Integer> {
                 }
             }
             return OK;
+        }
+    }
+
+    /** {@code --config FILE} and {@code --verbose}, shared by the commands that read a config. */
+    static final class ConfigOption {
+        @Option(names = "--config", required = true, description = "YAML config file")
+        Path file;
+
+        @Option(names = "--verbose", description = "print stack traces")
+        boolean verbose;
+
+        SyncConfig load() {
+            return ConfigLoader.load(file);
         }
     }
 
