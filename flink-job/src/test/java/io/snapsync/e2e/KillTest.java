@@ -1,0 +1,98 @@
+package io.snapsync.e2e;
+
+import static io.snapsync.e2e.PgPair.exec;
+import static io.snapsync.e2e.PgPair.rows;
+import static io.snapsync.e2e.PgPair.scalar;
+import static io.snapsync.e2e.PgPair.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapsync.config.SyncConfig;
+import io.snapsync.job.SyncRunner;
+import io.snapsync.job.TableReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code kill -9} of the sync's own JVM (a real {@code snapsync sync} process with its own MiniCluster)
+ * at random moments, several times in a row, then a run to completion: the target must end equal to
+ * the source, with nothing left behind.
+ */
+class KillTest extends EndToEndTestBase {
+
+    @Test
+    void killingTheSyncProcessAtRandomMomentsNeverLosesOrCorruptsData() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text, n numeric(12,2))");
+            exec(p.source, "INSERT INTO t SELECT i, md5(i::text), i / 3.0 FROM generate_series(1, 20000) i");
+            SyncConfig config = p.config("t", List.of("id"), 2);
+            assertThat(new SyncRunner(config).run(null).tables.get(0).status).isEqualTo("committed");
+
+            update(p.source, "UPDATE t SET v = 'changed' WHERE id % 7 = 0");
+            update(p.source, "DELETE FROM t WHERE id % 23 = 0");
+            update(p.source, "INSERT INTO t SELECT i, 'new', NULL FROM generate_series(30001, 30500) i");
+
+            Path yaml = tmp.resolve("kill.yaml");
+            Files.writeString(yaml, """
+                    source: { url: "%s", user: postgres }
+                    target: { url: "%s", user: postgres }
+                    cache:  { uri: "%s" }
+                    job:    { parallelism: 2, max-delete-share: 1.0 }
+                    tables:
+                      - { name: t, source: public.t, target: public.t, primary-key: [id] }
+                    """.formatted(pg.getJdbcUrl(p.sourceDb), pg.getJdbcUrl(p.targetDb), p.cache.toUri()));
+
+            Random rnd = new Random(42);
+            List<Long> killedAfter = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Process sync = new ProcessBuilder(javaCommand(yaml)).redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve("kill-" + i + ".log").toFile()).start();
+                long delay = 500 + rnd.nextInt(7000);
+                if (!sync.waitFor(delay, TimeUnit.MILLISECONDS)) {
+                    sync.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+                    sync.waitFor();
+                    killedAfter.add(delay);
+                } else {
+                    // finished before the kill: it must have been a real, successful sync
+                    assertThat(sync.exitValue()).as(Files.readString(tmp.resolve("kill-" + i + ".log"))).isZero();
+                }
+                // the target is always consistent in between: exactly the old or exactly the new rows
+                List<String> now = rows(p.target, "t", "id");
+                assertThat(now.size()).as("after kill %d", i).isIn(20000, 20000 - 869 + 500);
+            }
+            assertThat(killedAfter).as("at least some runs must really have been killed").isNotEmpty();
+
+            TableReport last = null;
+            for (int attempt = 0; attempt < 10; attempt++) { // a killed session's lock goes when PostgreSQL notices
+                last = new SyncRunner(config).run(null).tables.get(0);
+                if ("committed".equals(last.status) || !last.error.contains("already being synced")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(last.status).as("error: %s", last.error).isEqualTo("committed");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+        }
+    }
+
+    private static List<String> javaCommand(Path yaml) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        for (String open : new String[] {"java.util", "java.lang", "java.lang.reflect", "java.nio", "java.time", "java.util.concurrent"}) {
+            cmd.add("--add-opens=java.base/" + open + "=ALL-UNNAMED");
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.snapsync.cli.Main");
+        cmd.add("sync");
+        cmd.add("--config");
+        cmd.add(yaml.toString());
+        return cmd;
+    }
+}
