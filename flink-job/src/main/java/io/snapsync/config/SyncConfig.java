@@ -69,7 +69,16 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     }
 
     public record Table(String name, String source, String target, List<String> primaryKey, Integer splits,
-                        Double maxDeleteShare, Double maxUpdateShare) {}
+                        Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget) {
+        public Table(String name, String source, String target, List<String> primaryKey, Integer splits,
+                     Double maxDeleteShare, Double maxUpdateShare) {
+            this(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare, null);
+        }
+
+        public boolean createTargetOrDefault() {
+            return createTarget == null || createTarget;
+        }
+    }
 
     public Job jobOrDefaults() {
         return job == null ? Job.DEFAULTS : job;

@@ -69,6 +69,12 @@ public final class TablePlanner {
         ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
         CacheLayout layout = new CacheLayout(config.cache().uri());
         try (Connection c = connect(target, "target")) {
+            if (!exists(c, targetTable)) {
+                if (!table.createTargetOrDefault()) {
+                    throw new PlanException("target table " + targetTable + " does not exist (create-target is false)");
+                }
+                createTarget(c, targetTable, schema);
+            }
             Map<String, String> targetTypes = readTargetColumns(c, targetTable);
             List<String> missing = schema.columnNames().stream().filter(n -> !targetTypes.containsKey(n)).toList();
             if (!missing.isEmpty()) {
@@ -178,6 +184,36 @@ public final class TablePlanner {
             }
         }
         return SplitPlanner.byHash(schema, table, SourceDialect.forUrl(c.getMetaData().getURL()), splits);
+    }
+
+    static boolean exists(Connection c, TableName table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The target as the source describes it: faithful types, NOT NULL where the source has it, the key as primary key. */
+    static String createTableSql(TableName table, TableSchema schema) {
+        StringBuilder sb = new StringBuilder("CREATE TABLE ").append(table.quoted()).append(" (");
+        for (Column col : schema.columns()) {
+            sb.append(quote(col.name())).append(' ').append(col.sqlType());
+            if (!col.nullable() || schema.keyColumns().contains(col.name())) {
+                sb.append(" NOT NULL");
+            }
+            sb.append(", ");
+        }
+        return sb.append("PRIMARY KEY (").append(io.snapsync.schema.Identifiers.quoteAll(schema.keyColumns())).append("))").toString();
+    }
+
+    private static void createTarget(Connection c, TableName table, TableSchema schema) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));
+            s.execute(createTableSql(table, schema));
+        }
     }
 
     /** Column name to PostgreSQL type name (format_type) of the target table. */

@@ -268,4 +268,33 @@ class SyncEndToEndTest extends EndToEndTestBase {
             assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
         }
     }
+
+    @Test
+    void aMissingTargetIsCreatedFromTheSourceUnlessRequiredToExist() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cachecreate"))) {
+            exec(p.source, DDL);
+            seed(p);
+            SyncConfig base = p.config("items", List.of("region", "id"), 2);
+            SyncConfig.Table t = base.tables().get(0);
+            SyncConfig required = new SyncConfig(base.source(), base.target(), base.cache(), base.job(), List.of(
+                    new SyncConfig.Table(t.name(), t.source(), t.target(), t.primaryKey(), null, null, null, false)));
+            TableReport refused = new SyncRunner(required).run(null).tables.get(0);
+            assertThat(refused.status).isEqualTo("failed");
+            assertThat(refused.error).isEqualTo("target table public.items does not exist (create-target is false)");
+
+            TableReport created = new SyncRunner(base).run(null).tables.get(0);
+            assertThat(created.status).as("error: %s", created.error).isEqualTo("committed");
+            assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
+            // same column types and primary key as the source
+            String cols = "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' nn' ELSE '' END, ', ' ORDER BY attnum) "
+                    + "FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attnum > 0";
+            try (var a = p.source.createStatement(); var ra = a.executeQuery(cols);
+                 var b = p.target.createStatement(); var rb = b.executeQuery(cols)) {
+                ra.next();
+                rb.next();
+                assertThat(rb.getString(1)).isEqualTo(ra.getString(1));
+            }
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_index WHERE indrelid = 'public.items'::regclass AND indisprimary")).isEqualTo(1);
+        }
+    }
 }
