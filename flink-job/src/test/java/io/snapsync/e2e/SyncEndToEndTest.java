@@ -297,4 +297,36 @@ class SyncEndToEndTest extends EndToEndTestBase {
             assertThat(scalar(p.target, "SELECT count(*) FROM pg_index WHERE indrelid = 'public.items'::regclass AND indisprimary")).isEqualTo(1);
         }
     }
+
+    @Test
+    void statusShowsTheLastCommittedRunAndLeftovers() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cachestatus"))) {
+            p.both(DDL);
+            seed(p);
+            Path config = tmp.resolve("status.yaml");
+            Files.writeString(config, """
+                    source: { url: "%s", user: postgres }
+                    target: { url: "%s", user: postgres }
+                    cache:  { uri: "%s" }
+                    tables:
+                      - { name: items, source: public.items, target: public.items, primary-key: [region, id] }
+                      - { name: other, source: public.items, target: public.items, primary-key: [region, id] }
+                    """.formatted(pg.getJdbcUrl(p.sourceDb), pg.getJdbcUrl(p.targetDb), p.cache.toUri()));
+            assertThat(Main.run("sync", "--config", config.toString(), "--table", "items")).isZero();
+            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.job.StagingTables.name("items", "20200101T000000Z-dead00", "d") + " (x int)");
+
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            PrintStream old = System.out;
+            System.setOut(new PrintStream(out, true));
+            try {
+                assertThat(Main.run("status", "--config", config.toString())).isZero();
+            } finally {
+                System.setOut(old);
+            }
+            assertThat(out.toString())
+                    .containsPattern("items: last committed .* by run \\S+: 2000 rows \\(\\+2000 ~0 -0\\), cache version \\S+")
+                    .contains("leftover staging tables of failed runs: [snapsync_stg_items_20200101t000000zdead00_d]")
+                    .contains("other: never synced");
+        }
+    }
 }
