@@ -64,20 +64,27 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--allow-mass-change", description = "allow this run to delete/update more than the configured share, or empty a table")
         boolean allowMassChange;
 
+        @Option(names = "--dry-run", description = "compute the diff and report counts and sample keys; write nothing to the target or cache")
+        boolean dryRun;
+
         @Override
         public Integer call() throws Exception {
             SyncConfig cfg = config.load();
-            RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange).run(table);
+            RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange, dryRun).run(table);
             if (report != null) {
                 r.write(report);
             }
             for (TableReport t : r.tables) {
-                if ("committed".equals(t.status)) {
+                if ("dry-run".equals(t.status)) {
+                    System.out.printf("%s: dry run: %d rows, would insert %d, update %d, delete %d%s%n", t.name, t.snapshotRows,
+                            t.inserted, t.updated, t.deleted, t.wouldBeRefused == null ? "" : "; would be refused: " + t.wouldBeRefused);
+                    t.samples.forEach(s -> System.out.println("  " + s));
+                } else if ("committed".equals(t.status)) {
                     System.out.printf("%s: committed %d rows (+%d inserted, ~%d updated, -%d deleted), cache version %s%n",
                             t.name, t.snapshotRows, t.inserted, t.updated, t.deleted, t.cacheVersion);
                 }
             }
-            TableReport failed = r.tables.stream().filter(t -> !"committed".equals(t.status)).findFirst().orElse(null);
+            TableReport failed = r.tables.stream().filter(t -> "failed".equals(t.status)).findFirst().orElse(null);
             if (failed != null) {
                 System.err.println("snapsync: table " + failed.name + " failed: " + failed.error);
                 return FAILED;

@@ -16,6 +16,9 @@ public class CommitOutcome {
     /** A retried committer found its own run already committed and changed nothing. */
     public boolean alreadyCommitted;
     public long commitMillis;
+    /** Dry runs: sample keys per kind (one per line), and what the mass-change guard would have said. */
+    public String samples;
+    public String guardViolation;
 
     public CommitOutcome() {}
 }

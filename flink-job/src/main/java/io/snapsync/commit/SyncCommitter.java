@@ -107,6 +107,18 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             throw new IllegalStateException("read " + o.snapshotRows + " source rows but the source had " + plan.expectedRows()
                     + " when the run started (did the source change during the sync?); nothing applied");
         }
+        if (plan.dryRun()) {
+            o.samples = String.join("\n", results.values().stream().flatMap(m -> m.values().stream())
+                    .map(r -> r.samples).filter(x -> x != null && !x.isEmpty()).toList());
+            try {
+                plan.guard().check(plan.name(), plan.previousRows(), o.snapshotRows, o.updated, o.deleted);
+            } catch (MassChangeGuard.MassChangeException e) {
+                o.guardViolation = e.getMessage();
+            }
+            o.commitMillis = System.currentTimeMillis() - started;
+            output.collect(new StreamRecord<>(o)); // nothing written: no manifest, no transaction
+            return;
+        }
         plan.guard().check(plan.name(), plan.previousRows(), o.snapshotRows, o.updated, o.deleted);
         CacheLayout layout = new CacheLayout(plan.cacheUri());
         Path manifest = layout.manifest(plan.name(), plan.cacheVersion());

@@ -18,7 +18,7 @@ public class RunReport {
     public List<TableReport> tables = new ArrayList<>();
 
     public boolean allCommitted() {
-        return !tables.isEmpty() && tables.stream().allMatch(t -> "committed".equals(t.status));
+        return !tables.isEmpty() && tables.stream().allMatch(t -> "committed".equals(t.status) || "dry-run".equals(t.status));
     }
 
     public void write(Path file) throws IOException {

@@ -10,6 +10,7 @@ import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Change;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.sink.CacheWriter;
+import io.snapsync.sink.DryRunWriter;
 import io.snapsync.sink.StagingWriter;
 import io.snapsync.sink.WriteResult;
 import io.snapsync.sink.WriterKind;
@@ -52,17 +53,29 @@ public final class SyncPipeline {
         DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);
 
         TypeInformation<WriteResult> resultType = TypeInformation.of(WriteResult.class);
-        DataStream<WriteResult> upsertResults = upserts.transform("stage upserts", resultType,
-                new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns()))
-                .setParallelism(p);
-        DataStream<WriteResult> deleteResults = deletes.transform("stage deletes", resultType,
-                new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList()))
-                .setParallelism(p);
-        String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
-        DataStream<WriteResult> cacheResults = snapshot.transform("write cache", resultType,
-                new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
-                        plan.rowGroupBytes()))
-                .setParallelism(p);
+        DataStream<WriteResult> upsertResults;
+        DataStream<WriteResult> deleteResults;
+        DataStream<WriteResult> cacheResults;
+        if (plan.dryRun()) {
+            upsertResults = upserts.transform("count upserts", resultType, new DryRunWriter<Change>(WriterKind.UPSERTS, plan.schema()))
+                    .setParallelism(p);
+            deleteResults = deletes.transform("count deletes", resultType, new DryRunWriter<Change>(WriterKind.DELETES, plan.schema()))
+                    .setParallelism(p);
+            cacheResults = snapshot.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(WriterKind.CACHE, plan.schema()))
+                    .setParallelism(p);
+        } else {
+            upsertResults = upserts.transform("stage upserts", resultType,
+                    new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns()))
+                    .setParallelism(p);
+            deleteResults = deletes.transform("stage deletes", resultType,
+                    new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList()))
+                    .setParallelism(p);
+            String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
+            cacheResults = snapshot.transform("write cache", resultType,
+                    new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
+                            plan.rowGroupBytes()))
+                    .setParallelism(p);
+        }
 
         return upsertResults.union(deleteResults, cacheResults)
                 .transform("commit", TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook))

@@ -25,15 +25,21 @@ public final class SyncRunner {
     private final SyncConfig config;
     private final CommitHook hook;
     private final boolean allowMassChange;
+    private final boolean dryRun;
 
     public SyncRunner(SyncConfig config) {
         this(config, CommitHook.NONE, false);
     }
 
     public SyncRunner(SyncConfig config, CommitHook hook, boolean allowMassChange) {
+        this(config, hook, allowMassChange, false);
+    }
+
+    public SyncRunner(SyncConfig config, CommitHook hook, boolean allowMassChange, boolean dryRun) {
         this.config = config;
         this.hook = hook;
         this.allowMassChange = allowMassChange;
+        this.dryRun = dryRun;
     }
 
     public RunReport run(String onlyTable) {
@@ -65,7 +71,7 @@ public final class SyncRunner {
         long t0 = System.currentTimeMillis();
         TablePlan plan = null;
         try (TableLock lock = TableLock.acquire(config.target().endpoint(), table.name(), runId)) {
-            plan = new TablePlanner(config, parallelism, allowMassChange).plan(table, runId);
+            plan = new TablePlanner(config, parallelism, allowMassChange, dryRun).plan(table, runId);
             r.previousCacheVersion = plan.previousVersion();
             r.planMillis = System.currentTimeMillis() - t0;
             long t1 = System.currentTimeMillis();
@@ -80,7 +86,11 @@ public final class SyncRunner {
                 throw new IllegalStateException("the committer reported " + outcomes.size() + " outcomes, expected 1");
             }
             CommitOutcome o = outcomes.get(0);
-            r.status = "committed";
+            r.status = dryRun ? "dry-run" : "committed";
+            if (dryRun) {
+                r.samples = o.samples == null || o.samples.isEmpty() ? List.of() : List.of(o.samples.split("\n"));
+                r.wouldBeRefused = o.guardViolation;
+            }
             r.cacheVersion = o.cacheVersion;
             r.snapshotRows = o.snapshotRows;
             r.inserted = o.inserted;
@@ -97,7 +107,7 @@ public final class SyncRunner {
             r.error = Errors.describe(e);
             LOG.error("{}: sync failed: {}", table.name(), r.error);
             LOG.debug("{}: failure detail", table.name(), e);
-            if (plan != null) {
+            if (plan != null && !plan.dryRun()) {
                 dropStaging(plan);
             }
         }

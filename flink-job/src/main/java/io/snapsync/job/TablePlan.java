@@ -16,6 +16,7 @@ import java.util.List;
  * @param previousFiles that version's Parquet files (full URIs), from its manifest
  * @param expectedRows the source's row count when the run was planned, or -1 when not checked
  * @param previousRows rows in the previous cache version, or -1 on a first run
+ * @param dryRun compute and report the diff; write nothing to the target or the cache
  */
 public record TablePlan(
         String name,
@@ -40,7 +41,8 @@ public record TablePlan(
         int rowGroupBytes,
         long expectedRows,
         long previousRows,
-        MassChangeGuard guard)
+        MassChangeGuard guard,
+        boolean dryRun)
         implements Serializable {
 
     public String cacheVersion() {

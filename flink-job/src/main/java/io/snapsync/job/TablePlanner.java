@@ -42,11 +42,13 @@ public final class TablePlanner {
     private final SyncConfig config;
     private final int parallelism;
     private final boolean allowMassChange;
+    private final boolean dryRun;
 
-    public TablePlanner(SyncConfig config, int parallelism, boolean allowMassChange) {
+    public TablePlanner(SyncConfig config, int parallelism, boolean allowMassChange, boolean dryRun) {
         this.config = config;
         this.parallelism = parallelism;
         this.allowMassChange = allowMassChange;
+        this.dryRun = dryRun;
     }
 
     public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
@@ -70,6 +72,9 @@ public final class TablePlanner {
         CacheLayout layout = new CacheLayout(config.cache().uri());
         try (Connection c = connect(target, "target")) {
             if (!exists(c, targetTable)) {
+                if (dryRun) {
+                    throw new PlanException("target table " + targetTable + " does not exist (a dry run creates nothing)");
+                }
                 if (!table.createTargetOrDefault()) {
                     throw new PlanException("target table " + targetTable + " does not exist (create-target is false)");
                 }
@@ -84,10 +89,16 @@ public final class TablePlanner {
             List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
             boolean useMerge = serverVersion(c) >= 150000;
 
-            control.ensureExists(c);
-            Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
-                    config.cache().keepVersionsOrDefault());
-            Optional<ControlTable.State> state = control.read(c, table.name(), false);
+            Optional<ControlTable.State> state;
+            if (dryRun) {
+                // read-only: no control tables created, no leftovers removed
+                state = exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
+            } else {
+                control.ensureExists(c);
+                Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
+                        config.cache().keepVersionsOrDefault());
+                state = control.read(c, table.name(), false);
+            }
             String previousVersion = null;
             List<String> previousFiles = List.of();
             long previousRows = -1;
@@ -112,14 +123,16 @@ public final class TablePlanner {
             String staging = config.target().stagingSchemaOrDefault();
             TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
             TableName deletes = new TableName(staging, StagingTables.name(table.name(), runId, "d"));
-            StagingTables.create(c, staging, targetTable, upserts, schema.columnNames());
-            StagingTables.create(c, staging, targetTable, deletes, schema.keyColumns());
+            if (!dryRun) {
+                StagingTables.create(c, staging, targetTable, upserts, schema.columnNames());
+                StagingTables.create(c, staging, targetTable, deletes, schema.keyColumns());
+            }
 
             return new TablePlan(table.name(), source, sourceTable, target, targetTable, schema, runId,
                     previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
                     config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
-                    expectedRows, previousRows, guard(table));
+                    expectedRows, previousRows, guard(table), dryRun);
         }
     }
 

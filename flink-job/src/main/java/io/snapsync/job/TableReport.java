@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TableReport {
     public String name;
-    /** "committed" or "failed". */
+    /** "committed", "failed", or "dry-run" (computed, nothing written). */
     public String status;
     public String runId;
     public String cacheVersion;
@@ -23,4 +23,7 @@ public class TableReport {
     public Long jobMillis;
     public Long commitMillis;
     public String error;
+    /** Dry runs: a few keys per kind ({@code "UPDATE (id=7)"}), and what the mass-change guard would refuse. */
+    public java.util.List<String> samples;
+    public String wouldBeRefused;
 }

@@ -13,6 +13,8 @@ public class WriteResult {
     public long updated;
     /** Cache file name relative to the version directory; null if the subtask wrote no file. */
     public String file;
+    /** Dry runs only: a few sample keys, one per line, e.g. {@code UPDATE (id=7)}. */
+    public String samples;
 
     public WriteResult() {}
 

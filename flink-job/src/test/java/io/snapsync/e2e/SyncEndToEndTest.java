@@ -329,4 +329,49 @@ class SyncEndToEndTest extends EndToEndTestBase {
                     .contains("other: never synced");
         }
     }
+
+    @Test
+    void dryRunReportsTheDiffAndWritesNothing() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cachedry"))) {
+            p.both(DDL);
+            seed(p);
+            SyncConfig config = p.config("items", List.of("region", "id"), 2);
+
+            // before any sync: everything would be inserted, and not even the control schema is created
+            TableReport first = new SyncRunner(config, io.snapsync.commit.CommitHook.NONE, false, true).run(null).tables.get(0);
+            assertThat(first.status).as("error: %s", first.error).isEqualTo("dry-run");
+            assertThat(first.inserted).isEqualTo(2000);
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'snapsync'")).isZero();
+            assertThat(scalar(p.target, "SELECT count(*) FROM items")).isZero();
+            assertThat(p.cache).doesNotExist();
+
+            assertThat(new SyncRunner(config).run(null).tables.get(0).status).isEqualTo("committed");
+            long[] expected = changeSource(p, 2);
+            update(p.source, "DELETE FROM items WHERE id % 3 = 0"); // also more than the default 10% guard
+            expected = truth(p);
+            List<String> before = rows(p.target, "items", "region, id");
+            long history = scalar(p.target, "SELECT count(*) FROM snapsync.sync_history");
+            long versions;
+            try (var d = Files.list(p.cache.resolve("items"))) {
+                versions = d.count();
+            }
+            SyncConfig guarded = new SyncConfig(config.source(), config.target(), config.cache(),
+                    new SyncConfig.Job(2, 5, 0, null, null), config.tables());
+
+            TableReport dry = new SyncRunner(guarded, io.snapsync.commit.CommitHook.NONE, false, true).run(null).tables.get(0);
+            assertThat(dry.status).as("error: %s", dry.error).isEqualTo("dry-run");
+            assertThat(new long[] {dry.inserted, dry.updated, dry.deleted}).containsExactly(expected);
+            assertThat(dry.samples).anyMatch(x -> x.startsWith("INSERT (region=new, id="))
+                    .anyMatch(x -> x.startsWith("UPDATE (region="))
+                    .anyMatch(x -> x.startsWith("DELETE (region="));
+            assertThat(dry.wouldBeRefused).contains("refusing to delete");
+
+            assertThat(rows(p.target, "items", "region, id")).isEqualTo(before);
+            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_history")).isEqualTo(history);
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+            try (var d = Files.list(p.cache.resolve("items"))) {
+                assertThat(d.count()).isEqualTo(versions);
+            }
+        }
+    }
 }
