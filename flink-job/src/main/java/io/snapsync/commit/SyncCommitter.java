@@ -2,12 +2,12 @@ package io.snapsync.commit;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
+import io.snapsync.job.StagingTables;
 import io.snapsync.job.TablePlan;
 import io.snapsync.sink.WriteResult;
 import io.snapsync.sink.WriterKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -173,8 +173,8 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     }
 
     private void dropStaging() {
-        try (Connection c = plan.target().connect(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + plan.upsertStaging().quoted() + ", " + plan.deleteStaging().quoted());
+        try (Connection c = plan.target().connect()) {
+            StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
         }

@@ -43,6 +43,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient long inserted;
     private transient long updated;
     private transient long rows;
+    private transient int subtask;
+    private transient int attempt;
 
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
     public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns) {
@@ -63,6 +65,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     public void open() throws Exception {
         super.open();
         encoder = new CopyTextEncoder(columns);
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
     }
 
     @Override
@@ -71,8 +75,6 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         if (copy == null) {
             startCopy();
         }
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt);
         rows++;
         if (c.kind == ChangeKind.INSERT) {
@@ -109,9 +111,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
             }
             connection.commit();
         }
-        output.collect(new StreamRecord<>(new WriteResult(kind,
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, inserted, updated, null)));
+        output.collect(new StreamRecord<>(new WriteResult(kind, subtask, attempt, rows, inserted, updated, null)));
     }
 
     @Override
