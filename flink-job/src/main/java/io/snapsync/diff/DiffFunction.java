@@ -9,6 +9,7 @@ import io.snapsync.schema.TableSchema;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -41,8 +42,9 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
     @Override
     public void processElement1(SnapshotRow row, Context ctx, Collector<Change> out) throws Exception {
         if (snapshot.value() != null) {
-            throw new DuplicateKeyException("duplicate primary key in the source snapshot: "
-                    + KeyFormatter.format(schema, Keys.toBytes(row.key)));
+            // bad data, not a transient fault: retrying the task would fail the same way
+            throw new SuppressRestartsException(new DuplicateKeyException("duplicate primary key in the source snapshot: "
+                    + KeyFormatter.format(schema, Keys.toBytes(row.key))));
         }
         snapshot.update(row);
         ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
@@ -51,8 +53,8 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
     @Override
     public void processElement2(CacheEntry entry, Context ctx, Collector<Change> out) throws Exception {
         if (cached.value() != null) {
-            throw new DuplicateKeyException("duplicate primary key in the cache (corrupt cache version?): "
-                    + KeyFormatter.format(schema, Keys.toBytes(entry.key)));
+            throw new SuppressRestartsException(new DuplicateKeyException("duplicate primary key in the cache (corrupt cache version?): "
+                    + KeyFormatter.format(schema, Keys.toBytes(entry.key))));
         }
         cached.update(entry);
         ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);

@@ -16,6 +16,7 @@ public final class Errors {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PlanException || t instanceof ConfigException || t instanceof DuplicateKeyException
                     || t instanceof SQLException || t instanceof IllegalStateException) {
+                // the innermost explanatory exception wins over Flink's wrappers
                 best = t;
             }
             if (t.getCause() == null && best == e) {

@@ -1,6 +1,8 @@
 package io.snapsync.row;
 
 import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.Identifiers;
 import io.snapsync.schema.TableSchema;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -43,6 +45,11 @@ public final class JdbcRowEncoder {
         key.reset();
         byte[] buf = row.buffer();
         for (int k : keyIndexes) {
+            if (buf[fieldStart[k]] == ColumnType.NULL_TAG) {
+                // MERGE can never match a NULL key: the row would be re-inserted every day or rejected late
+                throw new NullKeyException("NULL in primary-key column " + Identifiers.quote(schema.column(k).name())
+                        + " of the source snapshot; snapshot rows need a complete key");
+            }
             key.writeRaw(buf, fieldStart[k], fieldEnd[k] - fieldStart[k]);
         }
         RowHash.hash(buf, 0, row.length(), hash);
@@ -100,6 +107,13 @@ public final class JdbcRowEncoder {
                 OffsetTime v = rs.getObject(idx, OffsetTime.class);
                 if (v == null) row.writeNull(); else row.writeTimeTz(v);
             }
+        }
+    }
+
+    /** A source row without a complete primary key. */
+    public static final class NullKeyException extends IllegalStateException {
+        public NullKeyException(String message) {
+            super(message);
         }
     }
 }

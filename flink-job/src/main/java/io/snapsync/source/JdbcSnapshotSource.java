@@ -26,6 +26,7 @@ import org.apache.flink.api.connector.source.lib.util.IteratorSourceEnumerator;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceSplit;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.InstantiationUtil;
 
 /**
@@ -182,6 +183,9 @@ public final class JdbcSnapshotSource
             ready = null;
             try {
                 return encoder.encode(rs);
+            } catch (JdbcRowEncoder.NullKeyException e) {
+                close();
+                throw new SuppressRestartsException(e); // bad data: a retry would read the same row
             } catch (SQLException e) {
                 close();
                 throw new IllegalStateException("reading a source row failed: " + e.getMessage(), e);

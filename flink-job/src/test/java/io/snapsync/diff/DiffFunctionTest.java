@@ -107,6 +107,6 @@ class DiffFunctionTest {
     void duplicateSnapshotKeyFailsNamingTheKey() throws Exception {
         harness.processElement1(new StreamRecord<>(row(42, "a")));
         assertThatThrownBy(() -> harness.processElement1(new StreamRecord<>(row(42, "b"))))
-                .isInstanceOf(DuplicateKeyException.class).hasMessageContaining("(id=42)");
+                .rootCause().isInstanceOf(DuplicateKeyException.class).hasMessageContaining("(id=42)");
     }
 }
