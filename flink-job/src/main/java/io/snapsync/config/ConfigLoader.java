@@ -176,6 +176,7 @@ public final class ConfigLoader {
             if (t.splits() != null && t.splits() < 1) {
                 throw new ConfigException(at + ".splits must be at least 1");
             }
+            c.policies(t); // rejects unknown policy values and bad durations now, not mid-run
         }
         SyncConfig.Job j = c.jobOrDefaults();
         checkShare(j.maxDeleteShare(), "job.max-delete-share");

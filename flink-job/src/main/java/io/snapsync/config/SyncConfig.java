@@ -55,9 +55,16 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     /** S3 settings for the cache; credentials may also come from the default AWS provider chain. */
     public record S3(String endpoint, Boolean pathStyleAccess, String accessKey, String secretKey, String region) {}
 
+    /** Job-wide settings; the policy keys are defaults that a table's own keys override (see {@link TablePolicies}). */
     public record Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare,
-                      Double maxUpdateShare) {
+                      Double maxUpdateShare, String onDuplicateKey, String onNullKey, String onNulCharacter,
+                      String nulReplacement, String schemaEvolution, String onColumnDropped, Integer applyChunkRows,
+                      String applyChunkPause) {
         public static final Job DEFAULTS = new Job(null, null, null, null, null);
+
+        public Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare, Double maxUpdateShare) {
+            this(parallelism, splits, restartAttempts, maxDeleteShare, maxUpdateShare, null, null, null, null, null, null, null, null);
+        }
 
         public double maxDeleteShareOrDefault() {
             return maxDeleteShare == null ? 0.10 : maxDeleteShare;
@@ -69,10 +76,32 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     }
 
     public record Table(String name, String source, String target, List<String> primaryKey, Integer splits,
-                        Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget) {
+                        Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget, String onDuplicateKey,
+                        String onNullKey, String onNulCharacter, String nulReplacement, String schemaEvolution,
+                        String onColumnDropped, Integer applyChunkRows, String applyChunkPause) {
         public Table(String name, String source, String target, List<String> primaryKey, Integer splits,
                      Double maxDeleteShare, Double maxUpdateShare) {
             this(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare, null);
+        }
+
+        public Table(String name, String source, String target, List<String> primaryKey, Integer splits,
+                     Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget) {
+            this(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare, createTarget,
+                    null, null, null, null, null, null, null, null);
+        }
+
+        /** A copy with one setting changed, by its YAML key (for tests and tools; the YAML loader is the normal way). */
+        public Table with(String key, Object value) {
+            return new Table(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare,
+                    key.equals("create-target") ? (Boolean) value : createTarget,
+                    key.equals("on-duplicate-key") ? (String) value : onDuplicateKey,
+                    key.equals("on-null-key") ? (String) value : onNullKey,
+                    key.equals("on-nul-character") ? (String) value : onNulCharacter,
+                    key.equals("nul-replacement") ? (String) value : nulReplacement,
+                    key.equals("schema-evolution") ? (String) value : schemaEvolution,
+                    key.equals("on-column-dropped") ? (String) value : onColumnDropped,
+                    key.equals("apply-chunk-rows") ? (Integer) value : applyChunkRows,
+                    key.equals("apply-chunk-pause") ? (String) value : applyChunkPause);
         }
 
         public boolean createTargetOrDefault() {
@@ -82,5 +111,15 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
 
     public Job jobOrDefaults() {
         return job == null ? Job.DEFAULTS : job;
+    }
+
+    /** The table's effective policies: its own keys, else the job's, else the defaults. */
+    public TablePolicies policies(Table table) {
+        return TablePolicies.resolve(jobOrDefaults(), table);
+    }
+
+    /** A copy whose tables are replaced (tests and tools). */
+    public SyncConfig withTables(List<Table> newTables) {
+        return new SyncConfig(source, target, cache, job, newTables);
     }
 }

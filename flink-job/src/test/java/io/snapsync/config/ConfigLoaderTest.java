@@ -83,4 +83,26 @@ class ConfigLoaderTest {
         assertThat(c.source().password()).isEqualTo("a\"\n tables: []");
         assertThat(c.tables()).hasSize(1);
     }
+
+    @Test
+    void tablePoliciesOverrideJobDefaultsAndRejectUnknownValues() {
+        SyncConfig c = parse(VALID.replace("job: { parallelism: 4 }",
+                "job: { parallelism: 4, on-duplicate-key: skip, apply-chunk-rows: 1000, apply-chunk-pause: 2s }")
+                + "    on-duplicate-key: keep-one\n    on-nul-character: replace\n    schema-evolution: auto\n");
+        TablePolicies p = c.policies(c.tables().get(0));
+        assertThat(p.onDuplicateKey()).isEqualTo(TablePolicies.DuplicateKeys.KEEP_ONE);
+        assertThat(p.onNulCharacter()).isEqualTo(TablePolicies.NulCharacters.REPLACE);
+        assertThat(p.schemaEvolution()).isEqualTo(TablePolicies.SchemaEvolution.AUTO);
+        assertThat(p.onNullKey()).isEqualTo(TablePolicies.NullKeys.FAIL);
+        assertThat(p.applyChunkRows()).isEqualTo(1000);
+        assertThat(p.applyChunkPause()).hasSeconds(2);
+        assertThat(TablePolicies.DEFAULTS.onDuplicateKey()).isEqualTo(TablePolicies.DuplicateKeys.FAIL);
+        assertThat(TablePolicies.DEFAULTS.applyChunkRows()).isZero();
+
+        assertThatThrownBy(() -> parse(VALID + "    on-duplicate-key: first\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("on-duplicate-key: 'first' is not one of [fail, keep-one, skip]");
+        assertThatThrownBy(() -> parse(VALID + "    apply-chunk-pause: soon\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("apply-chunk-pause must be a duration");
+    }
 }
