@@ -17,6 +17,7 @@ import java.util.List;
  * @param expectedRows the source's row count when the run was planned, or -1 when not checked
  * @param previousRows rows in the previous cache version, or -1 on a first run
  * @param dryRun compute and report the diff; write nothing to the target or the cache
+ * @param policies the table's resolved policies for bad data, schema changes and chunked apply
  */
 public record TablePlan(
         String name,
@@ -42,7 +43,8 @@ public record TablePlan(
         long expectedRows,
         long previousRows,
         MassChangeGuard guard,
-        boolean dryRun)
+        boolean dryRun,
+        io.snapsync.config.TablePolicies policies)
         implements Serializable {
 
     public String cacheVersion() {

@@ -132,7 +132,7 @@ public final class TablePlanner {
                     previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
                     config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
-                    expectedRows, previousRows, guard(table), dryRun);
+                    expectedRows, previousRows, guard(table), dryRun, config.policies(table));
         }
     }
 
