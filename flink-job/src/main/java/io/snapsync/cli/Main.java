@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapsync", mixinStandardHelpOptions = true, version = "snapsync 0.1.0",
         description = "Daily diff sync of Redshift (or PostgreSQL) tables into PostgreSQL, as an Apache Flink batch job.",
-        subcommands = {Main.Sync.class, Main.Status.class, Main.DemoCommand.class})
+        subcommands = {Main.Sync.class, Main.Reconcile.class, Main.Status.class, Main.DemoCommand.class})
 public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
@@ -51,7 +51,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "sync", description = "Run one daily sync of the configured tables.")
-    static final class Sync implements Callable<Integer> {
+    static class Sync implements Callable<Integer> {
         @Mixin
         ConfigOption config;
 
@@ -67,10 +67,15 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--dry-run", description = "compute the diff and report counts and sample keys; write nothing to the target or cache")
         boolean dryRun;
 
+        boolean reconcile() {
+            return false;
+        }
+
         @Override
         public Integer call() throws Exception {
             SyncConfig cfg = config.load();
-            RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange, dryRun).run(table);
+            RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange, dryRun)
+                    .reconcile(reconcile()).run(table);
             if (report != null) {
                 r.write(report);
             }
@@ -90,6 +95,16 @@ public final class Main implements Callable<Integer> {
                 return FAILED;
             }
             return OK;
+        }
+    }
+
+    @Command(name = "reconcile", description = "Diff the source against the live target table itself (not the cache), apply "
+            + "the difference and write a fresh cache: repairs a hand-edited target or a lost cache, and adopts an already "
+            + "filled target without re-inserting its rows.")
+    static final class Reconcile extends Sync {
+        @Override
+        boolean reconcile() {
+            return true;
         }
     }
 

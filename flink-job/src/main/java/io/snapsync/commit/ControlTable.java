@@ -31,6 +31,14 @@ public final class ControlTable {
         return quote(schema) + "." + quote("sync_history");
     }
 
+    /** One row per table whose change set is being applied in several transactions (chunks). */
+    public String pending() {
+        return quote(schema) + "." + quote("sync_pending");
+    }
+
+    /** A chunked apply that began and did not finish: the target may be ahead of the cache it names. */
+    public record Pending(String table, String runId, String cacheVersion, Instant startedAt) {}
+
     /** The committed state of one table. */
     public record State(
             String table, String targetTable, String runId, String cacheVersion, String cacheUri, long rowCount,
@@ -45,6 +53,48 @@ public final class ControlTable {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
             s.execute("CREATE TABLE IF NOT EXISTS " + state() + " (" + cols + ", PRIMARY KEY (table_name))");
             s.execute("CREATE TABLE IF NOT EXISTS " + history() + " (" + cols + ", PRIMARY KEY (table_name, run_id))");
+            s.execute("CREATE TABLE IF NOT EXISTS " + pending() + " (table_name text PRIMARY KEY, run_id text NOT NULL, "
+                    + "cache_version text NOT NULL, started_at timestamptz NOT NULL)");
+        }
+    }
+
+    /** The unfinished chunked apply of a table, if any (a table created by an older snapsync has none). */
+    public Optional<Pending> readPending(Connection c, String table) throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, pending());
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return Optional.empty();
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT table_name, run_id, cache_version, started_at FROM " + pending()
+                + " WHERE table_name = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Pending(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant())) : Optional.empty();
+            }
+        }
+    }
+
+    public void writePending(Connection c, Pending p) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + pending() + " (table_name, run_id, cache_version, started_at) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET run_id = EXCLUDED.run_id, "
+                + "cache_version = EXCLUDED.cache_version, started_at = EXCLUDED.started_at")) {
+            ps.setString(1, p.table());
+            ps.setString(2, p.runId());
+            ps.setString(3, p.cacheVersion());
+            ps.setTimestamp(4, Timestamp.from(p.startedAt()));
+            ps.executeUpdate();
+        }
+    }
+
+    public void clearPending(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + pending() + " WHERE table_name = ?")) {
+            ps.setString(1, table);
+            ps.executeUpdate();
         }
     }
 

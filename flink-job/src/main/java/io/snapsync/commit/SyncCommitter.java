@@ -149,6 +149,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
                         plan.cacheVersion(), plan.cacheUri(), o.snapshotRows, plan.schema().fingerprint(),
                         o.inserted, o.updated, o.deleted, Instant.now()));
+                control.clearPending(c, plan.name());
                 c.commit();
             }
         }

@@ -26,6 +26,7 @@ public final class SyncRunner {
     private final CommitHook hook;
     private final boolean allowMassChange;
     private final boolean dryRun;
+    private boolean reconcile;
 
     public SyncRunner(SyncConfig config) {
         this(config, CommitHook.NONE, false);
@@ -40,6 +41,12 @@ public final class SyncRunner {
         this.hook = hook;
         this.allowMassChange = allowMassChange;
         this.dryRun = dryRun;
+    }
+
+    /** Diff against the live target tables instead of the cache (repairs drift, adopts filled tables). */
+    public SyncRunner reconcile(boolean value) {
+        this.reconcile = value;
+        return this;
     }
 
     public RunReport run(String onlyTable) {
@@ -71,8 +78,12 @@ public final class SyncRunner {
         long t0 = System.currentTimeMillis();
         TablePlan plan = null;
         try (TableLock lock = TableLock.acquire(config.target().endpoint(), table.name(), runId)) {
-            plan = new TablePlanner(config, parallelism, allowMassChange, dryRun).plan(table, runId);
+            plan = new TablePlanner(config, parallelism, allowMassChange, dryRun).reconcile(reconcile).plan(table, runId);
             r.previousCacheVersion = plan.previousVersion();
+            r.reconcile = plan.reconcileReason();
+            if (plan.reconcile()) {
+                LOG.info("{}: {}", table.name(), plan.reconcileReason());
+            }
             r.planMillis = System.currentTimeMillis() - t0;
             long t1 = System.currentTimeMillis();
             StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);

@@ -18,6 +18,8 @@ import java.util.List;
  * @param previousRows rows in the previous cache version, or -1 on a first run
  * @param dryRun compute and report the diff; write nothing to the target or the cache
  * @param policies the table's resolved policies for bad data, schema changes and chunked apply
+ * @param targetQuery reconcile runs: the live target table's read (splits), diffed instead of the cache; else null
+ * @param reconcileReason why this run diffs against the live target (asked for, or an unfinished chunked apply)
  */
 public record TablePlan(
         String name,
@@ -44,10 +46,17 @@ public record TablePlan(
         long previousRows,
         MassChangeGuard guard,
         boolean dryRun,
-        io.snapsync.config.TablePolicies policies)
+        io.snapsync.config.TablePolicies policies,
+        SourceQuery targetQuery,
+        String reconcileReason)
         implements Serializable {
 
     public String cacheVersion() {
         return runId;
+    }
+
+    /** Diffs today's snapshot against the live target table rather than the previous cache version. */
+    public boolean reconcile() {
+        return targetQuery != null;
     }
 }

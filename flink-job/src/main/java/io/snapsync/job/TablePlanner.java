@@ -43,12 +43,19 @@ public final class TablePlanner {
     private final int parallelism;
     private final boolean allowMassChange;
     private final boolean dryRun;
+    private boolean reconcile;
 
     public TablePlanner(SyncConfig config, int parallelism, boolean allowMassChange, boolean dryRun) {
         this.config = config;
         this.parallelism = parallelism;
         this.allowMassChange = allowMassChange;
         this.dryRun = dryRun;
+    }
+
+    /** Plan a reconcile: diff the source against the live target table instead of the cache. */
+    public TablePlanner reconcile(boolean value) {
+        this.reconcile = value;
+        return this;
     }
 
     public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
@@ -60,10 +67,10 @@ public final class TablePlanner {
         TableSchema schema;
         SourceQuery query;
         long expectedRows;
+        int splits = table.splits() != null ? table.splits()
+                : config.jobOrDefaults().splits() != null ? config.jobOrDefaults().splits() : 4 * parallelism;
         try (Connection c = connect(source, "source")) {
             schema = readSourceSchema(c, sourceTable, table.primaryKey());
-            int splits = table.splits() != null ? table.splits()
-                    : config.jobOrDefaults().splits() != null ? config.jobOrDefaults().splits() : 4 * parallelism;
             query = planSplits(c, schema, sourceTable, splits);
             expectedRows = config.source().verifyCountOrDefault() ? count(c, sourceTable) : -1;
         }
@@ -102,14 +109,35 @@ public final class TablePlanner {
             String previousVersion = null;
             List<String> previousFiles = List.of();
             long previousRows = -1;
-            if (state.isPresent()) {
+            SourceQuery targetQuery = null;
+            String reconcileReason = reconcile ? "reconcile: diffing the source against the live target table" : null;
+            Optional<ControlTable.Pending> pending = control.readPending(c, table.name());
+            if (reconcileReason == null && pending.isPresent()) {
+                // some chunks of that run committed, so for some keys the target is ahead of the cache it names:
+                // only the live table itself can say what it holds now
+                reconcileReason = "run " + pending.get().runId() + " applied part of its change set in chunks and did not finish; "
+                        + "diffing the source against the live target table";
+            }
+            if (reconcileReason != null) {
+                // the cache is not read at all (it may be lost or lag the target); the control row still guards
+                // against a concurrent commit
+                previousVersion = state.map(ControlTable.State::cacheVersion).orElse(null);
+                previousRows = count(c, targetTable);
+                targetQuery = planSplits(c, schema, targetTable, splits);
+            } else if (state.isPresent()) {
                 ControlTable.State st = state.get();
                 previousVersion = st.cacheVersion();
                 if (!st.cacheUri().equals(config.cache().uri())) {
                     throw new PlanException("the target was last synced with cache " + st.cacheUri() + " but cache.uri is now "
                             + config.cache().uri() + "; copy the cache or resync the table");
                 }
-                CacheManifest m = CacheManifest.read(layout.manifest(table.name(), previousVersion));
+                CacheManifest m;
+                try {
+                    m = CacheManifest.read(layout.manifest(table.name(), previousVersion));
+                } catch (java.io.FileNotFoundException e) {
+                    throw new PlanException(e.getMessage() + ": the cache version the target matches is lost; "
+                            + "run `snapsync reconcile` to diff against the live target and write a fresh cache");
+                }
                 if (!m.schemaFingerprint().equals(schema.fingerprint())) {
                     throw new PlanException("the source schema of " + table.name() + " changed since cache version "
                             + previousVersion + " was written (columns now: " + schema.columns().stream().map(Column::describe).toList()
@@ -132,7 +160,7 @@ public final class TablePlanner {
                     previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
                     config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
-                    expectedRows, previousRows, guard(table), dryRun, config.policies(table));
+                    expectedRows, previousRows, guard(table), dryRun, config.policies(table), targetQuery, reconcileReason);
         }
     }
 

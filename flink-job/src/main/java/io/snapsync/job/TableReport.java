@@ -11,6 +11,8 @@ public class TableReport {
     public String runId;
     public String cacheVersion;
     public String previousCacheVersion;
+    /** Set when the run diffed against the live target table instead of the cache, and why. */
+    public String reconcile;
     public Long snapshotRows;
     public Long inserted;
     public Long updated;
