@@ -14,7 +14,9 @@ public interface CommitHook extends Serializable {
         /** Inside the target transaction, after the DELETE, before the MERGE and the control row. */
         IN_TRANSACTION,
         /** The target transaction committed; staging tables not yet dropped. */
-        COMMITTED
+        COMMITTED,
+        /** Chunked apply: one chunk's transaction committed (the target holds a prefix of the change set). */
+        CHUNK_APPLIED
     }
 
     CommitHook NONE = point -> { };

@@ -15,6 +15,8 @@ public class CommitOutcome {
     public long appliedDeletes;
     /** A retried committer found its own run already committed and changed nothing. */
     public boolean alreadyCommitted;
+    /** Target transactions used to apply the change set in chunks; 0 when applied in one transaction. */
+    public int chunks;
     public long commitMillis;
     /** Dry runs: sample keys per kind (one per line), and what the mass-change guard would have said. */
     public String samples;

@@ -38,11 +38,33 @@ public final class MergeSql {
                 + ") IN (SELECT * FROM unnest(?::int[], ?::int[]))";
     }
 
+    /** One chunk: a reported attempt's rows at positions [from, to): binds (int part, int attempt, long from, long to). */
+    static String stagedChunk(TableName staging, List<String> cols) {
+        return "SELECT " + quoteAll(cols) + " FROM " + staging.quoted()
+                + " WHERE " + quote(StagingWriter.PART_COLUMN) + " = ? AND " + quote(StagingWriter.ATTEMPT_COLUMN)
+                + " = ? AND " + quote(StagingWriter.SEQ_COLUMN) + " >= ? AND " + quote(StagingWriter.SEQ_COLUMN) + " < ?";
+    }
+
+    /** The statement applying upserts (MERGE on 15+, else ON CONFLICT), whole or one chunk. */
+    public String upsert(TableName staging, boolean useMerge, boolean chunk) {
+        String rows = chunk ? stagedChunk(staging, columns) : stagedRows(staging, columns);
+        return useMerge ? merge(rows) : insertOnConflict(rows);
+    }
+
+    /** The statement applying deletes, whole or one chunk. */
+    public String delete(TableName deleteStaging, boolean chunk) {
+        return deleteFrom(chunk ? stagedChunk(deleteStaging, keys) : stagedRows(deleteStaging, keys));
+    }
+
     /** PostgreSQL 15+: one MERGE inserting new keys and updating changed rows. */
     public String merge(TableName staging) {
+        return merge(stagedRows(staging, columns));
+    }
+
+    private String merge(String stagedRows) {
         StringBuilder sb = new StringBuilder();
         sb.append("MERGE INTO ").append(target.quoted()).append(" AS t USING (")
-                .append(stagedRows(staging, columns)).append(") AS s ON ").append(keyJoin("t", "s"));
+                .append(stagedRows).append(") AS s ON ").append(keyJoin("t", "s"));
         if (!values.isEmpty()) {
             sb.append(" WHEN MATCHED AND ").append(distinct("t", "s")).append(" THEN UPDATE SET ")
                     .append(values.stream().map(c -> quote(c) + " = s." + quote(c)).collect(Collectors.joining(", ")));
@@ -54,9 +76,13 @@ public final class MergeSql {
 
     /** PostgreSQL 13/14: INSERT ... ON CONFLICT on the primary key. */
     public String insertOnConflict(TableName staging) {
+        return insertOnConflict(stagedRows(staging, columns));
+    }
+
+    private String insertOnConflict(String stagedRows) {
         StringBuilder sb = new StringBuilder();
         sb.append("INSERT INTO ").append(target.quoted()).append(" AS t (").append(quoteAll(columns)).append(") ")
-                .append(stagedRows(staging, columns))
+                .append(stagedRows)
                 .append(" ON CONFLICT (").append(quoteAll(keys)).append(") DO ");
         if (values.isEmpty()) {
             sb.append("NOTHING");
@@ -70,8 +96,11 @@ public final class MergeSql {
 
     /** Deletes the staged keys. */
     public String delete(TableName deleteStaging) {
-        return "DELETE FROM " + target.quoted() + " AS t USING (" + stagedRows(deleteStaging, keys) + ") AS d WHERE "
-                + keyJoin("t", "d");
+        return deleteFrom(stagedRows(deleteStaging, keys));
+    }
+
+    private String deleteFrom(String stagedRows) {
+        return "DELETE FROM " + target.quoted() + " AS t USING (" + stagedRows + ") AS d WHERE " + keyJoin("t", "d");
     }
 
     private String keyJoin(String a, String b) {

@@ -8,6 +8,7 @@ import io.snapsync.sink.WriteResult;
 import io.snapsync.sink.WriterKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -129,34 +130,99 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
 
         ControlTable control = new ControlTable(plan.controlSchema());
         MergeSql sql = new MergeSql(plan.targetTable(), plan.schema().columnNames(), plan.schema().keyColumns(), plan.compareAsText());
-        try (Connection c = plan.target().connect()) {
-            c.setAutoCommit(false);
-            Optional<ControlTable.State> state = control.read(c, plan.name(), true);
-            if (state.isPresent() && state.get().runId().equals(plan.runId())) {
-                LOG.info("run {} of {} is already committed", plan.runId(), plan.name());
-                c.rollback();
-                o.alreadyCommitted = true;
-            } else {
-                String current = state.map(ControlTable.State::cacheVersion).orElse(null);
-                if (!Objects.equals(current, plan.previousVersion())) {
-                    throw new IllegalStateException("the target moved while this run was diffing: the control table names cache version "
-                            + current + ", this run diffed against " + plan.previousVersion() + "; nothing applied, rerun");
-                }
-                o.appliedDeletes = execute(c, sql.delete(plan.deleteStaging()), results.get(WriterKind.DELETES));
-                hook.at(CommitHook.Point.IN_TRANSACTION);
-                o.appliedUpserts = execute(c, plan.useMerge() ? sql.merge(plan.upsertStaging()) : sql.insertOnConflict(plan.upsertStaging()),
-                        results.get(WriterKind.UPSERTS));
-                control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
-                        plan.cacheVersion(), plan.cacheUri(), o.snapshotRows, plan.schema().fingerprint(),
-                        o.inserted, o.updated, o.deleted, Instant.now()));
-                control.clearPending(c, plan.name());
-                c.commit();
-            }
+        long staged = results.get(WriterKind.UPSERTS).values().stream().mapToLong(r -> r.rows).sum()
+                + results.get(WriterKind.DELETES).values().stream().mapToLong(r -> r.rows).sum();
+        int chunkRows = plan.policies().applyChunkRows();
+        if (chunkRows > 0 && staged > chunkRows) {
+            applyInChunks(o, control, sql, chunkRows);
+        } else {
+            applyInOneTransaction(o, control, sql);
         }
         hook.at(CommitHook.Point.COMMITTED);
         dropStaging();
         o.commitMillis = System.currentTimeMillis() - started;
         output.collect(new StreamRecord<>(o));
+    }
+
+    /** DELETE, MERGE and the control row in one transaction: the target is entirely old or entirely new. */
+    private void applyInOneTransaction(CommitOutcome o, ControlTable control, MergeSql sql) throws Exception {
+        try (Connection c = plan.target().connect()) {
+            c.setAutoCommit(false);
+            if (checkControlRow(c, control, o)) {
+                c.rollback();
+                return;
+            }
+            o.appliedDeletes = execute(c, sql.delete(plan.deleteStaging(), false), results.get(WriterKind.DELETES));
+            hook.at(CommitHook.Point.IN_TRANSACTION);
+            o.appliedUpserts = execute(c, sql.upsert(plan.upsertStaging(), plan.useMerge(), false), results.get(WriterKind.UPSERTS));
+            writeControlRow(c, control, o);
+            c.commit();
+        }
+    }
+
+    /**
+     * The change set in many transactions: first mark the table as having an apply in progress
+     * ({@code sync_pending}: a later run that finds it reconciles against the live target, because
+     * the target may be ahead of its cache), then the chunks, then the control row in its own
+     * transaction, which also clears the mark.
+     */
+    private void applyInChunks(CommitOutcome o, ControlTable control, MergeSql sql, int chunkRows) throws Exception {
+        try (Connection c = plan.target().connect()) {
+            c.setAutoCommit(false);
+            if (checkControlRow(c, control, o)) {
+                c.rollback();
+                return;
+            }
+            control.writePending(c, new ControlTable.Pending(plan.name(), plan.runId(), plan.cacheVersion(), Instant.now()));
+            c.commit();
+            c.setAutoCommit(true);
+            StagingTables.indexForChunks(c, plan.deleteStaging());
+            StagingTables.indexForChunks(c, plan.upsertStaging());
+            c.setAutoCommit(false);
+            List<ChunkedApply.Chunk> deletes = ChunkedApply.plan(nonEmpty(WriterKind.DELETES), chunkRows);
+            List<ChunkedApply.Chunk> upserts = ChunkedApply.plan(nonEmpty(WriterKind.UPSERTS), chunkRows);
+            LOG.info("{}: applying {} deletes and {} upserts in {} transactions of at most {} rows", plan.name(), o.deleted,
+                    o.inserted + o.updated, deletes.size() + upserts.size(), chunkRows);
+            Duration pause = plan.policies().applyChunkPause();
+            o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.deleteStaging(), true), deletes, pause, hook);
+            o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.upsertStaging(), plan.useMerge(), true), upserts, pause, hook);
+            o.chunks = deletes.size() + upserts.size();
+            if (checkControlRow(c, control, o)) {
+                throw new IllegalStateException("run " + plan.runId() + " was committed by another attempt while applying chunks");
+            }
+            writeControlRow(c, control, o);
+            c.commit();
+        }
+    }
+
+    /**
+     * Locks the control row and checks the target still matches the version this run diffed against.
+     * Returns true when this run is already committed (a retried committer has nothing to do).
+     */
+    private boolean checkControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
+        Optional<ControlTable.State> state = control.read(c, plan.name(), true);
+        if (state.isPresent() && state.get().runId().equals(plan.runId())) {
+            LOG.info("run {} of {} is already committed", plan.runId(), plan.name());
+            o.alreadyCommitted = true;
+            return true;
+        }
+        String current = state.map(ControlTable.State::cacheVersion).orElse(null);
+        if (!Objects.equals(current, plan.previousVersion())) {
+            throw new IllegalStateException("the target moved while this run was diffing: the control table names cache version "
+                    + current + ", this run diffed against " + plan.previousVersion() + "; nothing applied, rerun");
+        }
+        return false;
+    }
+
+    private void writeControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
+        control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
+                plan.cacheVersion(), plan.cacheUri(), o.snapshotRows, plan.schema().fingerprint(),
+                o.inserted, o.updated, o.deleted, Instant.now()));
+        control.clearPending(c, plan.name());
+    }
+
+    private List<WriteResult> nonEmpty(WriterKind kind) {
+        return results.get(kind).values().stream().filter(r -> r.rows > 0).toList();
     }
 
     private static long execute(Connection c, String sql, Map<Integer, WriteResult> attempts) throws Exception {

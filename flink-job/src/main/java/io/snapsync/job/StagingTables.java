@@ -37,13 +37,22 @@ public final class StagingTables {
             s.execute("CREATE UNLOGGED TABLE " + staging.quoted() + " AS SELECT " + quoteAll(columns) + " FROM "
                     + target.quoted() + " WITH NO DATA");
             s.execute("ALTER TABLE " + staging.quoted() + " ADD COLUMN " + quote(StagingWriter.PART_COLUMN)
-                    + " int NOT NULL, ADD COLUMN " + quote(StagingWriter.ATTEMPT_COLUMN) + " int NOT NULL");
+                    + " int NOT NULL, ADD COLUMN " + quote(StagingWriter.ATTEMPT_COLUMN) + " int NOT NULL, ADD COLUMN "
+                    + quote(StagingWriter.SEQ_COLUMN) + " bigint NOT NULL");
             c.commit();
         } catch (SQLException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(auto);
+        }
+    }
+
+    /** Before a chunked apply: each chunk reads one attempt's rows by position. */
+    public static void indexForChunks(Connection c, TableName staging) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE INDEX ON " + staging.quoted() + " (" + quote(StagingWriter.PART_COLUMN) + ", "
+                    + quote(StagingWriter.ATTEMPT_COLUMN) + ", " + quote(StagingWriter.SEQ_COLUMN) + ")");
         }
     }
 

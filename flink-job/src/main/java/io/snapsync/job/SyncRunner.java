@@ -110,6 +110,7 @@ public final class SyncRunner {
             r.appliedUpserts = o.appliedUpserts;
             r.appliedDeletes = o.appliedDeletes;
             r.alreadyCommitted = o.alreadyCommitted ? true : null;
+            r.chunks = o.chunks > 0 ? o.chunks : null;
             r.commitMillis = o.commitMillis;
             LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", table.name(), o.cacheVersion, o.snapshotRows,
                     o.inserted, o.updated, o.deleted);

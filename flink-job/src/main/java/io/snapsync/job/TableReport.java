@@ -21,6 +21,8 @@ public class TableReport {
     public Long appliedUpserts;
     public Long appliedDeletes;
     public Boolean alreadyCommitted;
+    /** The change set was applied in this many transactions (apply-chunk-rows); absent when in one. */
+    public Integer chunks;
     public Long planMillis;
     public Long jobMillis;
     public Long commitMillis;

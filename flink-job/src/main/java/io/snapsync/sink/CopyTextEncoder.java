@@ -31,7 +31,7 @@ public final class CopyTextEncoder {
     }
 
     /** Appends one line for {@code row} plus the given trailing integer columns. */
-    public void appendRow(byte[] row, int... trailing) {
+    public void appendRow(byte[] row, long... trailing) {
         reader.reset(row);
         sb.setLength(0);
         for (int i = 0; i < columns.size(); i++) {
@@ -40,7 +40,7 @@ public final class CopyTextEncoder {
             }
             appendField(columns.get(i));
         }
-        for (int t : trailing) {
+        for (long t : trailing) {
             sb.append('\t').append(t);
         }
         sb.append('\n');

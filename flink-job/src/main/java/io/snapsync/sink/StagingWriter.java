@@ -30,6 +30,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         implements OneInputStreamOperator<Change, WriteResult>, BoundedOneInput {
     public static final String PART_COLUMN = "__snapsync_part";
     public static final String ATTEMPT_COLUMN = "__snapsync_attempt";
+    /** The row's position in its attempt's output (0, 1, ...): lets the committer apply a change set in chunks. */
+    public static final String SEQ_COLUMN = "__snapsync_seq";
     private static final int FLUSH_BYTES = 1 << 20;
 
     private final WriterKind kind;
@@ -58,6 +60,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         List<String> names = new ArrayList<>(columns.stream().map(Column::name).toList());
         names.add(PART_COLUMN);
         names.add(ATTEMPT_COLUMN);
+        names.add(SEQ_COLUMN);
         return "COPY " + staging.quoted() + " (" + Identifiers.quoteAll(names) + ") FROM STDIN";
     }
 
@@ -75,7 +78,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         if (copy == null) {
             startCopy();
         }
-        encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt);
+        encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt, rows);
         rows++;
         if (c.kind == ChangeKind.INSERT) {
             inserted++;
