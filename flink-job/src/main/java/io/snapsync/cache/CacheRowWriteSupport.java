@@ -55,9 +55,13 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
     @Override
     public void write(SnapshotRow row) {
         consumer.startMessage();
-        reader.reset(row.row);
         int n = schema.size();
-        for (int i = 0; i < n; i++) {
+        // a carried-over entry (a skipped duplicate key) has key and hash but no values: all columns NULL
+        int columns = row.row == null ? 0 : n;
+        if (row.row != null) {
+            reader.reset(row.row);
+        }
+        for (int i = 0; i < columns; i++) {
             Column c = schema.column(i);
             ColumnType t = reader.next();
             if (t == null) {

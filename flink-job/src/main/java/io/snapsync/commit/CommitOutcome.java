@@ -6,7 +6,9 @@ public class CommitOutcome {
     public String runId;
     public String cacheVersion;
     public String previousVersion;
+    /** Rows read from the source, and rows in the new cache version (fewer when keys were skipped or merged). */
     public long snapshotRows;
+    public long cacheRows;
     public long inserted;
     public long updated;
     public long deleted;
@@ -21,6 +23,11 @@ public class CommitOutcome {
     /** Dry runs: sample keys per kind (one per line), and what the mass-change guard would have said. */
     public String samples;
     public String guardViolation;
+    /** Data issues the diff found (see DataIssues): counts and a few sample keys. */
+    public long duplicateKeys;
+    public long nullKeyRows;
+    public long nulFixedRows;
+    public String issueSamples;
 
     public CommitOutcome() {}
 }

@@ -2,7 +2,9 @@ package io.snapsync.commit;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
+import io.snapsync.diff.DataIssues;
 import io.snapsync.job.StagingTables;
+import io.snapsync.row.BadDataException;
 import io.snapsync.job.TablePlan;
 import io.snapsync.sink.WriteResult;
 import io.snapsync.sink.WriterKind;
@@ -18,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -103,27 +106,45 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             o.deleted += r.rows;
         }
 
-        if (plan.expectedRows() >= 0 && plan.expectedRows() != o.snapshotRows) {
+        DataIssues issues = DataIssues.sum(results.get(WriterKind.ISSUES).values());
+        o.duplicateKeys = issues.duplicateKeys();
+        o.nullKeyRows = issues.nullKeyRows();
+        o.nulFixedRows = issues.nulFixedRows();
+        o.issueSamples = issues.samples();
+        String refusal = issues.refusal(plan.name(), plan.policies());
+        if (refusal != null && !plan.dryRun()) {
+            // bad data, not a transient fault: a retried committer would refuse the same way
+            throw new SuppressRestartsException(new BadDataException(refusal));
+        }
+        // cache rows = source rows - rows left out + entries carried over
+        long cacheRows = o.snapshotRows;
+        long read = cacheRows - issues.carriedEntries() + issues.droppedRows();
+        o.snapshotRows = read;
+        o.cacheRows = cacheRows;
+        if (plan.expectedRows() >= 0 && plan.expectedRows() != read) {
             // a lost or doubled split must never reach the target: it would delete or corrupt rows silently
-            throw new IllegalStateException("read " + o.snapshotRows + " source rows but the source had " + plan.expectedRows()
+            throw new IllegalStateException("read " + read + " source rows but the source had " + plan.expectedRows()
                     + " when the run started (did the source change during the sync?); nothing applied");
         }
         if (plan.dryRun()) {
             o.samples = String.join("\n", results.values().stream().flatMap(m -> m.values().stream())
                     .map(r -> r.samples).filter(x -> x != null && !x.isEmpty()).toList());
             try {
-                plan.guard().check(plan.name(), plan.previousRows(), o.snapshotRows, o.updated, o.deleted);
+                plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
             } catch (MassChangeGuard.MassChangeException e) {
                 o.guardViolation = e.getMessage();
+            }
+            if (refusal != null) {
+                o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
             }
             o.commitMillis = System.currentTimeMillis() - started;
             output.collect(new StreamRecord<>(o)); // nothing written: no manifest, no transaction
             return;
         }
-        plan.guard().check(plan.name(), plan.previousRows(), o.snapshotRows, o.updated, o.deleted);
+        plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
         CacheLayout layout = new CacheLayout(plan.cacheUri());
         Path manifest = layout.manifest(plan.name(), plan.cacheVersion());
-        new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.snapshotRows,
+        new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.cacheRows,
                 plan.schema().fingerprint(), plan.schema().columns(), plan.schema().keyColumns(), files,
                 Instant.now().toString()).write(manifest);
         hook.at(CommitHook.Point.CACHE_WRITTEN);
@@ -216,7 +237,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
 
     private void writeControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
         control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
-                plan.cacheVersion(), plan.cacheUri(), o.snapshotRows, plan.schema().fingerprint(),
+                plan.cacheVersion(), plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(),
                 o.inserted, o.updated, o.deleted, Instant.now()));
         control.clearPending(c, plan.name());
     }

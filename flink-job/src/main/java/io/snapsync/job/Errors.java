@@ -15,6 +15,7 @@ public final class Errors {
         Throwable best = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PlanException || t instanceof ConfigException || t instanceof DuplicateKeyException
+                    || t instanceof io.snapsync.row.BadDataException
                     || t instanceof SQLException || t instanceof IllegalStateException) {
                 // the innermost explanatory exception wins over Flink's wrappers
                 best = t;

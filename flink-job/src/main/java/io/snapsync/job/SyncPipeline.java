@@ -6,12 +6,15 @@ import io.snapsync.commit.CommitHook;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
 import io.snapsync.diff.DiffFunction;
+import io.snapsync.diff.IssueCounter;
+import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Change;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.sink.CacheWriter;
 import io.snapsync.sink.DryRunWriter;
 import io.snapsync.sink.StagingWriter;
+import io.snapsync.sink.ValueValidator;
 import io.snapsync.sink.WriteResult;
 import io.snapsync.sink.WriterKind;
 import io.snapsync.source.JdbcSnapshotSource;
@@ -28,10 +31,11 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * The job graph for one table:
  *
  * <pre>
- *   snapshot (JDBC, N splits) ──┬─ keyBy(pk) ─┐
- *                               │             ├─ diff ─┬─ inserts+updates ─ COPY upsert staging ─┐
- *   cache v(prev) (Parquet key+hash) ─ keyBy ─┘        └─ deletes ───────── COPY delete staging ─┤
- *                               └─ Parquet writer: cache v(run) ─────────────────────────────────┴─ committer (1): MERGE
+ *   snapshot (JDBC, N splits) ─ keyBy(pk) ─┐
+ *                                          ├─ diff ─┬─ inserts+updates ─ COPY upsert staging ─┐
+ *   cache v(prev) (Parquet key+hash) ─ keyBy ┘      ├─ deletes ───────── COPY delete staging ─┤
+ *     (reconcile: the live target table)            ├─ rows kept ─────── Parquet: cache v(run) ┤
+ *                                                   └─ data issues ───── counts ──────────────┴─ committer (1): MERGE
  * </pre>
  */
 public final class SyncPipeline {
@@ -40,7 +44,8 @@ public final class SyncPipeline {
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook) {
         int p = plan.parallelism();
         DataStream<SnapshotRow> snapshot = env
-                .fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize()),
+                .fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
+                                EncoderOptions.of(plan.name(), plan.policies())),
                         WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
                 .setParallelism(p);
 
@@ -48,36 +53,42 @@ public final class SyncPipeline {
 
         SingleOutputStreamOperator<Change> upserts = snapshot.keyBy(SnapshotRow::getKey)
                 .connect(cache.keyBy(CacheEntry::getKey))
-                .process(new DiffFunction(plan.schema()), TypeInformation.of(Change.class))
+                .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
                 .name("diff").setParallelism(p);
         DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);
+        // the new cache is what the diff let through (one row per key), not the raw snapshot
+        DataStream<SnapshotRow> newCache = upserts.getSideOutput(DiffFunction.CACHE);
 
         TypeInformation<WriteResult> resultType = TypeInformation.of(WriteResult.class);
+        ValueValidator validator = new ValueValidator(plan.name(), plan.schema(), plan.targetColumns());
         DataStream<WriteResult> upsertResults;
         DataStream<WriteResult> deleteResults;
         DataStream<WriteResult> cacheResults;
         if (plan.dryRun()) {
-            upsertResults = upserts.transform("count upserts", resultType, new DryRunWriter<Change>(WriterKind.UPSERTS, plan.schema()))
+            upsertResults = upserts.transform("count upserts", resultType, new DryRunWriter<Change>(WriterKind.UPSERTS, plan.schema(), validator))
                     .setParallelism(p);
             deleteResults = deletes.transform("count deletes", resultType, new DryRunWriter<Change>(WriterKind.DELETES, plan.schema()))
                     .setParallelism(p);
-            cacheResults = snapshot.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(WriterKind.CACHE, plan.schema()))
+            cacheResults = newCache.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(WriterKind.CACHE, plan.schema()))
                     .setParallelism(p);
         } else {
             upsertResults = upserts.transform("stage upserts", resultType,
-                    new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns()))
+                    new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator))
                     .setParallelism(p);
             deleteResults = deletes.transform("stage deletes", resultType,
-                    new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList()))
+                    new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null))
                     .setParallelism(p);
             String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
-            cacheResults = snapshot.transform("write cache", resultType,
+            cacheResults = newCache.transform("write cache", resultType,
                     new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
                             plan.rowGroupBytes()))
                     .setParallelism(p);
         }
 
-        return upsertResults.union(deleteResults, cacheResults)
+        DataStream<WriteResult> issueResults = upserts.getSideOutput(DiffFunction.ISSUES)
+                .transform("count data issues", resultType, new IssueCounter()).setParallelism(p);
+
+        return upsertResults.union(deleteResults, cacheResults, issueResults)
                 .transform("commit", TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook))
                 .setParallelism(1)
                 .setMaxParallelism(1);
@@ -86,7 +97,8 @@ public final class SyncPipeline {
     private static DataStream<CacheEntry> previousCache(StreamExecutionEnvironment env, TablePlan plan) {
         if (plan.reconcile()) {
             // the live target, read and hashed by the same reader and encoder as the source: equal rows hash equal
-            return env.fromSource(new JdbcSnapshotSource(plan.target(), plan.targetQuery(), plan.schema(), plan.fetchSize()),
+            return env.fromSource(new JdbcSnapshotSource(plan.target(), plan.targetQuery(), plan.schema(), plan.fetchSize(),
+                                    EncoderOptions.strict(plan.targetTable().toString())),
                             WatermarkStrategy.noWatermarks(), "target " + plan.targetTable())
                     .setParallelism(plan.parallelism())
                     .map(r -> new CacheEntry(r.key, r.hashHi, r.hashLo)).returns(CacheEntry.class).name("key and hash")

@@ -111,6 +111,10 @@ public final class SyncRunner {
             r.appliedDeletes = o.appliedDeletes;
             r.alreadyCommitted = o.alreadyCommitted ? true : null;
             r.chunks = o.chunks > 0 ? o.chunks : null;
+            r.duplicateKeys = o.duplicateKeys > 0 ? o.duplicateKeys : null;
+            r.nullKeyRows = o.nullKeyRows > 0 ? o.nullKeyRows : null;
+            r.nulFixedRows = o.nulFixedRows > 0 ? o.nulFixedRows : null;
+            r.issueSamples = o.issueSamples == null || o.issueSamples.isEmpty() ? null : List.of(o.issueSamples.split("\n"));
             r.commitMillis = o.commitMillis;
             LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", table.name(), o.cacheVersion, o.snapshotRows,
                     o.inserted, o.updated, o.deleted);

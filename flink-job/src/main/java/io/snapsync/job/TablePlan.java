@@ -20,6 +20,7 @@ import java.util.List;
  * @param policies the table's resolved policies for bad data, schema changes and chunked apply
  * @param targetQuery reconcile runs: the live target table's read (splits), diffed instead of the cache; else null
  * @param reconcileReason why this run diffs against the live target (asked for, or an unfinished chunked apply)
+ * @param targetColumns the target table's columns and their limits, to check values before staging
  */
 public record TablePlan(
         String name,
@@ -48,7 +49,8 @@ public record TablePlan(
         boolean dryRun,
         io.snapsync.config.TablePolicies policies,
         SourceQuery targetQuery,
-        String reconcileReason)
+        String reconcileReason,
+        List<io.snapsync.schema.TargetColumn> targetColumns)
         implements Serializable {
 
     public String cacheVersion() {

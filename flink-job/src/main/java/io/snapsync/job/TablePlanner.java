@@ -127,7 +127,7 @@ public final class TablePlanner {
             } else if (state.isPresent()) {
                 ControlTable.State st = state.get();
                 previousVersion = st.cacheVersion();
-                if (!st.cacheUri().equals(config.cache().uri())) {
+                if (!sameUri(st.cacheUri(), config.cache().uri())) {
                     throw new PlanException("the target was last synced with cache " + st.cacheUri() + " but cache.uri is now "
                             + config.cache().uri() + "; copy the cache or resync the table");
                 }
@@ -160,8 +160,14 @@ public final class TablePlanner {
                     previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
                     config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
-                    expectedRows, previousRows, guard(table), dryRun, config.policies(table), targetQuery, reconcileReason);
+                    expectedRows, previousRows, guard(table), dryRun, config.policies(table), targetQuery, reconcileReason,
+                    readTargetLimits(c, targetTable));
         }
+    }
+
+    /** file:///x and file:///x/ name the same cache (a directory's URI gains the slash once it exists). */
+    static boolean sameUri(String a, String b) {
+        return a.replaceAll("/+$", "").equals(b.replaceAll("/+$", ""));
     }
 
     private MassChangeGuard guard(SyncConfig.Table t) {
@@ -273,6 +279,24 @@ public final class TablePlanner {
             throw new PlanException("target table " + table + " does not exist");
         }
         return types;
+    }
+
+    /** The target's columns with the limits their declared types put on values (domains resolved to their base type). */
+    static List<io.snapsync.schema.TargetColumn> readTargetLimits(Connection c, TableName table) throws SQLException {
+        List<io.snapsync.schema.TargetColumn> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, "
+                + "format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL), "
+                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END "
+                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setString(1, table.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(io.snapsync.schema.TargetColumn.of(rs.getString(1), rs.getString(2), rs.getInt(3)));
+                }
+            }
+        }
+        return out;
     }
 
     /** MERGE and ON CONFLICT both need the key to be the target's primary key or a unique index. */

@@ -30,4 +30,9 @@ public class TableReport {
     /** Dry runs: a few keys per kind ({@code "UPDATE (id=7)"}), and what the mass-change guard would refuse. */
     public java.util.List<String> samples;
     public String wouldBeRefused;
+    /** Bad data found in the snapshot and how it was treated (see on-duplicate-key, on-null-key, on-nul-character). */
+    public Long duplicateKeys;
+    public Long nullKeyRows;
+    public Long nulFixedRows;
+    public java.util.List<String> issueSamples;
 }

@@ -26,16 +26,32 @@ public final class JdbcRowEncoder {
     private final int[] fieldStart;
     private final int[] fieldEnd;
     private final long[] hash = new long[2];
+    private final EncoderOptions options;
+    private int nulColumn;
+    private boolean nulFixed;
 
     public JdbcRowEncoder(TableSchema schema) {
+        this(schema, EncoderOptions.strict("?"));
+    }
+
+    public JdbcRowEncoder(TableSchema schema, EncoderOptions options) {
         this.schema = schema;
+        this.options = options;
         this.keyIndexes = schema.keyIndexes();
         this.fieldStart = new int[schema.size()];
         this.fieldEnd = new int[schema.size()];
     }
 
+    /**
+     * Encodes the current row. A row with a NULL key column comes back flagged {@link SnapshotRow#NULL_KEY}
+     * (MERGE can never match a NULL key; the diff counts and refuses or drops it per on-null-key).
+     *
+     * @throws BadDataException text with U+0000 under on-nul-character: fail, naming table, column and key
+     */
     public SnapshotRow encode(ResultSet rs) throws SQLException {
         row.reset();
+        nulColumn = -1;
+        nulFixed = false;
         for (int i = 0; i < schema.size(); i++) {
             fieldStart[i] = row.length();
             writeValue(rs, i + 1, schema.column(i));
@@ -44,19 +60,50 @@ public final class JdbcRowEncoder {
         // the key is the same bytes as the key columns' fields, concatenated in key order
         key.reset();
         byte[] buf = row.buffer();
+        byte flags = nulFixed ? SnapshotRow.NUL_FIXED : 0;
         for (int k : keyIndexes) {
             if (buf[fieldStart[k]] == ColumnType.NULL_TAG) {
-                // MERGE can never match a NULL key: the row would be re-inserted every day or rejected late
-                throw new NullKeyException("NULL in primary-key column " + Identifiers.quote(schema.column(k).name())
-                        + " of the source snapshot; snapshot rows need a complete key");
+                flags |= SnapshotRow.NULL_KEY;
             }
             key.writeRaw(buf, fieldStart[k], fieldEnd[k] - fieldStart[k]);
         }
+        if (nulColumn >= 0) {
+            throw new BadDataException("table " + options.table() + ", column " + Identifiers.quote(schema.column(nulColumn).name())
+                    + ", key " + KeyFormatter.format(schema, java.util.Arrays.copyOf(key.buffer(), key.length()))
+                    + ": text contains a NUL character (U+0000), which PostgreSQL cannot store; "
+                    + "set on-nul-character: strip or replace to load it");
+        }
         RowHash.hash(buf, 0, row.length(), hash);
-        return new SnapshotRow(Keys.fromBytes(key.buffer(), 0, key.length()), hash[0], hash[1], row.toByteArray());
+        SnapshotRow out = new SnapshotRow(Keys.fromBytes(key.buffer(), 0, key.length()), hash[0], hash[1], row.toByteArray());
+        out.flags = flags;
+        return out;
+    }
+
+    /** Applies on-nul-character to a text value; FAIL only remembers the column (the key is not known yet). */
+    private String nul(String v, int column) {
+        if (v.indexOf('\0') < 0) {
+            return v;
+        }
+        switch (options.nul()) {
+            case FAIL -> {
+                if (nulColumn < 0) {
+                    nulColumn = column;
+                }
+                return v;
+            }
+            case STRIP -> {
+                nulFixed = true;
+                return v.replace("\0", "");
+            }
+            default -> {
+                nulFixed = true;
+                return v.replace("\0", options.nulReplacement());
+            }
+        }
     }
 
     private void writeValue(ResultSet rs, int idx, Column c) throws SQLException {
+        int column = idx - 1;
         switch (c.type()) {
             case BOOLEAN -> {
                 boolean v = rs.getBoolean(idx);
@@ -77,11 +124,11 @@ public final class JdbcRowEncoder {
             }
             case TEXT -> {
                 String v = rs.getString(idx);
-                if (v == null) row.writeNull(); else row.writeText(v);
+                if (v == null) row.writeNull(); else row.writeText(nul(v, column));
             }
             case JSON -> {
                 String v = rs.getString(idx);
-                if (v == null) row.writeNull(); else row.writeJson(v);
+                if (v == null) row.writeNull(); else row.writeJson(nul(v, column));
             }
             case BYTES -> {
                 byte[] v = rs.getBytes(idx);
@@ -107,13 +154,6 @@ public final class JdbcRowEncoder {
                 OffsetTime v = rs.getObject(idx, OffsetTime.class);
                 if (v == null) row.writeNull(); else row.writeTimeTz(v);
             }
-        }
-    }
-
-    /** A source row without a complete primary key. */
-    public static final class NullKeyException extends IllegalStateException {
-        public NullKeyException(String message) {
-            super(message);
         }
     }
 }

@@ -5,10 +5,18 @@ package io.snapsync.row;
  * A Flink POJO (public fields, no-arg constructor) so it is serialized without Kryo.
  */
 public class SnapshotRow {
+    /** A key column is NULL: {@link #key} still holds the (NULL-tagged) key bytes, for messages. */
+    public static final byte NULL_KEY = 1;
+    /** A text value contained U+0000 and was stripped or replaced as configured. */
+    public static final byte NUL_FIXED = 2;
+
     public String key;
     public long hashHi;
     public long hashLo;
+    /** The full canonical row; null only for a cache entry carried over without its values (see DiffFunction). */
     public byte[] row;
+    /** {@link #NULL_KEY} and/or {@link #NUL_FIXED}; 0 for a clean row. */
+    public byte flags;
 
     public SnapshotRow() {}
 
@@ -17,6 +25,10 @@ public class SnapshotRow {
         this.hashHi = hashHi;
         this.hashLo = hashLo;
         this.row = row;
+    }
+
+    public boolean has(byte flag) {
+        return (flags & flag) != 0;
     }
 
     public String getKey() {

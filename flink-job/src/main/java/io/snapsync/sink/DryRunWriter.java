@@ -1,6 +1,6 @@
 package io.snapsync.sink;
 
-import io.snapsync.diff.KeyFormatter;
+import io.snapsync.row.KeyFormatter;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;
@@ -28,9 +28,17 @@ public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
     private transient long updated;
     private transient Map<ChangeKind, List<String>> samples;
 
+    private final ValueValidator validator;
+
     public DryRunWriter(WriterKind kind, TableSchema schema) {
+        this(kind, schema, null);
+    }
+
+    /** @param validator upserts: fail the dry run on a value the target could not hold, as a real run would */
+    public DryRunWriter(WriterKind kind, TableSchema schema, ValueValidator validator) {
         this.kind = kind;
         this.schema = schema;
+        this.validator = validator;
     }
 
     @Override
@@ -43,6 +51,13 @@ public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
     public void processElement(StreamRecord<T> record) {
         rows++;
         if (record.getValue() instanceof Change c) {
+            if (validator != null) {
+                try {
+                    validator.require(c.row, c.key);
+                } catch (io.snapsync.row.BadDataException e) {
+                    throw new org.apache.flink.runtime.execution.SuppressRestartsException(e);
+                }
+            }
             if (c.kind == ChangeKind.INSERT) {
                 inserted++;
             } else if (c.kind == ChangeKind.UPDATE) {

@@ -2,6 +2,7 @@ package io.snapsync.sink;
 
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.row.Change;
+import io.snapsync.row.BadDataException;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.Column;
@@ -11,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -38,6 +40,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private final JdbcEndpoint target;
     private final TableName staging;
     private final List<Column> columns;
+    /** Upserts only: refuses values the target column would reject or silently change. */
+    private final ValueValidator validator;
 
     private transient Connection connection;
     private transient CopyIn copy;
@@ -49,11 +53,12 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient int attempt;
 
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
-    public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns) {
+    public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator) {
         this.kind = kind;
         this.target = target;
         this.staging = staging;
         this.columns = List.copyOf(columns);
+        this.validator = validator;
     }
 
     public static String copySql(TableName staging, List<Column> columns) {
@@ -75,6 +80,13 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     @Override
     public void processElement(StreamRecord<Change> record) throws Exception {
         Change c = record.getValue();
+        if (validator != null) {
+            try {
+                validator.require(c.row, c.key);
+            } catch (BadDataException e) {
+                throw new SuppressRestartsException(e); // bad data: a retry would stage the same row
+            }
+        }
         if (copy == null) {
             startCopy();
         }

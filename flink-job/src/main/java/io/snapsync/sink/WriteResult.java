@@ -15,6 +15,15 @@ public class WriteResult {
     public String file;
     /** Dry runs only: a few sample keys, one per line, e.g. {@code UPDATE (id=7)}. */
     public String samples;
+    /** ISSUES only: keys with several rows, rows with a NULL key, rows whose NUL characters were fixed. */
+    public long duplicateKeys;
+    public long nullKeyRows;
+    public long nulFixedRows;
+    /** ISSUES only: source rows left out (duplicates, NULL keys); cache entries carried over unchanged. */
+    public long droppedRows;
+    public long carriedEntries;
+    /** ISSUES only: a few examples per kind, one per line, e.g. {@code DUPLICATE_KEY (id=7) x3}. */
+    public String issueSamples;
 
     public WriteResult() {}
 

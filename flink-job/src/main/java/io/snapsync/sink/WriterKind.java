@@ -4,5 +4,7 @@ package io.snapsync.sink;
 public enum WriterKind {
     UPSERTS,
     DELETES,
-    CACHE
+    CACHE,
+    /** Not a writer: the diff's data-issue counts (duplicated keys, NULL keys, fixed NUL characters). */
+    ISSUES
 }

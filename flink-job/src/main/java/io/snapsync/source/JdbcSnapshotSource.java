@@ -1,6 +1,8 @@
 package io.snapsync.source;
 
 import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.row.BadDataException;
+import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.JdbcRowEncoder;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
@@ -44,13 +46,14 @@ public final class JdbcSnapshotSource
                 ResultTypeQueryable<SnapshotRow> {
 
     /** What every split of one read shares. */
-    public record QuerySpec(JdbcEndpoint endpoint, String sql, TableSchema schema, int fetchSize) implements Serializable {}
+    public record QuerySpec(JdbcEndpoint endpoint, String sql, TableSchema schema, int fetchSize, EncoderOptions encoding)
+            implements Serializable {}
 
     private final QuerySpec spec;
     private final SourceQuery query;
 
-    public JdbcSnapshotSource(JdbcEndpoint endpoint, SourceQuery query, TableSchema schema, int fetchSize) {
-        this.spec = new QuerySpec(endpoint, query.sql(), schema, fetchSize);
+    public JdbcSnapshotSource(JdbcEndpoint endpoint, SourceQuery query, TableSchema schema, int fetchSize, EncoderOptions encoding) {
+        this.spec = new QuerySpec(endpoint, query.sql(), schema, fetchSize, encoding);
         this.query = query;
     }
 
@@ -149,7 +152,7 @@ public final class JdbcSnapshotSource
         RowIterator(QuerySpec spec, Serializable[] params) {
             this.spec = spec;
             this.params = params;
-            this.encoder = new JdbcRowEncoder(spec.schema());
+            this.encoder = new JdbcRowEncoder(spec.schema(), spec.encoding());
         }
 
         @Override
@@ -183,7 +186,7 @@ public final class JdbcSnapshotSource
             ready = null;
             try {
                 return encoder.encode(rs);
-            } catch (JdbcRowEncoder.NullKeyException e) {
+            } catch (BadDataException e) {
                 close();
                 throw new SuppressRestartsException(e); // bad data: a retry would read the same row
             } catch (SQLException e) {

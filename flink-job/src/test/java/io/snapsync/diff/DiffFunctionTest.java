@@ -3,6 +3,8 @@ package io.snapsync.diff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.snapsync.config.SyncConfig;
+import io.snapsync.config.TablePolicies;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.CanonicalRowWriter;
 import io.snapsync.row.Change;
@@ -34,9 +36,29 @@ class DiffFunctionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new DiffFunction(schema)),
+        harness = harness(TablePolicies.DEFAULTS);
+    }
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, SnapshotRow, CacheEntry, Change> harness(TablePolicies policies)
+            throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new DiffFunction(schema, policies)),
                 SnapshotRow::getKey, CacheEntry::getKey, Types.STRING);
-        harness.open();
+        h.open();
+        return h;
+    }
+
+    private static TablePolicies onDuplicate(String policy) {
+        return TablePolicies.resolve(SyncConfig.Job.DEFAULTS,
+                new SyncConfig.Table("t", "t", "t", List.of("id"), null, null, null).with("on-duplicate-key", policy));
+    }
+
+    private List<DataIssue> issues() {
+        return harness.getSideOutput(DiffFunction.ISSUES).stream().map(StreamRecord::getValue).toList();
+    }
+
+    private List<SnapshotRow> cacheOut() {
+        return harness.getSideOutput(DiffFunction.CACHE) == null ? List.of()
+                : harness.getSideOutput(DiffFunction.CACHE).stream().map(StreamRecord::getValue).toList();
     }
 
     @AfterEach
@@ -104,9 +126,91 @@ class DiffFunctionTest {
     }
 
     @Test
-    void duplicateSnapshotKeyFailsNamingTheKey() throws Exception {
+    void theNewCacheGetsEveryRowOfTheSnapshotOncePerKey() throws Exception {
+        harness.processElement1(new StreamRecord<>(row(1, "same")));
+        harness.processElement2(new StreamRecord<>(cached(1, "same")));
+        harness.processElement1(new StreamRecord<>(row(2, "new")));
+        harness.processElement2(new StreamRecord<>(cached(3, "gone")));
+        endOfInput();
+        assertThat(cacheOut()).extracting(r -> r.key).containsExactlyInAnyOrder(key(1), key(2));
+    }
+
+    @Test
+    void duplicateKeysUnderFailAreCountedWithTheKeyAndLeaveTheTargetRowAsItIs() throws Exception {
         harness.processElement1(new StreamRecord<>(row(42, "a")));
-        assertThatThrownBy(() -> harness.processElement1(new StreamRecord<>(row(42, "b"))))
+        harness.processElement1(new StreamRecord<>(row(42, "b")));
+        harness.processElement1(new StreamRecord<>(row(42, "c")));
+        harness.processElement2(new StreamRecord<>(cached(42, "old")));
+        endOfInput();
+        assertThat(harness.extractOutputValues()).as("no change for an ambiguous key").isEmpty();
+        assertThat(issues()).singleElement().satisfies(i -> {
+            assertThat(i.kind).isEqualTo(DataIssue.Kind.DUPLICATE_KEY);
+            assertThat(i.key).isEqualTo("(id=42)");
+            assertThat(i.rows).isEqualTo(3);
+            assertThat(i.dropped).isEqualTo(3);
+            assertThat(i.carried).isTrue();
+        });
+        // the previous entry is carried over: the cache still says what the (untouched) target row is
+        assertThat(cacheOut()).singleElement().satisfies(r -> {
+            assertThat(r.row).isNull();
+            assertThat(new long[] {r.hashHi, r.hashLo}).containsExactly(cached(42, "old").hashHi, cached(42, "old").hashLo);
+        });
+    }
+
+    @Test
+    void keepOneKeepsTheSameRowWhateverTheArrivalOrder() throws Exception {
+        SnapshotRow kept = row(7, "a");
+        for (String v : List.of("b", "c")) {
+            if (DuplicateRows.preferred(row(7, v), kept)) {
+                kept = row(7, v);
+            }
+        }
+        for (List<String> order : List.of(List.of("a", "b", "c"), List.of("c", "b", "a"), List.of("b", "c", "a"))) {
+            harness.close();
+            harness = harness(onDuplicate("keep-one"));
+            for (String v : order) {
+                harness.processElement1(new StreamRecord<>(row(7, v)));
+            }
+            harness.processElement2(new StreamRecord<>(cached(7, "old")));
+            endOfInput();
+            Change c = harness.extractOutputValues().get(0);
+            assertThat(c.kind).isEqualTo(ChangeKind.UPDATE);
+            assertThat(c.row).as("order %s", order).isEqualTo(kept.row);
+            assertThat(issues()).singleElement().satisfies(i -> assertThat(i.dropped).isEqualTo(2));
+            assertThat(cacheOut()).singleElement().satisfies(r -> assertThat(r.row).isEqualTo(c.row));
+        }
+    }
+
+    @Test
+    void skippedDuplicateWithoutAPreviousEntryLeavesNoTrace() throws Exception {
+        harness.close();
+        harness = harness(onDuplicate("skip"));
+        harness.processElement1(new StreamRecord<>(row(9, "a")));
+        harness.processElement1(new StreamRecord<>(row(9, "b")));
+        endOfInput();
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(cacheOut()).isEmpty();
+        assertThat(issues()).singleElement().satisfies(i -> assertThat(i.carried).isFalse());
+    }
+
+    @Test
+    void nullKeyRowsAreCountedNeverKeyed() throws Exception {
+        SnapshotRow r = row(1, "x");
+        r.flags = SnapshotRow.NULL_KEY;
+        harness.processElement1(new StreamRecord<>(r));
+        endOfInput();
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(issues()).singleElement().satisfies(i -> {
+            assertThat(i.kind).isEqualTo(DataIssue.Kind.NULL_KEY);
+            assertThat(i.dropped).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void duplicateCacheKeyFailsNamingTheKey() throws Exception {
+        harness.processElement2(new StreamRecord<>(cached(42, "a")));
+        assertThatThrownBy(() -> harness.processElement2(new StreamRecord<>(cached(42, "b"))))
                 .rootCause().isInstanceOf(DuplicateKeyException.class).hasMessageContaining("(id=42)");
     }
 }

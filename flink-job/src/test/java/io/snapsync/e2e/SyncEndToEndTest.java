@@ -374,32 +374,4 @@ class SyncEndToEndTest extends EndToEndTestBase {
             }
         }
     }
-
-    @Test
-    void duplicateOrNullKeysInTheSourceFailBeforeTheTargetIsTouched() throws Exception {
-        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cachekeys"))) {
-            // Redshift enforces no primary key: the source table has none here either
-            exec(p.source, "CREATE TABLE public.k (id integer, v text)");
-            exec(p.target, "CREATE TABLE public.k (id integer PRIMARY KEY, v text)");
-            exec(p.source, "INSERT INTO k SELECT i, 'v' FROM generate_series(1, 100) i");
-            SyncConfig base = p.config("k", List.of("id"), 2);
-            SyncConfig config = new SyncConfig(base.source(), base.target(), base.cache(),
-                    new SyncConfig.Job(2, 5, 3, 1.0, 1.0), base.tables()); // task retries on: bad data must not be retried
-            assertThat(new SyncRunner(config).run(null).tables.get(0).status).isEqualTo("committed");
-            List<String> before = rows(p.target, "k", "id");
-
-            exec(p.source, "INSERT INTO k VALUES (42, 'again')");
-            TableReport dup = new SyncRunner(config).run(null).tables.get(0);
-            assertThat(dup.status).isEqualTo("failed");
-            assertThat(dup.error).isEqualTo("duplicate primary key in the source snapshot: (id=42)");
-            assertThat(rows(p.target, "k", "id")).isEqualTo(before);
-
-            exec(p.source, "DELETE FROM k WHERE v = 'again'; INSERT INTO k VALUES (NULL, 'no key')");
-            TableReport nul = new SyncRunner(config).run(null).tables.get(0);
-            assertThat(nul.status).isEqualTo("failed");
-            assertThat(nul.error).isEqualTo("NULL in primary-key column \"id\" of the source snapshot; snapshot rows need a complete key");
-            assertThat(rows(p.target, "k", "id")).isEqualTo(before);
-            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
-        }
-    }
 }

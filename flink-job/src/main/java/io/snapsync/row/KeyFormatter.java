@@ -1,7 +1,5 @@
-package io.snapsync.diff;
+package io.snapsync.row;
 
-import io.snapsync.row.CanonicalRowReader;
-import io.snapsync.row.ValueFormatter;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TableSchema;
 import java.util.List;

@@ -1,0 +1,58 @@
+package io.snapsync.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapsync.row.CanonicalRowWriter;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TargetColumn;
+import java.math.BigDecimal;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ValueValidatorTest {
+    private final TableSchema schema = new TableSchema(List.of(
+            new Column("id", ColumnType.INTEGER, "bigint", 8, 0, 0, false),
+            new Column("c", ColumnType.TEXT, "text", 0, 0, 0, true),
+            new Column("n", ColumnType.DECIMAL, "numeric", 0, 0, 0, true)), List.of("id"));
+
+    private static byte[] row(long id, String c, String n) {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        w.writeInteger(id);
+        if (c == null) w.writeNull(); else w.writeText(c);
+        if (n == null) w.writeNull(); else w.writeDecimal(new BigDecimal(n));
+        return w.toByteArray();
+    }
+
+    @Test
+    void decodesTypmods() {
+        assertThat(TargetColumn.of("c", "character varying", 14).length()).isEqualTo(10);
+        assertThat(TargetColumn.of("c", "character varying", -1).length()).isEqualTo(-1);
+        TargetColumn n = TargetColumn.of("n", "numeric", ((12 << 16) | 4) + 4);
+        assertThat(n.precision()).isEqualTo(12);
+        assertThat(n.scale()).isEqualTo(4);
+        assertThat(n.describe()).isEqualTo("numeric(12,4)");
+    }
+
+    @Test
+    void charactersAreCountedAsPostgreSqlCountsThem() {
+        ValueValidator v = new ValueValidator("t", schema, List.of(TargetColumn.of("c", "character varying", 3 + 4)));
+        assertThat(v.check(row(1, "äö😀", null))).as("3 code points, 9 UTF-8 bytes").isNull();
+        assertThat(v.check(row(1, "abcd", null))).isEqualTo("column \"c\": a value of 4 characters does not fit character varying(3)");
+        assertThat(v.check(row(1, "ab  ", null))).as("varchar would silently cut the spaces").isNotNull();
+        ValueValidator ch = new ValueValidator("t", schema, List.of(TargetColumn.of("c", "character", 3 + 4)));
+        assertThat(ch.check(row(1, "ab   ", null))).as("char(n) ignores trailing spaces").isNull();
+        assertThat(v.check(row(1, null, null))).isNull();
+    }
+
+    @Test
+    void numericsMustKeepEveryDigit() {
+        ValueValidator v = new ValueValidator("t", schema, List.of(TargetColumn.of("n", "numeric", ((5 << 16) | 2) + 4)));
+        assertThat(v.check(row(1, null, "999.99"))).isNull();
+        assertThat(v.check(row(1, null, "-0.5"))).isNull();
+        assertThat(v.check(row(1, null, "1.001"))).contains("3 decimal places");
+        assertThat(v.check(row(1, null, "1000"))).contains("4 digits before the point; numeric(5,2) allows 3");
+        assertThat(new ValueValidator("t", schema, List.of(TargetColumn.of("n", "numeric", -1))).check(row(1, null, "1e-30"))).isNull();
+    }
+}
