@@ -3,12 +3,21 @@ package io.snapsync.commit;
 import java.io.Serializable;
 
 /**
- * Points in the commit protocol where a test can inject a failure through the real code path.
- * Production runs use {@link #NONE}.
+ * Points in a run (extraction, staging, cache writing and the commit protocol) where a test can inject
+ * a failure through the real code path. Production runs use {@link #NONE}; the writer and reader points
+ * are reached once per task attempt, so their cost is nil.
  */
 @FunctionalInterface
 public interface CommitHook extends Serializable {
     enum Point {
+        /** A source split has emitted {@link #AFTER_ROWS} rows; its cursor is still open. */
+        SOURCE_READ,
+        /** A staging writer has sent {@link #AFTER_ROWS} rows; its COPY is still open (uncommitted). */
+        STAGING_COPYING,
+        /** A staging writer's rows are committed in staging; its result is not yet reported. */
+        STAGING_COMMITTED,
+        /** A cache writer has written {@link #AFTER_ROWS} rows; its Parquet file is not closed. */
+        CACHE_FILE_WRITING,
         /** The new cache version's manifest is written; the target is untouched. */
         CACHE_WRITTEN,
         /** Inside the target transaction, after the DELETE, before the MERGE and the control row. */
@@ -20,6 +29,9 @@ public interface CommitHook extends Serializable {
     }
 
     CommitHook NONE = point -> { };
+
+    /** The row count after which the reader and writer points are reached. */
+    int AFTER_ROWS = 50;
 
     void at(Point point) throws Exception;
 }

@@ -45,7 +45,7 @@ public final class SyncPipeline {
         int p = plan.parallelism();
         DataStream<SnapshotRow> snapshot = env
                 .fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
-                                EncoderOptions.of(plan.name(), plan.policies())),
+                                EncoderOptions.of(plan.name(), plan.policies()), hook),
                         WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
                 .setParallelism(p);
 
@@ -73,15 +73,15 @@ public final class SyncPipeline {
                     .setParallelism(p);
         } else {
             upsertResults = upserts.transform("stage upserts", resultType,
-                    new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator))
+                    new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
                     .setParallelism(p);
             deleteResults = deletes.transform("stage deletes", resultType,
-                    new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null))
+                    new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
                     .setParallelism(p);
             String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache", resultType,
                     new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
-                            plan.rowGroupBytes()))
+                            plan.rowGroupBytes(), hook))
                     .setParallelism(p);
         }
 

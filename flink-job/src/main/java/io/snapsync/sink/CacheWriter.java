@@ -1,6 +1,7 @@
 package io.snapsync.sink;
 
 import io.snapsync.cache.CacheFileWriter;
+import io.snapsync.commit.CommitHook;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
@@ -21,11 +22,13 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     private final String versionDir;
     private final CompressionCodecName codec;
     private final int rowGroupBytes;
+    private final CommitHook hook;
 
     private transient CacheFileWriter writer;
     private transient String fileName;
 
-    public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes) {
+    public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes, CommitHook hook) {
+        this.hook = hook;
         this.schema = schema;
         this.versionDir = versionDir;
         this.codec = codec;
@@ -41,6 +44,9 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
             writer = new CacheFileWriter(new Path(new Path(versionDir), fileName), schema, codec, rowGroupBytes);
         }
         writer.write(record.getValue());
+        if (writer.rows() == CommitHook.AFTER_ROWS) {
+            hook.at(CommitHook.Point.CACHE_FILE_WRITING);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.snapsync.sink;
 
+import io.snapsync.commit.CommitHook;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.row.Change;
 import io.snapsync.row.BadDataException;
@@ -42,6 +43,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private final List<Column> columns;
     /** Upserts only: refuses values the target column would reject or silently change. */
     private final ValueValidator validator;
+    private final CommitHook hook;
 
     private transient Connection connection;
     private transient CopyIn copy;
@@ -53,7 +55,9 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient int attempt;
 
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
-    public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator) {
+    public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
+                         CommitHook hook) {
+        this.hook = hook;
         this.kind = kind;
         this.target = target;
         this.staging = staging;
@@ -100,6 +104,10 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         if (encoder.length() >= FLUSH_BYTES) {
             flush();
         }
+        if (rows == CommitHook.AFTER_ROWS) {
+            flush();
+            hook.at(CommitHook.Point.STAGING_COPYING);
+        }
     }
 
     private void startCopy() throws SQLException {
@@ -125,6 +133,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
                 throw new IllegalStateException("COPY into " + staging + " stored " + copied + " rows, expected " + rows);
             }
             connection.commit();
+            hook.at(CommitHook.Point.STAGING_COMMITTED);
         }
         output.collect(new StreamRecord<>(new WriteResult(kind, subtask, attempt, rows, inserted, updated, null)));
     }

@@ -1,6 +1,7 @@
 package io.snapsync.source;
 
 import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.commit.CommitHook;
 import io.snapsync.row.BadDataException;
 import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.JdbcRowEncoder;
@@ -46,14 +47,20 @@ public final class JdbcSnapshotSource
                 ResultTypeQueryable<SnapshotRow> {
 
     /** What every split of one read shares. */
-    public record QuerySpec(JdbcEndpoint endpoint, String sql, TableSchema schema, int fetchSize, EncoderOptions encoding)
-            implements Serializable {}
+    public record QuerySpec(JdbcEndpoint endpoint, String sql, TableSchema schema, int fetchSize, EncoderOptions encoding,
+                            CommitHook hook) implements Serializable {}
 
     private final QuerySpec spec;
     private final SourceQuery query;
 
     public JdbcSnapshotSource(JdbcEndpoint endpoint, SourceQuery query, TableSchema schema, int fetchSize, EncoderOptions encoding) {
-        this.spec = new QuerySpec(endpoint, query.sql(), schema, fetchSize, encoding);
+        this(endpoint, query, schema, fetchSize, encoding, CommitHook.NONE);
+    }
+
+    /** @param hook test-only fault injection at {@link CommitHook.Point#SOURCE_READ} */
+    public JdbcSnapshotSource(JdbcEndpoint endpoint, SourceQuery query, TableSchema schema, int fetchSize, EncoderOptions encoding,
+                              CommitHook hook) {
+        this.spec = new QuerySpec(endpoint, query.sql(), schema, fetchSize, encoding, hook);
         this.query = query;
     }
 
@@ -148,6 +155,7 @@ public final class JdbcSnapshotSource
         private ResultSet rs;
         private Boolean ready;
         private boolean done;
+        private long emitted;
 
         RowIterator(QuerySpec spec, Serializable[] params) {
             this.spec = spec;
@@ -185,13 +193,23 @@ public final class JdbcSnapshotSource
             }
             ready = null;
             try {
-                return encoder.encode(rs);
+                SnapshotRow row = encoder.encode(rs);
+                if (++emitted == CommitHook.AFTER_ROWS) {
+                    spec.hook().at(CommitHook.Point.SOURCE_READ);
+                }
+                return row;
             } catch (BadDataException e) {
                 close();
                 throw new SuppressRestartsException(e); // bad data: a retry would read the same row
             } catch (SQLException e) {
                 close();
                 throw new IllegalStateException("reading a source row failed: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            } catch (Exception e) {
+                close();
+                throw new IllegalStateException(e.getMessage(), e);
             }
         }
 
