@@ -21,6 +21,7 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
     @Override
     public Reader<CacheEntry> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd)
             throws IOException {
+        ParquetCodecs.pin();
         InputFile file = FlinkParquetFiles.input(stream, fileLen);
         ParquetReader<CacheEntry> reader = new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
             @Override

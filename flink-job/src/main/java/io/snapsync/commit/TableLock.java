@@ -23,7 +23,7 @@ public final class TableLock implements AutoCloseable {
 
     /** Takes the table's lock or fails at once, naming the session that holds it. */
     public static TableLock acquire(JdbcEndpoint target, String table, String runId) throws SQLException {
-        Connection c = target.connect();
+        Connection c = target.connect("target");
         try {
             try (PreparedStatement ps = c.prepareStatement("SELECT set_config('application_name', ?, false)")) {
                 ps.setString(1, "snapsync run " + runId); // visible to whoever is refused the lock

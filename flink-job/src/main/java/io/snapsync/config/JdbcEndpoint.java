@@ -31,12 +31,35 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
         return DriverManager.getConnection(url, p);
     }
 
+    /**
+     * Connects, or fails with one line naming the database (URL without its parameters, which may hold a
+     * password) and the driver's reason; the driver's exception is not chained, only its message kept.
+     *
+     * @param role "source" or "target", for the message
+     */
+    public Connection connect(String role) throws SQLException {
+        try {
+            return connect();
+        } catch (SQLException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (password != null && !password.isEmpty()) {
+                reason = reason.replace(password, "***"); // drivers have been known to echo connection properties
+            }
+            throw new SQLException("cannot connect to the " + role + " database " + safeUrl() + ": " + reason, e.getSQLState());
+        }
+    }
+
+    /** The URL without its parameters ({@code ?...} or {@code ;...}), which may carry credentials. */
+    public String safeUrl() {
+        return url.replaceAll("[?;].*", "");
+    }
+
     public boolean isRedshift() {
         return url.startsWith("jdbc:redshift:");
     }
 
     @Override
     public String toString() {
-        return "JdbcEndpoint[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "***") + "]";
+        return "JdbcEndpoint[url=" + safeUrl() + ", user=" + user + ", password=" + (password == null ? "none" : "***") + "]";
     }
 }

@@ -4,6 +4,7 @@ import static io.snapsync.schema.Identifiers.quote;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
+import io.snapsync.cache.CacheProbe;
 import io.snapsync.commit.ControlTable;
 import io.snapsync.commit.MassChangeGuard;
 import io.snapsync.config.JdbcEndpoint;
@@ -77,6 +78,13 @@ public final class TablePlanner {
 
         ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
         CacheLayout layout = new CacheLayout(config.cache().uri());
+        if (!dryRun) {
+            try {
+                CacheProbe.requireWritable(layout, table.name(), runId);
+            } catch (CacheProbe.CacheLocationException e) {
+                throw new PlanException(e.getMessage()); // before anything is written to the target
+            }
+        }
         try (Connection c = connect(target, "target")) {
             if (!exists(c, targetTable)) {
                 if (dryRun) {
@@ -178,10 +186,9 @@ public final class TablePlanner {
 
     static Connection connect(JdbcEndpoint e, String role) throws PlanException {
         try {
-            return e.connect();
+            return e.connect(role);
         } catch (SQLException ex) {
-            throw new PlanException("cannot connect to the " + role + " database " + e.url().replaceAll("\\?.*", "") + ": "
-                    + ex.getMessage());
+            throw new PlanException(ex.getMessage());
         }
     }
 
