@@ -1,6 +1,7 @@
 package io.snapsync.cache;
 
 import io.snapsync.row.CacheEntry;
+import io.snapsync.schema.TableSchema;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -17,6 +18,20 @@ import org.apache.parquet.io.InputFile;
  * read from storage.
  */
 public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
+    /** Set when the files were written under an older schema: rows are re-hashed under {@link #now}. */
+    private final TableSchema before;
+    private final TableSchema now;
+
+    /** Key and hash as stored (the cache was written under the current schema). */
+    public CacheEntryFormat() {
+        this(null, null);
+    }
+
+    /** Full rows written under {@code before}, re-hashed as the current schema {@code now} encodes them. */
+    public CacheEntryFormat(TableSchema before, TableSchema now) {
+        this.before = before;
+        this.now = now;
+    }
 
     @Override
     public Reader<CacheEntry> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd)
@@ -26,7 +41,7 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
         ParquetReader<CacheEntry> reader = new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
             @Override
             protected ReadSupport<CacheEntry> getReadSupport() {
-                return new CacheEntryReadSupport();
+                return before == null ? new CacheEntryReadSupport() : new RehashReadSupport(before, now);
             }
         }.build();
         return new Reader<>() {

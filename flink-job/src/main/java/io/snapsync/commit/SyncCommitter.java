@@ -173,6 +173,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 c.rollback();
                 return;
             }
+            alterTarget(c);
             o.appliedDeletes = execute(c, sql.delete(plan.deleteStaging(), false), results.get(WriterKind.DELETES));
             hook.at(CommitHook.Point.IN_TRANSACTION);
             o.appliedUpserts = execute(c, sql.upsert(plan.upsertStaging(), plan.useMerge(), false), results.get(WriterKind.UPSERTS));
@@ -194,6 +195,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 c.rollback();
                 return;
             }
+            alterTarget(c);
             control.writePending(c, new ControlTable.Pending(plan.name(), plan.runId(), plan.cacheVersion(), Instant.now()));
             c.commit();
             c.setAutoCommit(true);
@@ -213,6 +215,16 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             }
             writeControlRow(c, control, o);
             c.commit();
+        }
+    }
+
+    /** Schema evolution: the planned DDL, inside the transaction that applies the data (never half-migrated). */
+    private void alterTarget(Connection c) throws Exception {
+        try (java.sql.Statement s = c.createStatement()) {
+            for (String ddl : plan.schemaDdl()) {
+                LOG.info("{}: {}", plan.name(), ddl);
+                s.execute(ddl);
+            }
         }
     }
 

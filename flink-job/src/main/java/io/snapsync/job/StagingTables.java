@@ -3,6 +3,7 @@ package io.snapsync.job;
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
+import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.sink.StagingWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,17 +29,30 @@ public final class StagingTables {
         return PREFIX + t + suffix;
     }
 
-    static void create(Connection c, String schema, TableName target, TableName staging, List<String> columns) throws SQLException {
+    /**
+     * @param sourceTyped columns typed from the source instead of the target: those the commit adds to
+     *     the target or widens (their target type is not yet what the new rows need)
+     */
+    static void create(Connection c, String schema, TableName target, TableName staging, List<Column> columns,
+                       List<String> sourceTyped) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+            List<String> fromTarget = columns.stream().map(Column::name).filter(n -> !sourceTyped.contains(n)).toList();
             // CTAS ... WITH NO DATA copies the target's exact column types (domains, lengths, precision)
-            s.execute("CREATE UNLOGGED TABLE " + staging.quoted() + " AS SELECT " + quoteAll(columns) + " FROM "
+            s.execute("CREATE UNLOGGED TABLE " + staging.quoted() + " AS SELECT " + quoteAll(fromTarget) + " FROM "
                     + target.quoted() + " WITH NO DATA");
-            s.execute("ALTER TABLE " + staging.quoted() + " ADD COLUMN " + quote(StagingWriter.PART_COLUMN)
-                    + " int NOT NULL, ADD COLUMN " + quote(StagingWriter.ATTEMPT_COLUMN) + " int NOT NULL, ADD COLUMN "
-                    + quote(StagingWriter.SEQ_COLUMN) + " bigint NOT NULL");
+            StringBuilder alter = new StringBuilder("ALTER TABLE ").append(staging.quoted());
+            for (Column col : columns) {
+                if (sourceTyped.contains(col.name())) {
+                    alter.append(" ADD COLUMN ").append(quote(col.name())).append(' ').append(col.sqlType()).append(',');
+                }
+            }
+            alter.append(" ADD COLUMN ").append(quote(StagingWriter.PART_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
+                    .append(quote(StagingWriter.ATTEMPT_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
+                    .append(quote(StagingWriter.SEQ_COLUMN)).append(" bigint NOT NULL");
+            s.execute(alter.toString());
             c.commit();
         } catch (SQLException e) {
             c.rollback();

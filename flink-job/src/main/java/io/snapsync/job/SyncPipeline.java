@@ -111,7 +111,10 @@ public final class SyncPipeline {
                     .map(x -> new CacheEntry()).returns(CacheEntry.class).name("no previous cache");
         }
         Path[] files = plan.previousFiles().stream().map(Path::new).toArray(Path[]::new);
-        FileSource<CacheEntry> source = FileSource.forRecordStreamFormat(new CacheEntryFormat(), files).build();
+        // written under an older schema: read whole rows and re-hash them as today's schema encodes them
+        CacheEntryFormat format = plan.previousSchema() == null ? new CacheEntryFormat()
+                : new CacheEntryFormat(plan.previousSchema(), plan.schema());
+        FileSource<CacheEntry> source = FileSource.forRecordStreamFormat(format, files).build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cache " + plan.previousVersion())
                 .setParallelism(Math.max(1, Math.min(plan.parallelism(), files.length)));
     }

@@ -81,6 +81,8 @@ public final class SyncRunner {
             plan = new TablePlanner(config, parallelism, allowMassChange, dryRun).reconcile(reconcile).plan(table, runId);
             r.previousCacheVersion = plan.previousVersion();
             r.reconcile = plan.reconcileReason();
+            r.schemaChange = plan.schemaChange();
+            r.schemaDdl = plan.schemaDdl().isEmpty() ? null : plan.schemaDdl();
             if (plan.reconcile()) {
                 LOG.info("{}: {}", table.name(), plan.reconcileReason());
             }

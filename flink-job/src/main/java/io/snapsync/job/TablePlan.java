@@ -21,6 +21,10 @@ import java.util.List;
  * @param targetQuery reconcile runs: the live target table's read (splits), diffed instead of the cache; else null
  * @param reconcileReason why this run diffs against the live target (asked for, or an unfinished chunked apply)
  * @param targetColumns the target table's columns and their limits, to check values before staging
+ * @param previousSchema the schema the previous cache version was written under, when it differs (its rows are
+ *     re-hashed under {@link #schema}); else null
+ * @param schemaDdl statements bringing the target to the new schema, run in the commit transaction
+ * @param schemaChange what changed in the source schema, for the report; null when nothing did
  */
 public record TablePlan(
         String name,
@@ -50,7 +54,10 @@ public record TablePlan(
         io.snapsync.config.TablePolicies policies,
         SourceQuery targetQuery,
         String reconcileReason,
-        List<io.snapsync.schema.TargetColumn> targetColumns)
+        List<io.snapsync.schema.TargetColumn> targetColumns,
+        TableSchema previousSchema,
+        List<String> schemaDdl,
+        String schemaChange)
         implements Serializable {
 
     public String cacheVersion() {

@@ -11,6 +11,7 @@ import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.SchemaChange;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TypeMapping;
@@ -97,9 +98,6 @@ public final class TablePlanner {
             }
             Map<String, String> targetTypes = readTargetColumns(c, targetTable);
             List<String> missing = schema.columnNames().stream().filter(n -> !targetTypes.containsKey(n)).toList();
-            if (!missing.isEmpty()) {
-                throw new PlanException("target table " + targetTable + " lacks source column(s) " + missing);
-            }
             checkTargetKey(c, targetTable, schema.keyColumns());
             List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
             boolean useMerge = serverVersion(c) >= 150000;
@@ -118,6 +116,11 @@ public final class TablePlanner {
             List<String> previousFiles = List.of();
             long previousRows = -1;
             SourceQuery targetQuery = null;
+            TableSchema previousSchema = null;
+            List<String> schemaDdl = List.of();
+            String schemaChange = null;
+            List<String> addedColumns = List.of();
+            List<String> retypedColumns = List.of();
             String reconcileReason = reconcile ? "reconcile: diffing the source against the live target table" : null;
             Optional<ControlTable.Pending> pending = control.readPending(c, table.name());
             if (reconcileReason == null && pending.isPresent()) {
@@ -147,21 +150,36 @@ public final class TablePlanner {
                             + "run `snapsync reconcile` to diff against the live target and write a fresh cache");
                 }
                 if (!m.schemaFingerprint().equals(schema.fingerprint())) {
-                    throw new PlanException("the source schema of " + table.name() + " changed since cache version "
-                            + previousVersion + " was written (columns now: " + schema.columns().stream().map(Column::describe).toList()
-                            + "); schema evolution is not supported yet: resync the table");
+                    previousSchema = new TableSchema(m.columns(), m.keyColumns());
+                    SchemaChange change = SchemaChange.between(previousSchema, schema);
+                    schemaDdl = SchemaEvolution.plan(change, table.name(), previousVersion, targetTable, config.policies(table),
+                            readTargetLimits(c, targetTable), c);
+                    schemaChange = change.describe();
+                    addedColumns = change.added().stream().map(Column::name).toList();
+                    retypedColumns = change.widened().stream().map(Column::name).toList();
                 }
                 previousRows = m.rowCount();
                 Path dir = layout.versionDir(table.name(), previousVersion);
                 previousFiles = m.files().stream().map(f -> new Path(dir, f.name()).toString()).toList();
             }
 
+            List<String> stillMissing = new ArrayList<>(missing);
+            stillMissing.removeAll(addedColumns);
+            if (!stillMissing.isEmpty()) {
+                throw new PlanException("target table " + targetTable + " lacks source column(s) " + stillMissing);
+            }
+            // columns the commit adds or retypes are staged with the source's type, and need no limit check
+            List<String> sourceTyped = new ArrayList<>(retypedColumns);
+            sourceTyped.addAll(missing);
+            List<io.snapsync.schema.TargetColumn> limits = readTargetLimits(c, targetTable).stream()
+                    .filter(t -> !sourceTyped.contains(t.name())).toList();
+
             String staging = config.target().stagingSchemaOrDefault();
             TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
             TableName deletes = new TableName(staging, StagingTables.name(table.name(), runId, "d"));
             if (!dryRun) {
-                StagingTables.create(c, staging, targetTable, upserts, schema.columnNames());
-                StagingTables.create(c, staging, targetTable, deletes, schema.keyColumns());
+                StagingTables.create(c, staging, targetTable, upserts, schema.columns(), sourceTyped);
+                StagingTables.create(c, staging, targetTable, deletes, schema.keyColumnList(), sourceTyped);
             }
 
             return new TablePlan(table.name(), source, sourceTable, target, targetTable, schema, runId,
@@ -169,7 +187,7 @@ public final class TablePlanner {
                     config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
                     expectedRows, previousRows, guard(table), dryRun, config.policies(table), targetQuery, reconcileReason,
-                    readTargetLimits(c, targetTable));
+                    limits, previousSchema, schemaDdl, schemaChange);
         }
     }
 

@@ -13,6 +13,9 @@ public class TableReport {
     public String previousCacheVersion;
     /** Set when the run diffed against the live target table instead of the cache, and why. */
     public String reconcile;
+    /** The source schema changed since the previous cache version: what, and the DDL applied (or, dry run, planned). */
+    public String schemaChange;
+    public java.util.List<String> schemaDdl;
     public Long snapshotRows;
     public Long inserted;
     public Long updated;

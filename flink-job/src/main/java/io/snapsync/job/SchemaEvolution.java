@@ -1,0 +1,63 @@
+package io.snapsync.job;
+
+import static io.snapsync.schema.Identifiers.quote;
+
+import io.snapsync.config.TablePolicies;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.SchemaChange;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TargetColumn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides what a schema change means for a run, per {@code schema-evolution}: refuse it with the exact
+ * statements a person could run (fail), or plan them for the commit transaction (auto). Incompatible
+ * changes are never applied in place.
+ */
+final class SchemaEvolution {
+    private SchemaEvolution() {}
+
+    /** The DDL for the commit transaction; throws a PlanException when the run must not go on. */
+    static List<String> plan(SchemaChange change, String table, String previousVersion, TableName target, TablePolicies policies,
+                             List<TargetColumn> targetColumns, Connection c) throws SQLException {
+        Map<String, TargetColumn> byName = new HashMap<>();
+        targetColumns.forEach(t -> byName.put(t.name(), t));
+        String what = "the source schema of " + table + " changed since cache version " + previousVersion + ": " + change.describe();
+        if (!change.compatible()) {
+            throw new PlanException(what + "; this cannot be applied in place: alter target table " + target
+                    + " to match the source and run `snapsync reconcile`");
+        }
+        List<String> ddl = change.targetDdl(target, policies.onColumnDropped(), byName);
+        if (policies.schemaEvolution() != TablePolicies.SchemaEvolution.AUTO) {
+            throw new PlanException(what + (ddl.isEmpty() ? "; the target needs no change"
+                    : "; the target needs: " + String.join("; ", ddl)) + " (set schema-evolution: auto to apply this)");
+        }
+        if (policies.onColumnDropped() == TablePolicies.DroppedColumns.KEEP) {
+            for (Column dropped : change.dropped()) {
+                if (byName.containsKey(dropped.name()) && notNullWithoutDefault(c, target, dropped.name())) {
+                    throw new PlanException(what + "; target column " + quote(dropped.name()) + " is kept (on-column-dropped: keep) "
+                            + "but is NOT NULL without a default, so new rows could not be inserted: run ALTER TABLE "
+                            + target.quoted() + " ALTER COLUMN " + quote(dropped.name()) + " DROP NOT NULL, or set on-column-dropped: drop");
+                }
+            }
+        }
+        return ddl;
+    }
+
+    private static boolean notNullWithoutDefault(Connection c, TableName table, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attnotnull AND NOT a.atthasdef FROM pg_attribute a "
+                + "WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped")) {
+            ps.setString(1, table.quoted());
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+}
