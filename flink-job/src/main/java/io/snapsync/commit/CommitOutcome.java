@@ -1,7 +1,7 @@
 package io.snapsync.commit;
 
 /** What the committer did for one table. Flink POJO, collected by the driver for the report. */
-public class CommitOutcome {
+public class CommitOutcome implements java.io.Serializable {
     public String table;
     public String runId;
     public String cacheVersion;

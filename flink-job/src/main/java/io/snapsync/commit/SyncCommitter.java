@@ -47,6 +47,9 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         implements OneInputStreamOperator<WriteResult, CommitOutcome>, BoundedOneInput {
     private static final Logger LOG = LoggerFactory.getLogger(SyncCommitter.class);
 
+    /** The accumulator the driver reads the outcome from. */
+    public static final String OUTCOME_ACCUMULATOR = "snapsync.outcome";
+
     private final TablePlan plan;
     private final int writerParallelism;
     private final CommitHook hook;
@@ -138,7 +141,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
             }
             o.commitMillis = System.currentTimeMillis() - started;
-            output.collect(new StreamRecord<>(o)); // nothing written: no manifest, no transaction
+            emit(o); // nothing written: no manifest, no transaction
             return;
         }
         plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
@@ -162,6 +165,17 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         hook.at(CommitHook.Point.COMMITTED);
         dropStaging();
         o.commitMillis = System.currentTimeMillis() - started;
+        emit(o);
+    }
+
+    /**
+     * Hands the outcome to the driver through an accumulator: the job result holds the accumulators of
+     * the attempts that finished, so a committer retried by Flink reports once (a collect sink in a
+     * batch job without checkpoints instead fails the client with "Job restarted" when its task restarts).
+     */
+    private void emit(CommitOutcome o) {
+        getRuntimeContext().addAccumulator(OUTCOME_ACCUMULATOR, new org.apache.flink.api.common.accumulators.ListAccumulator<CommitOutcome>());
+        getRuntimeContext().<CommitOutcome, java.util.ArrayList<CommitOutcome>>getAccumulator(OUTCOME_ACCUMULATOR).add(o);
         output.collect(new StreamRecord<>(o));
     }
 

@@ -17,8 +17,11 @@ public final class TableLock implements AutoCloseable {
 
     private final Connection connection;
 
-    private TableLock(Connection connection) {
+    private final String table;
+
+    private TableLock(Connection connection, String table) {
         this.connection = connection;
+        this.table = table;
     }
 
     /** Takes the table's lock or fails at once, naming the session that holds it. */
@@ -35,7 +38,7 @@ public final class TableLock implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
-                        return new TableLock(c);
+                        return new TableLock(c, table);
                     }
                 }
             }
@@ -65,7 +68,18 @@ public final class TableLock implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        connection.close(); // ending the session releases the lock
+        // Release explicitly before closing: closing only sends Terminate, and the server drops a session's
+        // locks when its backend exits, a moment later, so a run started right after could be refused.
+        // (If this fails, or the driver dies, ending the session still releases the lock.)
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+            ps.setInt(1, LOCK_CLASS);
+            ps.setString(2, table);
+            ps.execute();
+        } catch (SQLException ignored) {
+            // the connection is gone: so is the lock
+        } finally {
+            connection.close();
+        }
     }
 
     /** Another run holds the table. */

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
+import io.snapsync.commit.SyncCommitter;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,10 +91,11 @@ public final class SyncRunner {
             r.planMillis = System.currentTimeMillis() - t0;
             long t1 = System.currentTimeMillis();
             StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
-            List<CommitOutcome> outcomes = new ArrayList<>();
-            try (CloseableIterator<CommitOutcome> it = SyncPipeline.build(env, plan, hook)
-                    .executeAndCollect("snapsync " + table.name() + " " + runId)) {
-                it.forEachRemaining(outcomes::add);
+            SyncPipeline.build(env, plan, hook).sinkTo(new DiscardingSink<>()).name("outcome").setParallelism(1);
+            JobExecutionResult result = env.execute("snapsync " + table.name() + " " + runId);
+            List<CommitOutcome> outcomes = result.getAccumulatorResult(SyncCommitter.OUTCOME_ACCUMULATOR);
+            if (outcomes == null) {
+                outcomes = List.of();
             }
             r.jobMillis = System.currentTimeMillis() - t1;
             if (outcomes.size() != 1) {
