@@ -121,6 +121,7 @@ public final class TablePlanner {
             String schemaChange = null;
             List<String> addedColumns = List.of();
             List<String> retypedColumns = List.of();
+            List<String> relaxedColumns = List.of();
             String reconcileReason = reconcile ? "reconcile: diffing the source against the live target table" : null;
             Optional<ControlTable.Pending> pending = control.readPending(c, table.name());
             if (reconcileReason == null && pending.isPresent()) {
@@ -157,6 +158,7 @@ public final class TablePlanner {
                     schemaChange = change.describe();
                     addedColumns = change.added().stream().map(Column::name).toList();
                     retypedColumns = change.widened().stream().map(Column::name).toList();
+                    relaxedColumns = change.relaxed().stream().map(Column::name).toList();
                 }
                 previousRows = m.rowCount();
                 Path dir = layout.versionDir(table.name(), previousVersion);
@@ -171,8 +173,11 @@ public final class TablePlanner {
             // columns the commit adds or retypes are staged with the source's type, and need no limit check
             List<String> sourceTyped = new ArrayList<>(retypedColumns);
             sourceTyped.addAll(missing);
+            List<String> relaxed = relaxedColumns;
             List<io.snapsync.schema.TargetColumn> limits = readTargetLimits(c, targetTable).stream()
-                    .filter(t -> !sourceTyped.contains(t.name())).toList();
+                    .filter(t -> !sourceTyped.contains(t.name()))
+                    .map(t -> relaxed.contains(t.name()) ? new io.snapsync.schema.TargetColumn(t.name(), t.baseType(), t.length(), t.precision(), t.scale(), false) : t)
+                    .toList();
 
             String staging = config.target().stagingSchemaOrDefault();
             TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
@@ -311,13 +316,13 @@ public final class TablePlanner {
         List<io.snapsync.schema.TargetColumn> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, "
                 + "format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL), "
-                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END "
+                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) "
                 + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
                 + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
             ps.setString(1, table.quoted());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(io.snapsync.schema.TargetColumn.of(rs.getString(1), rs.getString(2), rs.getInt(3)));
+                    out.add(io.snapsync.schema.TargetColumn.of(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBoolean(4)));
                 }
             }
         }

@@ -10,11 +10,17 @@ import java.io.Serializable;
  * @param length maximum characters of varchar/char, or -1 when unbounded
  * @param precision total digits of numeric(p,s), or -1 when unconstrained
  * @param scale digits after the point of numeric(p,s)
+ * @param notNull the column is NOT NULL (a NULL from the source would fail the MERGE)
  */
-public record TargetColumn(String name, String baseType, int length, int precision, int scale) implements Serializable {
+public record TargetColumn(String name, String baseType, int length, int precision, int scale, boolean notNull)
+        implements Serializable {
 
     /** Decodes PostgreSQL's atttypmod for the types whose modifier limits values. */
     public static TargetColumn of(String name, String baseType, int typmod) {
+        return of(name, baseType, typmod, false);
+    }
+
+    public static TargetColumn of(String name, String baseType, int typmod, boolean notNull) {
         int length = -1;
         int precision = -1;
         int scale = 0;
@@ -28,7 +34,7 @@ public record TargetColumn(String name, String baseType, int length, int precisi
             }
             default -> { }
         }
-        return new TargetColumn(name, baseType, length, precision, scale);
+        return new TargetColumn(name, baseType, length, precision, scale, notNull);
     }
 
     /** How PostgreSQL would print the type, for messages. */

@@ -60,6 +60,9 @@ public final class ValueValidator implements Serializable {
         for (int i = 0; i < columns.size(); i++) {
             ColumnType t = reader.next();
             TargetColumn target = targets[i];
+            if (t == null && target != null && target.notNull()) {
+                return "column " + io.snapsync.schema.Identifiers.quote(columns.get(i).name()) + ": NULL, but the target column is NOT NULL";
+            }
             if (t == null || target == null) {
                 reader.skip();
                 continue;

@@ -55,4 +55,11 @@ class ValueValidatorTest {
         assertThat(v.check(row(1, null, "1000"))).contains("4 digits before the point; numeric(5,2) allows 3");
         assertThat(new ValueValidator("t", schema, List.of(TargetColumn.of("n", "numeric", -1))).check(row(1, null, "1e-30"))).isNull();
     }
+
+    @Test
+    void nullIntoANotNullColumnIsRefused() {
+        ValueValidator v = new ValueValidator("t", schema, List.of(TargetColumn.of("c", "text", -1, true)));
+        assertThat(v.check(row(1, null, null))).isEqualTo("column \"c\": NULL, but the target column is NOT NULL");
+        assertThat(v.check(row(1, "x", null))).isNull();
+    }
 }
