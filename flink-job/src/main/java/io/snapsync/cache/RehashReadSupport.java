@@ -9,8 +9,6 @@ import io.snapsync.schema.TableSchema;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.api.InitContext;
 import org.apache.parquet.hadoop.api.ReadSupport;
@@ -168,7 +166,7 @@ final class RehashReadSupport extends ReadSupport<CacheEntry> {
                 case DATE, TIMESTAMP, TIMESTAMPTZ -> row.writeTimestampMicros(c.type(), (Long) v);
                 case TIME -> row.writeTimeMicros((Long) v);
                 case TIMETZ -> {
-                    long[] t = parseTimeTz(new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8));
+                    long[] t = io.snapsync.row.Temporal.parseTimeTz(new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8));
                     row.writeTimeTz(t[0], (int) t[1]);
                 }
             }
@@ -178,19 +176,5 @@ final class RehashReadSupport extends ReadSupport<CacheEntry> {
         public GroupConverter getRootConverter() {
             return root;
         }
-    }
-
-    private static final Pattern TIMETZ = Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d{6}))?([+-])(\\d\\d):(\\d\\d)(?::(\\d\\d))?");
-
-    /** Parses what CopyTextEncoder.timeTzText writes: micros of day and offset seconds. */
-    static long[] parseTimeTz(String s) {
-        Matcher m = TIMETZ.matcher(s);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a cached timetz value: " + s);
-        }
-        long micros = ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3))) * 1_000_000
-                + (m.group(4) == null ? 0 : Long.parseLong(m.group(4)));
-        long offset = Long.parseLong(m.group(6)) * 3600 + Long.parseLong(m.group(7)) * 60 + (m.group(8) == null ? 0 : Long.parseLong(m.group(8)));
-        return new long[] {micros, "-".equals(m.group(5)) ? -offset : offset};
     }
 }

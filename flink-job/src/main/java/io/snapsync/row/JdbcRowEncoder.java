@@ -11,7 +11,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
-import java.time.OffsetTime;
 
 /**
  * Reads the current row of a {@link ResultSet} (columns in schema order) into a {@link SnapshotRow}:
@@ -151,8 +150,13 @@ public final class JdbcRowEncoder {
                 if (v == null) row.writeNull(); else row.writeTime(v);
             }
             case TIMETZ -> {
-                OffsetTime v = rs.getObject(idx, OffsetTime.class);
-                if (v == null) row.writeNull(); else row.writeTimeTz(v);
+                String v = rs.getString(idx);
+                if (v == null) {
+                    row.writeNull();
+                } else {
+                    long[] t = Temporal.parseTimeTz(v);
+                    row.writeTimeTz(t[0], (int) t[1]);
+                }
             }
         }
     }

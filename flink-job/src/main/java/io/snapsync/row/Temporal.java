@@ -35,4 +35,25 @@ public final class Temporal {
     public static LocalTime localTime(long microsOfDay) {
         return LocalTime.ofNanoOfDay(microsOfDay * 1000);
     }
+
+    private static final java.util.regex.Pattern TIMETZ = java.util.regex.Pattern.compile(
+            "(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?([+-])(\\d{2})(?::(\\d{2}))?(?::(\\d{2}))?");
+
+    /**
+     * Parses PostgreSQL's (and Redshift's) text form of a timetz, e.g. {@code 24:00:00-15:59} or
+     * {@code 12:00:00.5+05:30}, into {micros of day, offset seconds east of UTC}. Read as text because
+     * java.time cannot hold it: pgjdbc turns 24:00:00 with any offset into OffsetTime.MAX (offset -18:00).
+     */
+    public static long[] parseTimeTz(String s) {
+        java.util.regex.Matcher m = TIMETZ.matcher(s.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a timetz value: " + s);
+        }
+        String frac = m.group(4) == null ? "0" : (m.group(4) + "00000").substring(0, 6);
+        long micros = ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3))) * 1_000_000
+                + Long.parseLong(frac);
+        long offset = Long.parseLong(m.group(6)) * 3600 + (m.group(7) == null ? 0 : Long.parseLong(m.group(7)) * 60)
+                + (m.group(8) == null ? 0 : Long.parseLong(m.group(8)));
+        return new long[] {micros, "-".equals(m.group(5)) ? -offset : offset};
+    }
 }
