@@ -21,6 +21,8 @@ import java.util.List;
  * @param targetQuery reconcile runs: the live target table's read (splits), diffed instead of the cache; else null
  * @param reconcileReason why this run diffs against the live target (asked for, or an unfinished chunked apply)
  * @param targetColumns the target table's columns and their limits, to check values before staging
+ * @param shadowTable resync runs: the new table the whole snapshot is loaded into and swapped in by renames; else null
+ * @param resyncReason resync runs: why (asked for, or the source schema changed under schema-evolution: resync)
  */
 public record TablePlan(
         String name,
@@ -50,8 +52,29 @@ public record TablePlan(
         io.snapsync.config.TablePolicies policies,
         SourceQuery targetQuery,
         String reconcileReason,
-        List<io.snapsync.schema.TargetColumn> targetColumns)
+        List<io.snapsync.schema.TargetColumn> targetColumns,
+        TableName shadowTable,
+        String resyncReason)
         implements Serializable {
+
+    /** A plan that is not a resync. */
+    public TablePlan(String name, JdbcEndpoint source, TableName sourceTable, JdbcEndpoint target, TableName targetTable,
+                     TableSchema schema, String runId, String previousVersion, List<String> previousFiles, String cacheUri,
+                     TableName upsertStaging, TableName deleteStaging, String controlSchema, boolean useMerge,
+                     List<String> compareAsText, int parallelism, SourceQuery query, int fetchSize, String parquetCodec,
+                     int rowGroupBytes, long expectedRows, long previousRows, MassChangeGuard guard, boolean dryRun,
+                     io.snapsync.config.TablePolicies policies, SourceQuery targetQuery, String reconcileReason,
+                     List<io.snapsync.schema.TargetColumn> targetColumns) {
+        this(name, source, sourceTable, target, targetTable, schema, runId, previousVersion, previousFiles, cacheUri,
+                upsertStaging, deleteStaging, controlSchema, useMerge, compareAsText, parallelism, query, fetchSize,
+                parquetCodec, rowGroupBytes, expectedRows, previousRows, guard, dryRun, policies, targetQuery,
+                reconcileReason, targetColumns, null, null);
+    }
+
+    /** Loads the whole snapshot into a shadow table that replaces the live table (see commit.ShadowSwap). */
+    public boolean resync() {
+        return shadowTable != null;
+    }
 
     public String cacheVersion() {
         return runId;

@@ -13,6 +13,10 @@ public class TableReport {
     public String previousCacheVersion;
     /** Set when the run diffed against the live target table instead of the cache, and why. */
     public String reconcile;
+    /** Set when the run replaced the table with a new one holding the whole snapshot (a resync), and why. */
+    public String resync;
+    /** Resync: parts of the live table's definition the new table did not keep, and why. */
+    public java.util.List<String> resyncNotes;
     public Long snapshotRows;
     public Long inserted;
     public Long updated;
