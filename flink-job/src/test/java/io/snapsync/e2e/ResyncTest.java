@@ -268,4 +268,36 @@ class ResyncTest extends EndToEndTestBase {
             assertThat(leftovers(p)).isZero();
         }
     }
+    @Test
+    void aDryRunWritesNothingAndExtraTargetColumnsAreDroppedOnlyWhenAllowed() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            setUp(p);
+            SyncConfig config = p.config("t", List.of("id"), 2);
+            new SyncRunner(config).run(null);
+            update(p.source, "DELETE FROM t WHERE id <= 100");
+            List<String> liveRows = rows(p.target, "t", "id");
+            long history = scalar(p.target, "SELECT count(*) FROM snapsync.sync_history");
+
+            TableReport dry = new SyncRunner(config, CommitHook.NONE, false, true).resync(true).run(null).tables.get(0);
+            assertThat(dry.status).as("error: %s", dry.error).isEqualTo("dry-run");
+            assertThat(dry.inserted).isEqualTo(500);
+            assertThat(rows(p.target, "t", "id")).isEqualTo(liveRows);
+            assertThat(leftovers(p)).isZero();
+
+            exec(p.target, "ALTER TABLE t ADD COLUMN note text DEFAULT 'kept by the service'");
+            liveRows = rows(p.target, "t", "id");
+
+            TableReport refused = new SyncRunner(config).resync(true).run(null).tables.get(0);
+            assertThat(refused.status).isEqualTo("failed");
+            assertThat(refused.error).contains("has column(s) [note] the source lacks", "on-column-dropped: drop");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(liveRows);
+            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_history")).isEqualTo(history);
+            assertThat(leftovers(p)).isZero();
+
+            SyncConfig dropping = config.withTables(List.of(config.tables().get(0).with("on-column-dropped", "drop")));
+            TableReport r = new SyncRunner(dropping).resync(true).run(null).tables.get(0);
+            assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+        }
+    }
 }
