@@ -300,4 +300,39 @@ class ResyncTest extends EndToEndTestBase {
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
         }
     }
+    @Test
+    void hostileNamesAreKeptThroughTheSwap() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            String table = HostileNamesTest.TABLE_SQL;
+            p.both("CREATE TABLE canary (x int)");
+            p.both("CREATE SCHEMA \"Sch\"\"ema; DROP\"");
+            p.both("CREATE TABLE " + table + " (\"Key\"\"Id\" integer PRIMARY KEY, \"v'); DROP TABLE canary; --\" text)");
+            exec(p.source, "INSERT INTO " + table + " SELECT i, 'x' || i FROM generate_series(1, 200) i");
+            String role = "\"Rö le; \"\"" + p.targetDb + "\"";
+            exec(p.target, "CREATE ROLE " + role);
+            exec(p.target, "CREATE INDEX \"Ind ex\"\"; --\" ON " + table + " (lower(\"v'); DROP TABLE canary; --\"))");
+            exec(p.target, "GRANT SELECT ON " + table + " TO " + role);
+            exec(p.target, "COMMENT ON TABLE " + table + " IS 'it''s $$ -- odd'");
+            String quotedName = "\"Sch\"\"ema; DROP\".\"Tab.le \"\"x\"\"; DROP TABLE canary; --\"";
+            SyncConfig base = p.config("x", List.of("Key\"Id"), 2);
+            SyncConfig config = base.withTables(List.of(new SyncConfig.Table("hostile \"name\" ü", quotedName, quotedName,
+                    List.of("Key\"Id"), null, null, null)));
+            assertThat(new SyncRunner(config).run(null).tables.get(0).status).isEqualTo("committed");
+            String defs = "SELECT string_agg(indexdef, ' | ' ORDER BY indexname) || ' / ' || obj_description(" + "'"
+                    + table.replace("'", "''") + "'::regclass, 'pg_class') || ' / ' || (SELECT string_agg(grantee || ' ' "
+                    + "|| privilege_type, ',' ORDER BY grantee, privilege_type) FROM information_schema.role_table_grants "
+                    + "WHERE table_schema = 'Sch\"ema; DROP') FROM pg_indexes WHERE schemaname = 'Sch\"ema; DROP'";
+            List<String> before = strings(p, defs);
+            update(p.source, "UPDATE " + table + " SET \"v'); DROP TABLE canary; --\" = 'y' WHERE \"Key\"\"Id\" % 3 = 0");
+
+            TableReport r = new SyncRunner(config).resync(true).run(null).tables.get(0);
+            assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+            assertThat(r.resyncNotes).isNull();
+            assertThat(rows(p.target, table, "1")).isEqualTo(rows(p.source, table, "1"));
+            assertThat(strings(p, defs)).isEqualTo(before);
+            assertThat(before.get(0)).contains("Ind ex", "it's $$ -- odd", "SELECT");
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename = 'canary'")).isEqualTo(1);
+            assertThat(leftovers(p)).isZero();
+        }
+    }
 }
