@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapsync", mixinStandardHelpOptions = true, version = "snapsync 0.1.0",
         description = "Daily diff sync of Redshift (or PostgreSQL) tables into PostgreSQL, as an Apache Flink batch job.",
-        subcommands = {Main.Sync.class, Main.Reconcile.class, Main.Status.class, Main.DemoCommand.class})
+        subcommands = {Main.Sync.class, Main.Reconcile.class, Main.Resync.class, Main.Status.class, Main.DemoCommand.class})
 public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
@@ -71,11 +71,15 @@ public final class Main implements Callable<Integer> {
             return false;
         }
 
+        boolean resync() {
+            return false;
+        }
+
         @Override
         public Integer call() throws Exception {
             SyncConfig cfg = config.load();
             RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange, dryRun)
-                    .reconcile(reconcile()).run(table);
+                    .reconcile(reconcile()).resync(resync()).run(table);
             if (report != null) {
                 r.write(report);
             }
@@ -87,6 +91,12 @@ public final class Main implements Callable<Integer> {
                 } else if ("committed".equals(t.status)) {
                     System.out.printf("%s: committed %d rows (+%d inserted, ~%d updated, -%d deleted), cache version %s%n",
                             t.name, t.snapshotRows, t.inserted, t.updated, t.deleted, t.cacheVersion);
+                    if (t.resync != null) {
+                        System.out.printf("  resync: %s%n", t.resync);
+                        if (t.resyncNotes != null) {
+                            t.resyncNotes.forEach(n -> System.out.println("  " + n));
+                        }
+                    }
                 }
             }
             TableReport failed = r.tables.stream().filter(t -> "failed".equals(t.status)).findFirst().orElse(null);
@@ -104,6 +114,17 @@ public final class Main implements Callable<Integer> {
     static final class Reconcile extends Sync {
         @Override
         boolean reconcile() {
+            return true;
+        }
+    }
+
+    @Command(name = "resync", description = "Load the whole snapshot into a new table built from the source schema, recreate "
+            + "the live table's indexes, constraints, defaults and grants on it, and swap it in by renames in one short "
+            + "transaction: a full reload the service does not notice (also run by sync on a schema change under "
+            + "schema-evolution: resync).")
+    static final class Resync extends Sync {
+        @Override
+        boolean resync() {
             return true;
         }
     }

@@ -25,7 +25,9 @@ public interface CommitHook extends Serializable {
         /** The target transaction committed; staging tables not yet dropped. */
         COMMITTED,
         /** Chunked apply: one chunk's transaction committed (the target holds a prefix of the change set). */
-        CHUNK_APPLIED
+        CHUNK_APPLIED,
+        /** Resync: the shadow table is loaded, indexed and granted; the live table is untouched. */
+        SHADOW_BUILT
     }
 
     CommitHook NONE = point -> { };

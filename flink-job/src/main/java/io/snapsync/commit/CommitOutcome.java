@@ -28,6 +28,8 @@ public class CommitOutcome implements java.io.Serializable {
     public long nullKeyRows;
     public long nulFixedRows;
     public String issueSamples;
+    /** Resync: what of the live table's definition the new table did not keep, and why (one per line); else null. */
+    public String resyncNotes;
 
     public CommitOutcome() {}
 }

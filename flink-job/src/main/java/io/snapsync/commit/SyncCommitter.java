@@ -157,7 +157,10 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         long staged = results.get(WriterKind.UPSERTS).values().stream().mapToLong(r -> r.rows).sum()
                 + results.get(WriterKind.DELETES).values().stream().mapToLong(r -> r.rows).sum();
         int chunkRows = plan.policies().applyChunkRows();
-        if (chunkRows > 0 && staged > chunkRows) {
+        if (plan.resync()) {
+            // the whole snapshot into a new table, swapped in for the live one by renames
+            new ShadowSwap(plan, hook).commit(o, results.get(WriterKind.UPSERTS).values());
+        } else if (chunkRows > 0 && staged > chunkRows) {
             applyInChunks(o, control, sql, chunkRows);
         } else {
             applyInOneTransaction(o, control, sql);

@@ -2,6 +2,8 @@ package io.snapsync.job;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.commit.ControlTable;
+import io.snapsync.commit.ShadowNames;
+import io.snapsync.schema.TableName;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,6 +55,40 @@ public final class Leftovers {
             LOG.info("{}: removed leftovers: staging tables {}, cache versions {}", table, dropped, deleted);
         }
         return new Cleaned(dropped, deleted);
+    }
+
+    /** Also drops the resync shadow tables dead runs left next to {@code target} (see {@link ShadowNames}). */
+    public static Cleaned clean(Connection c, String stagingSchema, ControlTable control, CacheLayout layout, String table,
+                                int keep, TableName target) throws SQLException, IOException {
+        Cleaned cleaned = clean(c, stagingSchema, control, layout, table, keep);
+        List<String> shadows = shadowTables(c, target);
+        for (String t : shadows) {
+            StagingTables.drop(c, new TableName(target.schema(), t));
+        }
+        if (!shadows.isEmpty()) {
+            LOG.info("{}: removed shadow tables of dead resync runs: {}", table, shadows);
+        }
+        List<String> dropped = new ArrayList<>(cleaned.stagingTables());
+        dropped.addAll(shadows);
+        return new Cleaned(dropped, cleaned.cacheVersions());
+    }
+
+    /** Shadow tables of {@code target} from any run (only dead ones exist while the table's lock is held). */
+    public static List<String> shadowTables(Connection c, TableName target) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? "
+                + "AND starts_with(tablename, ?) ORDER BY 1")) {
+            ps.setString(1, target.schema());
+            ps.setString(2, ShadowNames.PREFIX);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (ShadowNames.isShadowOf(target, rs.getString(1))) {
+                        names.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     /** The cache versions of the newest {@code keep} committed runs (the current one first). */

@@ -29,13 +29,10 @@ final class SchemaEvolution {
         Map<String, TargetColumn> byName = new HashMap<>();
         targetColumns.forEach(t -> byName.put(t.name(), t));
         String what = "the source schema of " + table + " changed since cache version " + previousVersion + ": " + change.describe();
-        if (policies.schemaEvolution() == TablePolicies.SchemaEvolution.RESYNC) {
-            throw new PlanException(what + "; schema-evolution: resync (a shadow-table rebuild) is not implemented yet: use auto "
-                    + "for compatible changes, or alter target table " + target + " and run `snapsync reconcile`");
-        }
         if (!change.compatible()) {
-            throw new PlanException(what + "; this cannot be applied in place: alter target table " + target
-                    + " to match the source and run `snapsync reconcile`");
+            throw new PlanException(what + "; this cannot be applied in place: run `snapsync resync` (or set schema-evolution: "
+                    + "resync) to rebuild the table from the source and swap it in, or alter target table " + target
+                    + " to match and run `snapsync reconcile`");
         }
         List<String> ddl = change.targetDdl(target, policies.onColumnDropped(), byName);
         if (policies.schemaEvolution() != TablePolicies.SchemaEvolution.AUTO) {

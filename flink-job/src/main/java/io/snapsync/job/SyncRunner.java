@@ -29,6 +29,7 @@ public final class SyncRunner {
     private final boolean allowMassChange;
     private final boolean dryRun;
     private boolean reconcile;
+    private boolean resync;
 
     public SyncRunner(SyncConfig config) {
         this(config, CommitHook.NONE, false);
@@ -48,6 +49,12 @@ public final class SyncRunner {
     /** Diff against the live target tables instead of the cache (repairs drift, adopts filled tables). */
     public SyncRunner reconcile(boolean value) {
         this.reconcile = value;
+        return this;
+    }
+
+    /** Load the whole snapshot into a new table and swap it in for the live one (see commit.ShadowSwap). */
+    public SyncRunner resync(boolean value) {
+        this.resync = value;
         return this;
     }
 
@@ -80,11 +87,12 @@ public final class SyncRunner {
         long t0 = System.currentTimeMillis();
         TablePlan plan = null;
         try (TableLock lock = TableLock.acquire(config.target().endpoint(), table.name(), runId)) {
-            plan = new TablePlanner(config, parallelism, allowMassChange, dryRun).reconcile(reconcile).plan(table, runId);
+            plan = new TablePlanner(config, parallelism, allowMassChange, dryRun).reconcile(reconcile).resync(resync).plan(table, runId);
             r.previousCacheVersion = plan.previousVersion();
             r.reconcile = plan.reconcileReason();
             r.schemaChange = plan.schemaChange();
             r.schemaDdl = plan.schemaDdl().isEmpty() ? null : plan.schemaDdl();
+            r.resync = plan.resyncReason();
             if (plan.reconcile()) {
                 LOG.info("{}: {}", table.name(), plan.reconcileReason());
             }
@@ -120,6 +128,7 @@ public final class SyncRunner {
             r.nullKeyRows = o.nullKeyRows > 0 ? o.nullKeyRows : null;
             r.nulFixedRows = o.nulFixedRows > 0 ? o.nulFixedRows : null;
             r.issueSamples = o.issueSamples == null || o.issueSamples.isEmpty() ? null : List.of(o.issueSamples.split("\n"));
+            r.resyncNotes = o.resyncNotes == null ? null : List.of(o.resyncNotes.split("\n"));
             r.commitMillis = o.commitMillis;
             LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", table.name(), o.cacheVersion, o.snapshotRows,
                     o.inserted, o.updated, o.deleted);
@@ -139,6 +148,9 @@ public final class SyncRunner {
     private static void dropStaging(TablePlan plan) {
         try (Connection c = plan.target().connect()) {
             StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
+            if (plan.resync()) {
+                StagingTables.drop(c, plan.shadowTable()); // unless it was swapped in (then it has the live name)
+            }
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {}: {}", plan.runId(), e.getMessage());
         }

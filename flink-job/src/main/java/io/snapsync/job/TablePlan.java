@@ -25,6 +25,8 @@ import java.util.List;
  *     re-hashed under {@link #schema}); else null
  * @param schemaDdl statements bringing the target to the new schema, run in the commit transaction
  * @param schemaChange what changed in the source schema, for the report; null when nothing did
+ * @param shadowTable resync runs: the new table the whole snapshot is loaded into and swapped in by renames; else null
+ * @param resyncReason resync runs: why (asked for, or the source schema changed under schema-evolution: resync)
  */
 public record TablePlan(
         String name,
@@ -57,8 +59,30 @@ public record TablePlan(
         List<io.snapsync.schema.TargetColumn> targetColumns,
         TableSchema previousSchema,
         List<String> schemaDdl,
-        String schemaChange)
+        String schemaChange,
+        TableName shadowTable,
+        String resyncReason)
         implements Serializable {
+
+    /** A plan that is not a resync. */
+    public TablePlan(String name, JdbcEndpoint source, TableName sourceTable, JdbcEndpoint target, TableName targetTable,
+                     TableSchema schema, String runId, String previousVersion, List<String> previousFiles, String cacheUri,
+                     TableName upsertStaging, TableName deleteStaging, String controlSchema, boolean useMerge,
+                     List<String> compareAsText, int parallelism, SourceQuery query, int fetchSize, String parquetCodec,
+                     int rowGroupBytes, long expectedRows, long previousRows, MassChangeGuard guard, boolean dryRun,
+                     io.snapsync.config.TablePolicies policies, SourceQuery targetQuery, String reconcileReason,
+                     List<io.snapsync.schema.TargetColumn> targetColumns, TableSchema previousSchema,
+                     List<String> schemaDdl, String schemaChange) {
+        this(name, source, sourceTable, target, targetTable, schema, runId, previousVersion, previousFiles, cacheUri,
+                upsertStaging, deleteStaging, controlSchema, useMerge, compareAsText, parallelism, query, fetchSize,
+                parquetCodec, rowGroupBytes, expectedRows, previousRows, guard, dryRun, policies, targetQuery,
+                reconcileReason, targetColumns, previousSchema, schemaDdl, schemaChange, null, null);
+    }
+
+    /** Loads the whole snapshot into a shadow table that replaces the live table (see commit.ShadowSwap). */
+    public boolean resync() {
+        return shadowTable != null;
+    }
 
     public String cacheVersion() {
         return runId;

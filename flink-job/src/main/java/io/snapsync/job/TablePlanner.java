@@ -46,6 +46,7 @@ public final class TablePlanner {
     private final boolean allowMassChange;
     private final boolean dryRun;
     private boolean reconcile;
+    private boolean resync;
 
     public TablePlanner(SyncConfig config, int parallelism, boolean allowMassChange, boolean dryRun) {
         this.config = config;
@@ -58,6 +59,22 @@ public final class TablePlanner {
     public TablePlanner reconcile(boolean value) {
         this.reconcile = value;
         return this;
+    }
+
+    /** Plan a resync: load the whole snapshot into a new table and swap it in for the live one (see ResyncPlanner). */
+    public TablePlanner resync(boolean value) {
+        this.resync = value;
+        return this;
+    }
+
+    /**
+     * The resync plan for this table: the whole snapshot into a shadow table swapped in for the live one.
+     * Callable from anywhere in {@link #plan} before the staging tables are created, e.g. when a schema
+     * change cannot be applied in place.
+     */
+    public TablePlan planResync(Connection target, SyncConfig.Table table, String runId, TableSchema schema, SourceQuery query,
+                                long expectedRows, String reason) throws SQLException, IOException {
+        return ResyncPlanner.plan(target, config, parallelism, guard(table), dryRun, table, runId, schema, query, expectedRows, reason);
     }
 
     public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
@@ -87,6 +104,11 @@ public final class TablePlanner {
             }
         }
         try (Connection c = connect(target, "target")) {
+            // resync: asked for, or a schema change under schema-evolution: resync (a plan of its own, see ResyncPlanner)
+            String resyncReason = ResyncPlanner.reason(c, config, table, schema, layout, resync);
+            if (resyncReason != null) {
+                return planResync(c, table, runId, schema, query, expectedRows, resyncReason);
+            }
             if (!exists(c, targetTable)) {
                 if (dryRun) {
                     throw new PlanException("target table " + targetTable + " does not exist (a dry run creates nothing)");
@@ -109,7 +131,7 @@ public final class TablePlanner {
             } else {
                 control.ensureExists(c);
                 Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
-                        config.cache().keepVersionsOrDefault());
+                        config.cache().keepVersionsOrDefault(), targetTable);
                 state = control.read(c, table.name(), false);
             }
             String previousVersion = null;

@@ -16,6 +16,10 @@ public class TableReport {
     /** The source schema changed since the previous cache version: what, and the DDL applied (or, dry run, planned). */
     public String schemaChange;
     public java.util.List<String> schemaDdl;
+    /** Set when the run replaced the table with a new one holding the whole snapshot (a resync), and why. */
+    public String resync;
+    /** Resync: parts of the live table's definition the new table did not keep, and why. */
+    public java.util.List<String> resyncNotes;
     public Long snapshotRows;
     public Long inserted;
     public Long updated;

@@ -151,7 +151,7 @@ class SchemaEvolutionTest extends EndToEndTestBase {
             TableReport inc = run(config(p, "auto", null));
             assertThat(inc.status).isEqualTo("failed");
             assertThat(inc.error).contains("column \"name\" changed from varchar(10) to integer")
-                    .contains("cannot be applied in place");
+                    .contains("cannot be applied in place: run `snapsync resync`");
             exec(p.source, "ALTER TABLE t ALTER COLUMN name TYPE varchar(20) USING name::text");
 
             TableReport ok = run(config(p, "auto", null));

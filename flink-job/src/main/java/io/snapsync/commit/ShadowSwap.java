@@ -1,0 +1,380 @@
+package io.snapsync.commit;
+
+import static io.snapsync.schema.Identifiers.quote;
+import static io.snapsync.schema.Identifiers.quoteAll;
+
+import io.snapsync.job.TablePlan;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.sink.WriteResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit of a resync: the whole snapshot goes into a new (shadow) table, which replaces the live
+ * table by renames. The live table is not touched, nor locked, until the last, short transaction.
+ *
+ * <pre>
+ * build (txn 1)  drop and recreate the shadow (a retried committer starts clean); copy the reported
+ *                attempts' staged rows into it; recreate the live table's key constraints, indexes,
+ *                check and foreign-key constraints, defaults, NOT NULLs, comments, owner and grants;
+ *                ANALYZE; COMMIT
+ * swap (txn 2)   lock the control row; still names the version this run planned against?; LOCK the live
+ *                table (short lock_timeout, retried, so the service's queries are never queued for long);
+ *                its definition unchanged since txn 1?; hand its owned sequences to the shadow; DROP it;
+ *                rename shadow -> live and its indexes/constraints to the original names; control row :=
+ *                this run's cache version and schema fingerprint; history row; COMMIT
+ * </pre>
+ *
+ * A failure before the swap commits leaves the live table exactly as it was; the shadow left behind is
+ * dropped by the next run of the table (see {@code Leftovers}).
+ */
+public final class ShadowSwap {
+    private static final Logger LOG = LoggerFactory.getLogger(ShadowSwap.class);
+    /** How long the swap waits for the live table's lock before letting the service's queries through again. */
+    static final String LOCK_TIMEOUT = "2s";
+    static final int LOCK_ATTEMPTS = 30;
+    private static final Pattern PRIVILEGE = Pattern.compile("[A-Z]+( [A-Z]+)*");
+
+    private final TablePlan plan;
+    private final CommitHook hook;
+    private final List<String> notes = new ArrayList<>();
+    /** Shadow index/constraint temporary name -> original name, renamed after the swap. */
+    private final List<Rename> renames = new ArrayList<>();
+
+    private record Rename(String temporary, String original, boolean constraint) {}
+
+    public ShadowSwap(TablePlan plan, CommitHook hook) {
+        this.plan = plan;
+        this.hook = hook;
+    }
+
+    /** The shadow as the source describes it: faithful types and NOT NULLs; keys and indexes come after the load. */
+    public static String createSql(TableName shadow, TableSchema schema) {
+        StringBuilder sb = new StringBuilder("CREATE TABLE ").append(shadow.quoted()).append(" (");
+        List<Column> cols = schema.columns();
+        for (int i = 0; i < cols.size(); i++) {
+            Column col = cols.get(i);
+            sb.append(i == 0 ? "" : ", ").append(quote(col.name())).append(' ').append(col.sqlType());
+            if (!col.nullable() || schema.keyColumns().contains(col.name())) {
+                sb.append(" NOT NULL");
+            }
+        }
+        return sb.append(")").toString();
+    }
+
+    /**
+     * Builds the shadow from the reported upsert attempts and swaps it in; fills the outcome's applied
+     * counts and notes. A run already committed (a retried committer) changes nothing.
+     */
+    public void commit(CommitOutcome o, Collection<WriteResult> upserts) throws Exception {
+        ControlTable control = new ControlTable(plan.controlSchema());
+        TableDefinition live;
+        try (Connection c = plan.target().connect()) {
+            c.setAutoCommit(false);
+            if (alreadyCommitted(c, control)) {
+                o.alreadyCommitted = true;
+                c.rollback();
+                return;
+            }
+            c.rollback();
+            live = TableDefinition.read(c, plan.targetTable());
+            requireNoBlockers(live);
+            o.appliedUpserts = build(c, live, upserts);
+            c.commit();
+        }
+        hook.at(CommitHook.Point.SHADOW_BUILT);
+        swap(o, control, live);
+        o.appliedDeletes = 0;
+        o.resyncNotes = notes.isEmpty() ? null : String.join("\n", notes);
+    }
+
+    private long build(Connection c, TableDefinition live, Collection<WriteResult> upserts) throws Exception {
+        TableName shadow = plan.shadowTable();
+        long rows = 0;
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + shadow.quoted());
+            s.execute(createSql(shadow, plan.schema()));
+        }
+        List<WriteResult> staged = upserts.stream().filter(r -> r.rows > 0).toList();
+        if (!staged.isEmpty()) {
+            List<String> cols = plan.schema().columnNames();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + shadow.quoted() + " (" + quoteAll(cols) + ") "
+                    + MergeSql.stagedRows(plan.upsertStaging(), cols))) {
+                ps.setArray(1, c.createArrayOf("int4", staged.stream().map(r -> r.subtask).toArray(Integer[]::new)));
+                ps.setArray(2, c.createArrayOf("int4", staged.stream().map(r -> r.attempt).toArray(Integer[]::new)));
+                rows = ps.executeLargeUpdate();
+            }
+        }
+        LOG.info("{}: {} rows copied into shadow table {}", plan.name(), rows, shadow);
+        Set<String> columns = new HashSet<>(plan.schema().columnNames());
+        try (Statement s = c.createStatement()) {
+            carryColumns(c, s, live, columns);
+            int n = 0;
+            for (TableDefinition.Index ix : live.indexes()) {
+                String tmp = ShadowNames.index(plan.runId(), n++);
+                String sql = ix.isConstraint()
+                        ? "ALTER TABLE " + shadow.quoted() + " ADD CONSTRAINT " + quote(tmp) + " " + ix.constraintDef()
+                        : "CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + quote(tmp) + " ON " + shadow.quoted()
+                          + " USING " + ix.tail();
+                if (attempt(c, s, sql, (ix.isConstraint() ? "constraint " + ix.constraintName() : "index " + ix.name()))) {
+                    renames.add(new Rename(tmp, ix.isConstraint() ? ix.constraintName() : ix.name(), ix.isConstraint()));
+                }
+            }
+            requireUniqueKey(c, s, n);
+            for (TableDefinition.Constraint k : live.constraints()) {
+                attempt(c, s, "ALTER TABLE " + shadow.quoted() + " ADD CONSTRAINT " + quote(k.name()) + " " + k.definition(),
+                        "constraint " + k.name());
+            }
+            if (live.comment() != null) {
+                s.execute(serverFormatted(c, "COMMENT ON TABLE %s IS %L", shadow.quoted(), live.comment()));
+            }
+            carryOwnerAndGrants(c, s, live, columns);
+            s.execute("ANALYZE " + shadow.quoted()); // the service's queries are planned with statistics from the start
+        }
+        return rows;
+    }
+
+    /** Defaults, NOT NULLs and comments of the live columns that still exist. */
+    private void carryColumns(Connection c, Statement s, TableDefinition live, Set<String> columns) throws SQLException {
+        String shadow = plan.shadowTable().quoted();
+        for (TableDefinition.ColumnInfo col : live.columns()) {
+            if (!columns.contains(col.name())) {
+                continue; // only a source column is in the shadow (the planner refused or allowed dropping the rest)
+            }
+            String alter = "ALTER TABLE " + shadow + " ALTER COLUMN " + quote(col.name());
+            if (col.generated() != null && !col.generated().isEmpty()) {
+                notes.add("generated column " + col.name() + " is a plain column now (its values come from the source)");
+            } else if (col.identity() != null && !col.identity().isEmpty()) {
+                notes.add("identity of column " + col.name() + " not kept (its values come from the source)");
+            } else if (col.defaultExpr() != null) {
+                attempt(c, s, alter + " SET DEFAULT " + col.defaultExpr(), "default of column " + col.name());
+            }
+            if (col.notNull()) {
+                attempt(c, s, alter + " SET NOT NULL", "NOT NULL of column " + col.name());
+            }
+            if (col.comment() != null) {
+                s.execute(serverFormatted(c, "COMMENT ON COLUMN %s IS %L", shadow + "." + quote(col.name()), col.comment()));
+            }
+        }
+    }
+
+    /**
+     * Owner where allowed (the sync role must be a member of the owner's role), then every grant. If the
+     * owner cannot be kept, the old owner's privileges are granted explicitly (they are part of the
+     * effective ACL read from the live table), so the service keeps its access either way. Any privilege
+     * the shadow still lacks fails the run here, before the swap.
+     */
+    private void carryOwnerAndGrants(Connection c, Statement s, TableDefinition live, Set<String> columns) throws SQLException {
+        String shadow = plan.shadowTable().quoted();
+        if (live.owner() != null && !live.owner().equals(currentUser(c))) {
+            attempt(c, s, "ALTER TABLE " + shadow + " OWNER TO " + quote(live.owner()), "owner " + live.owner());
+        }
+        List<TableDefinition.Grant> wanted = live.grants().stream()
+                .filter(g -> g.column() == null || columns.contains(g.column())).toList();
+        for (TableDefinition.Grant g : wanted) {
+            if (!PRIVILEGE.matcher(g.privilege()).matches()) {
+                throw new IllegalStateException("unexpected privilege name " + g.privilege() + " on " + plan.targetTable());
+            }
+            s.execute("GRANT " + g.privilege() + (g.column() == null ? "" : " (" + quote(g.column()) + ")") + " ON TABLE " + shadow
+                    + " TO " + (g.grantee() == null ? "PUBLIC" : quote(g.grantee())) + (g.grantable() ? " WITH GRANT OPTION" : ""));
+        }
+        // GRANT without the right to grant only warns; check that every privilege arrived
+        List<TableDefinition.Grant> have = TableDefinition.grants(c, shadow);
+        List<String> missing = wanted.stream().filter(w -> have.stream().noneMatch(h -> Objects.equals(h.column(), w.column())
+                        && Objects.equals(h.grantee(), w.grantee()) && h.privilege().equals(w.privilege()) && (h.grantable() || !w.grantable())))
+                .map(w -> w.privilege() + (w.column() == null ? "" : " (" + w.column() + ")") + " to "
+                        + (w.grantee() == null ? "PUBLIC" : w.grantee())).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("resync of " + plan.name() + ": cannot give the new table the live table's privileges "
+                    + missing + " (the sync role needs to own " + plan.targetTable() + " or hold them WITH GRANT OPTION); "
+                    + "the live table is unchanged");
+        }
+    }
+
+    /** The configured key must be unique on the new table, as on the live one (MERGE needs it tomorrow). */
+    private void requireUniqueKey(Connection c, Statement s, int n) throws SQLException {
+        List<String> key = plan.schema().keyColumns();
+        boolean hasPk;
+        boolean keyUnique;
+        try (PreparedStatement ps = c.prepareStatement("SELECT bool_or(i.indisprimary), coalesce(bool_or(i.indisunique "
+                + "AND i.indpred IS NULL AND i.indexprs IS NULL AND (SELECT array_agg(a.attname::text ORDER BY a.attname) "
+                + "FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) = ?::text[] "
+                + "AND cardinality(i.indkey::int2[]) = ?), false) FROM pg_index i WHERE i.indrelid = to_regclass(?)")) {
+            ps.setArray(1, c.createArrayOf("text", key.stream().sorted().toArray()));
+            ps.setInt(2, key.size());
+            ps.setString(3, plan.shadowTable().quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                hasPk = rs.getBoolean(1);
+                keyUnique = rs.getBoolean(2);
+            }
+        }
+        if (!keyUnique) {
+            String tmp = ShadowNames.index(plan.runId(), n);
+            // a failure here (duplicate keys) fails the run: the new table must be syncable
+            s.execute("ALTER TABLE " + plan.shadowTable().quoted() + " ADD CONSTRAINT " + quote(tmp)
+                    + (hasPk ? " UNIQUE (" : " PRIMARY KEY (") + quoteAll(key) + ")");
+            // PostgreSQL's usual name, unless taken (index names are unique per schema)
+            String name = plan.targetTable().table() + (hasPk ? "_key" : "_pkey");
+            TableName qualified = new TableName(plan.targetTable().schema(), name);
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63 && !exists(c, qualified)) {
+                renames.add(new Rename(tmp, name, true));
+            }
+        }
+    }
+
+    private void swap(CommitOutcome o, ControlTable control, TableDefinition built) throws Exception {
+        TableName live = plan.targetTable();
+        TableName shadow = plan.shadowTable();
+        try (Connection c = plan.target().connect()) {
+            c.setAutoCommit(false);
+            for (int attempt = 1; ; attempt++) {
+                try (Statement s = c.createStatement()) {
+                    if (alreadyCommitted(c, control)) {
+                        o.alreadyCommitted = true;
+                        c.rollback();
+                        return;
+                    }
+                    s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+                    if (built.exists()) {
+                        s.execute("LOCK TABLE " + live.quoted() + " IN ACCESS EXCLUSIVE MODE");
+                    }
+                    s.execute("SET LOCAL lock_timeout = 0");
+                    TableDefinition now = TableDefinition.read(c, live);
+                    requireNoBlockers(now);
+                    if (!now.equals(built)) {
+                        throw new IllegalStateException("resync of " + plan.name() + ": the definition of " + live
+                                + " (indexes, constraints, defaults, grants) changed while the shadow table was built; "
+                                + "the live table is unchanged, rerun");
+                    }
+                    for (TableDefinition.OwnedSequence seq : now.sequences()) {
+                        if (plan.schema().indexOf(seq.column()) >= 0) {
+                            // the shadow's default uses it: hand it over, or at least keep it alive
+                            String name = new TableName(seq.schema(), seq.name()).quoted();
+                            if (!attempt(c, s, "ALTER SEQUENCE " + name + " OWNED BY " + shadow.quoted() + "." + quote(seq.column()),
+                                    "ownership of sequence " + seq.name() + " by column " + seq.column() + " (the sequence is kept)")) {
+                                s.execute("ALTER SEQUENCE " + name + " OWNED BY NONE");
+                            }
+                        }
+                    }
+                    if (now.exists()) {
+                        s.execute("DROP TABLE " + live.quoted()); // no CASCADE: an unforeseen dependent fails the swap
+                    }
+                    s.execute("ALTER TABLE " + shadow.quoted() + " RENAME TO " + quote(live.table()));
+                    for (Rename r : renames) {
+                        s.execute(r.constraint()
+                                ? "ALTER TABLE " + live.quoted() + " RENAME CONSTRAINT " + quote(r.temporary()) + " TO " + quote(r.original())
+                                : "ALTER INDEX " + new TableName(live.schema(), r.temporary()).quoted() + " RENAME TO " + quote(r.original()));
+                    }
+                    hook.at(CommitHook.Point.IN_TRANSACTION);
+                    control.write(c, new ControlTable.State(plan.name(), live.toString(), plan.runId(), plan.cacheVersion(),
+                            plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now()));
+                    control.clearPending(c, plan.name());
+                    c.commit();
+                    LOG.info("{}: swapped shadow table in as {} (attempt {})", plan.name(), live, attempt);
+                    return;
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (!"55P03".equals(e.getSQLState()) || attempt >= LOCK_ATTEMPTS) {
+                        throw e;
+                    }
+                    // the service holds the table (a long query): let its queue drain, try again
+                    LOG.info("{}: {} is busy, swap attempt {} of {} waits", plan.name(), live, attempt, LOCK_ATTEMPTS);
+                    Thread.sleep(1000);
+                } catch (Exception e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void requireNoBlockers(TableDefinition live) {
+        if (!live.blockers().isEmpty()) {
+            throw new IllegalStateException(blockerMessage(plan.name(), plan.targetTable(), live.blockers()));
+        }
+    }
+
+    /** One message for the planner (early) and the swap (under the lock). */
+    public static String blockerMessage(String table, TableName live, List<String> blockers) {
+        return "cannot resync " + table + ": " + live + " cannot be replaced by a new table because of " + String.join(", ", blockers)
+                + " (a swap would break or silently lose them; remove them, resync, and recreate them); the live table is unchanged";
+    }
+
+    private boolean alreadyCommitted(Connection c, ControlTable control) throws SQLException {
+        Optional<ControlTable.State> state = control.read(c, plan.name(), true);
+        if (state.isPresent() && state.get().runId().equals(plan.runId())) {
+            LOG.info("run {} of {} is already committed", plan.runId(), plan.name());
+            return true;
+        }
+        String current = state.map(ControlTable.State::cacheVersion).orElse(null);
+        if (!Objects.equals(current, plan.previousVersion())) {
+            throw new IllegalStateException("the target moved while this run was reading: the control table names cache version "
+                    + current + ", this run planned against " + plan.previousVersion() + "; nothing applied, rerun");
+        }
+        return false;
+    }
+
+    /** Runs {@code sql} in a savepoint; a failure becomes a note (what was not kept, and why) instead of failing the run. */
+    private boolean attempt(Connection c, Statement s, String sql, String what) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try {
+            s.execute(sql);
+            c.releaseSavepoint(sp);
+            return true;
+        } catch (SQLException e) {
+            c.rollback(sp);
+            String why = e.getMessage() == null ? e.getSQLState() : e.getMessage().replaceAll("\\s+", " ");
+            notes.add(what + " not kept: " + why);
+            LOG.warn("{}: {} not kept on the new table: {}", plan.name(), what, why);
+            return false;
+        }
+    }
+
+    /** A statement with a literal (comments take no parameters): the server quotes the value with %L. */
+    private static String serverFormatted(Connection c, String format, String identifier, String literal) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT format(?, ?::text, ?::text)")) {
+            ps.setString(1, format);
+            ps.setString(2, identifier);
+            ps.setString(3, literal);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static boolean exists(Connection c, TableName name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, name.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static String currentUser(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

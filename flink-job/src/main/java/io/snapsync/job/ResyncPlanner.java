@@ -1,0 +1,151 @@
+package io.snapsync.job;
+
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.cache.CacheManifest;
+import io.snapsync.commit.ControlTable;
+import io.snapsync.commit.MassChangeGuard;
+import io.snapsync.commit.ShadowNames;
+import io.snapsync.commit.ShadowSwap;
+import io.snapsync.commit.TableDefinition;
+import io.snapsync.config.SyncConfig;
+import io.snapsync.config.TablePolicies;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TargetColumn;
+import io.snapsync.source.SourceQuery;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Plans a resync: the whole snapshot is loaded into a new (shadow) table in the target's schema, built
+ * from the source schema, and swapped in for the live table by the committer ({@link ShadowSwap}). Like
+ * a first load, it diffs against no cache (every row is an insert) and writes a fresh cache version.
+ *
+ * <p>Everything that would make the swap impossible is refused here, before the Flink job runs: views,
+ * foreign keys and other dependents the new table could not take over, and live columns the source no
+ * longer has (dropped only with {@code on-column-dropped: drop}).
+ */
+final class ResyncPlanner {
+    private ResyncPlanner() {}
+
+    /**
+     * Why this run must resync, or null: asked for ({@code snapsync resync}), or the source schema differs
+     * from the committed cache version's and the table's {@code schema-evolution} is {@code resync}.
+     */
+    static String reason(Connection c, SyncConfig config, SyncConfig.Table table, TableSchema schema, CacheLayout layout,
+                         boolean requested) throws SQLException, IOException {
+        if (requested) {
+            return "resync requested: the whole snapshot is loaded into a new table that replaces " + table.target();
+        }
+        if (config.policies(table).schemaEvolution() != TablePolicies.SchemaEvolution.RESYNC) {
+            return null;
+        }
+        ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
+        if (!TablePlanner.exists(c, TableName.parse(control.state()))) {
+            return null;
+        }
+        Optional<ControlTable.State> state = control.read(c, table.name(), false);
+        if (state.isEmpty()) {
+            return null;
+        }
+        CacheManifest m;
+        try {
+            m = CacheManifest.read(layout.manifest(table.name(), state.get().cacheVersion()));
+        } catch (FileNotFoundException e) {
+            return null; // the regular plan says the cache is lost and what to do
+        }
+        if (m.schemaFingerprint().equals(schema.fingerprint())) {
+            return null;
+        }
+        return "the source schema changed since cache version " + state.get().cacheVersion() + " (columns now: "
+                + schema.columns().stream().map(Column::describe).toList() + "); schema-evolution: resync loads it into a new table";
+    }
+
+    static TablePlan plan(Connection c, SyncConfig config, int parallelism, MassChangeGuard guard, boolean dryRun,
+                          SyncConfig.Table table, String runId, TableSchema schema, SourceQuery query, long expectedRows,
+                          String reason) throws SQLException, IOException {
+        TableName sourceTable = TableName.parse(table.source());
+        TableName targetTable = TableName.parse(table.target());
+        ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
+        CacheLayout layout = new CacheLayout(config.cache().uri());
+        TablePolicies policies = config.policies(table);
+
+        boolean liveExists = TablePlanner.exists(c, targetTable);
+        if (!liveExists && !dryRun && !table.createTargetOrDefault()) {
+            throw new PlanException("target table " + targetTable + " does not exist (create-target is false)");
+        }
+        long previousRows = -1;
+        if (liveExists) {
+            TableDefinition live = TableDefinition.read(c, targetTable);
+            if (!live.blockers().isEmpty()) {
+                throw new PlanException(ShadowSwap.blockerMessage(table.name(), targetTable, live.blockers()));
+            }
+            List<String> extra = live.columns().stream().map(TableDefinition.ColumnInfo::name)
+                    .filter(n -> schema.indexOf(n) < 0).toList();
+            if (!extra.isEmpty() && policies.onColumnDropped() != TablePolicies.DroppedColumns.DROP) {
+                throw new PlanException("cannot resync " + table.name() + ": target table " + targetTable + " has column(s) " + extra
+                        + " the source lacks; the new table has the source's columns only, so their values would be lost "
+                        + "(set on-column-dropped: drop to allow it)");
+            }
+            previousRows = TablePlanner.count(c, targetTable); // the mass-change guard refuses to replace it with nothing
+        }
+
+        Optional<ControlTable.State> state;
+        if (dryRun) {
+            state = TablePlanner.exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
+        } else {
+            control.ensureExists(c);
+            Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
+                    config.cache().keepVersionsOrDefault(), targetTable);
+            state = control.read(c, table.name(), false);
+        }
+
+        // the shadow is created now, so a type the target cannot hold fails before the job runs, and the staging
+        // tables copy its (new) column types; a dry run creates it in a transaction it rolls back
+        TableName shadow = ShadowNames.shadow(targetTable, runId);
+        List<TargetColumn> limits;
+        Map<String, String> types;
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            if (!liveExists) {
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + io.snapsync.schema.Identifiers.quote(targetTable.schema()));
+            }
+            s.execute(ShadowSwap.createSql(shadow, schema));
+            limits = TablePlanner.readTargetLimits(c, shadow);
+            types = TablePlanner.readTargetColumns(c, shadow);
+            if (dryRun) {
+                c.rollback();
+            } else {
+                c.commit();
+            }
+        } catch (SQLException e) {
+            c.rollback();
+            throw new PlanException("cannot resync " + table.name() + ": cannot create the new table " + shadow + " from the source schema: "
+                    + e.getMessage());
+        } finally {
+            c.setAutoCommit(auto);
+        }
+
+        String staging = config.target().stagingSchemaOrDefault();
+        TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
+        TableName deletes = new TableName(staging, StagingTables.name(table.name(), runId, "d"));
+        if (!dryRun) {
+            StagingTables.create(c, staging, shadow, upserts, schema.columns(), List.of());
+            StagingTables.create(c, staging, shadow, deletes, schema.keyColumnList(), List.of());
+        }
+        List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(types.get(n))).toList();
+        return new TablePlan(table.name(), config.source().endpoint(), sourceTable, config.target().endpoint(), targetTable, schema,
+                runId, state.map(ControlTable.State::cacheVersion).orElse(null), List.of(), config.cache().uri(), upserts, deletes,
+                config.target().controlSchemaOrDefault(), TablePlanner.serverVersion(c) >= 150000, compareAsText, parallelism, query,
+                config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
+                expectedRows, previousRows, guard, dryRun, policies, null, null, limits, null, List.of(), null, shadow, reason);
+    }
+}
