@@ -18,16 +18,28 @@ public final class StagingTables {
 
     private StagingTables() {}
 
-    /** {@code snapsync_stg_<table>_<run id>_<kind>}, the table part shortened to stay within 63 bytes. */
+    /**
+     * {@code snapsync_stg_<table>_<hash of the exact table name>_<run id>_<kind>}, the table part shortened
+     * to stay within 63 bytes. The hash keeps tables apart whose names sanitise or shorten alike ("T" and
+     * "t", or "t" and "t_x", whose prefix would otherwise match), so a run never cleans another's tables.
+     */
     public static String name(String table, String runId, String kind) {
-        String suffix = "_" + runId.toLowerCase().replaceAll("[^a-z0-9]", "") + "_" + kind;
+        return prefix(table) + runId.toLowerCase().replaceAll("[^a-z0-9]", "") + "_" + kind;
+    }
+
+    /** What every staging table of {@code table} starts with, and no other table's does. */
+    public static String prefix(String table) {
+        String suffix = "_" + String.format("%08x", table.hashCode()) + "_";
         String t = table.toLowerCase().replaceAll("[^a-z0-9_]", "_");
-        int room = 63 - PREFIX.length() - suffix.length();
+        int room = 63 - PREFIX.length() - suffix.length() - RUN_AND_KIND;
         while (t.getBytes(StandardCharsets.UTF_8).length > room) {
             t = t.substring(0, t.length() - 1);
         }
         return PREFIX + t + suffix;
     }
+
+    /** Bytes a run id (lower-cased, 22 alphanumerics) and "_u" take. */
+    private static final int RUN_AND_KIND = 24;
 
     /**
      * @param sourceTyped columns typed from the source instead of the target: those the commit adds to

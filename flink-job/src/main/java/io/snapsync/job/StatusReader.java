@@ -40,8 +40,7 @@ public final class StatusReader {
 
     static List<String> stagingTables(Connection c, String schema, String table) throws SQLException {
         List<String> names = new ArrayList<>();
-        String prefix = StagingTables.name(table, "x", "u");
-        prefix = prefix.substring(0, prefix.length() - "_x_u".length()) + "_";
+        String prefix = StagingTables.prefix(table);
         try (PreparedStatement ps = c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? AND starts_with(tablename, ?) ORDER BY 1")) {
             ps.setString(1, schema);
             ps.setString(2, prefix);

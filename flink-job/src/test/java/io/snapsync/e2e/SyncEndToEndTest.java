@@ -246,6 +246,9 @@ class SyncEndToEndTest extends EndToEndTestBase {
             // what a run killed mid-way leaves: its staging table and a half-written cache version
             String dead = "20200101T000000Z-dead00";
             exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.job.StagingTables.name("items", dead, "u") + " (x int)");
+            // a live run of another table whose name starts the same: its staging table is not this table's leftover
+            String other = io.snapsync.job.StagingTables.name("items_x", dead, "u");
+            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + other + " (x int)");
             Path deadVersion = p.cache.resolve("items/v-" + dead);
             Files.createDirectories(deadVersion);
             Files.writeString(deadVersion.resolve("part-0-a0.parquet"), "partial");
@@ -259,7 +262,9 @@ class SyncEndToEndTest extends EndToEndTestBase {
                 versions.add(r.cacheVersion);
             }
             assertThat(deadVersion).doesNotExist();
-            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+            assertThat(rows(p.target, "(SELECT tablename FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%')", "1"))
+                    .containsExactly("(" + other + ")");
+            exec(p.target, "DROP TABLE snapsync." + other);
             try (var dirs = Files.list(p.cache.resolve("items"))) {
                 // the two newest committed before the last run, plus the last run's own
                 assertThat(dirs.map(d -> d.getFileName().toString()).toList())
@@ -325,7 +330,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
             }
             assertThat(out.toString())
                     .containsPattern("items: last committed .* by run \\S+: 2000 rows \\(\\+2000 ~0 -0\\), cache version \\S+")
-                    .contains("leftover staging tables of failed runs: [snapsync_stg_items_20200101t000000zdead00_d]")
+                    .contains("leftover staging tables of failed runs: [" + io.snapsync.job.StagingTables.name("items", "20200101T000000Z-dead00", "d") + "]")
                     .contains("other: never synced");
         }
     }
