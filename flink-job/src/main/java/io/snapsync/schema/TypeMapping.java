@@ -30,6 +30,9 @@ public final class TypeMapping {
             }
             case "text", "name", "citext" -> { return new Column(name, ColumnType.TEXT, "text", 0, 0, 0, nullable); }
             case "bytea", "varbyte", "varbinary", "binary varying" -> { return new Column(name, ColumnType.BYTES, "bytea", 0, 0, 0, nullable); }
+            // Redshift's driver hands spatial values over as EWKB bytes (java.sql.Types LONGVARBINARY, byte[]):
+            // kept as bytea, byte for byte; PostGIS reads them with ST_GeomFromEWKB (see README, type mapping)
+            case "geometry", "geography" -> { return new Column(name, ColumnType.BYTES, "bytea", 0, 0, 0, nullable); }
             case "date" -> { return new Column(name, ColumnType.DATE, "date", 0, 0, 0, nullable); }
             case "timestamp", "timestamp without time zone" -> { return new Column(name, ColumnType.TIMESTAMP, "timestamp", 0, 0, 0, nullable); }
             case "timestamptz", "timestamp with time zone" -> { return new Column(name, ColumnType.TIMESTAMPTZ, "timestamptz", 0, 0, 0, nullable); }
