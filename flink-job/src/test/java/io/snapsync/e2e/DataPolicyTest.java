@@ -8,10 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,12 +30,6 @@ class DataPolicyTest extends EndToEndTestBase {
         return new SyncRunner(c).run(null).tables.get(0);
     }
 
-    /** Committed cache versions are the ones with a manifest. */
-    private static List<String> manifests(PgPair p) throws Exception {
-        try (Stream<Path> s = Files.walk(p.cache)) {
-            return s.filter(f -> f.getFileName().toString().equals("_manifest.json")).map(Path::toString).sorted().toList();
-        }
-    }
 
     private static String controlRow(PgPair p) throws Exception {
         return rows(p.target, "snapsync.sync_state", "table_name").toString();
@@ -62,7 +54,7 @@ class DataPolicyTest extends EndToEndTestBase {
             SyncConfig config = config(p, null, null);
             assertThat(run(config).status).isEqualTo("committed");
             List<String> before = rows(p.target, "k", "id");
-            List<String> cache = manifests(p);
+            List<String> cache = PgPair.manifests(p.cache);
             String control = controlRow(p);
 
             addDuplicates(p);
@@ -72,7 +64,7 @@ class DataPolicyTest extends EndToEndTestBase {
                     .contains("(id=42) x3").contains("(id=7) x2").contains("(id=500) x2")
                     .contains("on-duplicate-key: keep-one or skip").endsWith("nothing applied");
             assertThat(rows(p.target, "k", "id")).isEqualTo(before);
-            assertThat(manifests(p)).isEqualTo(cache);
+            assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
             assertThat(controlRow(p)).isEqualTo(control);
 
             TableReport dry = new SyncRunner(config, io.snapsync.commit.CommitHook.NONE, false, true).run(null).tables.get(0);
@@ -139,7 +131,7 @@ class DataPolicyTest extends EndToEndTestBase {
             SyncConfig config = config(p, null, null);
             run(config);
             List<String> before = rows(p.target, "k", "id");
-            List<String> cache = manifests(p);
+            List<String> cache = PgPair.manifests(p.cache);
             exec(p.source, "INSERT INTO k VALUES (NULL, 'no key'), (NULL, 'neither')");
             exec(p.source, "UPDATE k SET v = 'changed' WHERE id = 3");
 
@@ -148,7 +140,7 @@ class DataPolicyTest extends EndToEndTestBase {
             assertThat(r.error).isEqualTo("table k: 2 source row(s) have a NULL primary-key column, e.g. (id=NULL), (id=NULL) "
                     + "(on-null-key: skip to leave them out); nothing applied");
             assertThat(rows(p.target, "k", "id")).isEqualTo(before);
-            assertThat(manifests(p)).isEqualTo(cache);
+            assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
 
             TableReport skipped = run(config(p, "on-null-key", "skip"));
             assertThat(skipped.status).as("error: %s", skipped.error).isEqualTo("committed");
@@ -169,7 +161,7 @@ class DataPolicyTest extends EndToEndTestBase {
             SyncConfig config = config(p, null, null);
             assertThat(run(config).status).isEqualTo("committed");
             List<String> before = rows(p.target, "k", "id");
-            List<String> cache = manifests(p);
+            List<String> cache = PgPair.manifests(p.cache);
 
             String[][] cases = {
                 {"UPDATE k SET s = 'äbcdéf' WHERE id = 3", "column \"s\": a value of 6 characters does not fit character varying(5), key (id=3)"},
@@ -184,7 +176,7 @@ class DataPolicyTest extends EndToEndTestBase {
                 assertThat(r.status).as(c[0]).isEqualTo("failed");
                 assertThat(r.error).isEqualTo("table k, " + c[1] + "; nothing applied");
                 assertThat(rows(p.target, "k", "id")).isEqualTo(before);
-                assertThat(manifests(p)).isEqualTo(cache);
+                assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
                 exec(p.source, "UPDATE k SET s = 'ab', n = 1.25, i = id, d = DATE '2020-01-01'");
             }
             exec(p.source, "UPDATE k SET n = 1.3 WHERE id = 9");

@@ -72,6 +72,13 @@ final class PgPair implements AutoCloseable {
         }
     }
 
+    /** The committed cache versions' manifests under {@code cache}: unchanged means no version was committed. */
+    static List<String> manifests(Path cache) throws Exception {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(cache)) {
+            return s.filter(f -> f.getFileName().toString().equals("_manifest.json")).map(Path::toString).sorted().toList();
+        }
+    }
+
     SyncConfig config(String table, List<String> key, int parallelism) {
         return new SyncConfig(
                 new SyncConfig.Source(sourcePg.getJdbcUrl(sourceDb), EmbeddedPostgres.USER, null, Map.of(), 100, true),

@@ -9,13 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,11 +56,6 @@ class SchemaEvolutionTest extends EndToEndTestBase {
         }
     }
 
-    private static List<String> manifests(Path cache) throws Exception {
-        try (Stream<Path> s = Files.walk(cache)) {
-            return s.filter(f -> f.getFileName().toString().equals("_manifest.json")).map(Path::toString).sorted().toList();
-        }
-    }
 
     @Test
     void addedDroppedAndWidenedColumnsUpdateOnlyRowsThatReallyChanged() throws Exception {
@@ -131,7 +123,7 @@ class SchemaEvolutionTest extends EndToEndTestBase {
             SyncConfig fail = config(p, null, null);
             assertCounts(run(fail), 200, 0, 0);
             List<String> before = rows(p.target, "t", "id");
-            List<String> cache = manifests(p.cache);
+            List<String> cache = PgPair.manifests(p.cache);
 
             exec(p.source, "ALTER TABLE t ADD COLUMN price numeric(8,2), ALTER COLUMN name TYPE varchar(20)");
             exec(p.source, "UPDATE t SET price = 9.99 WHERE id <= 5");
@@ -144,7 +136,7 @@ class SchemaEvolutionTest extends EndToEndTestBase {
                     .endsWith("(set schema-evolution: auto to apply this)");
             assertThat(rows(p.target, "t", "id")).isEqualTo(before);
             assertThat(targetType(p, "price")).isNull();
-            assertThat(manifests(p.cache)).isEqualTo(cache);
+            assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
 
             // incompatible: never in place
             exec(p.source, "ALTER TABLE t ALTER COLUMN name TYPE integer USING length(name)");

@@ -11,12 +11,9 @@ import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -46,11 +43,6 @@ class WriterFaultTest extends EndToEndTestBase {
         throw new IllegalStateException("injected failure at " + point);
     };
 
-    private static List<String> manifests(Path cache) throws Exception {
-        try (Stream<Path> s = Files.walk(cache)) {
-            return s.filter(f -> f.getFileName().toString().equals("_manifest.json")).map(Path::toString).sorted().toList();
-        }
-    }
 
     private static SyncConfig config(PgPair p, int restarts) {
         SyncConfig base = p.config("t", List.of("id"), 2);
@@ -77,7 +69,7 @@ class WriterFaultTest extends EndToEndTestBase {
             SyncConfig config = config(p, 0);
             twoDays(p, config);
             List<String> day1 = rows(p.target, "t", "id");
-            List<String> cache = manifests(p.cache);
+            List<String> cache = PgPair.manifests(p.cache);
             String control = rows(p.target, "snapsync.sync_state", "table_name").toString();
 
             FAIL_AT.set(point);
@@ -86,7 +78,7 @@ class WriterFaultTest extends EndToEndTestBase {
             assertThat(failed.status).isEqualTo("failed");
             assertThat(failed.error).contains(point == CommitHook.Point.SOURCE_READ ? "terminating connection" : "injected failure at " + point);
             assertThat(rows(p.target, "t", "id")).isEqualTo(day1);
-            assertThat(manifests(p.cache)).isEqualTo(cache);
+            assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
             assertThat(rows(p.target, "snapsync.sync_state", "table_name").toString()).isEqualTo(control);
 
             TableReport rerun = new SyncRunner(config).run(null).tables.get(0);
