@@ -1,0 +1,109 @@
+package io.snapsync.testing;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+/**
+ * Stands in for what only Redshift can do: return text containing U+0000, which PostgreSQL text cannot
+ * hold. Registered ahead of pgjdbc, it takes URLs with {@code nulStandIn=true}, connects through pgjdbc,
+ * and hands out strings with every {@link #MARK} replaced by U+0000. Everything else is pgjdbc's.
+ */
+public final class NulStandInDriver implements Driver {
+    /** Written into the PostgreSQL stand-in where the Redshift data would have a NUL. */
+    public static final String MARK = "\u2400";
+    public static final String PARAM = "nulStandIn=true";
+    private static final Driver PGJDBC = new org.postgresql.Driver();
+    private static boolean registered;
+
+    /** Puts this driver first (DriverManager asks drivers in registration order). */
+    public static synchronized void register() throws SQLException {
+        if (registered) {
+            return;
+        }
+        for (Driver d : java.util.Collections.list(DriverManager.getDrivers())) {
+            if (d instanceof org.postgresql.Driver) {
+                DriverManager.deregisterDriver(d);
+            }
+        }
+        DriverManager.registerDriver(new NulStandInDriver());
+        DriverManager.registerDriver(new org.postgresql.Driver());
+        registered = true;
+    }
+
+    @Override
+    public boolean acceptsURL(String url) {
+        return url != null && url.startsWith("jdbc:postgresql:") && url.contains(PARAM);
+    }
+
+    @Override
+    public Connection connect(String url, Properties info) throws SQLException {
+        if (!acceptsURL(url)) {
+            return null;
+        }
+        Connection real = PGJDBC.connect(url.replace("&" + PARAM, "").replace("?" + PARAM, "?"), info);
+        return wrap(Connection.class, real);
+    }
+
+    /** Wraps statements and result sets so that getString sees the stand-in's NULs. */
+    private static <T> T wrap(Class<T> type, Object target) {
+        InvocationHandler h = (proxy, m, args) -> {
+            Object r;
+            try {
+                r = m.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (r instanceof String s && m.getName().equals("getString") && type == ResultSet.class) {
+                return s.replace(MARK, "\0");
+            }
+            if (r instanceof ResultSet rs) {
+                return wrap(ResultSet.class, rs);
+            }
+            if (r instanceof PreparedStatement ps) {
+                return wrap(PreparedStatement.class, ps);
+            }
+            if (r instanceof Statement st) {
+                return wrap(Statement.class, st);
+            }
+            return r;
+        };
+        return type.cast(Proxy.newProxyInstance(NulStandInDriver.class.getClassLoader(), new Class<?>[] {type}, h));
+    }
+
+    @Override
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
+        return PGJDBC.getPropertyInfo(url, info);
+    }
+
+    @Override
+    public int getMajorVersion() {
+        return PGJDBC.getMajorVersion();
+    }
+
+    @Override
+    public int getMinorVersion() {
+        return PGJDBC.getMinorVersion();
+    }
+
+    @Override
+    public boolean jdbcCompliant() {
+        return false;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException();
+    }
+}
