@@ -150,6 +150,12 @@ public final class Main implements Callable<Integer> {
                 if (!t.leftoverStagingTables().isEmpty()) {
                     System.out.printf("  leftover staging tables of failed runs: %s%n", t.leftoverStagingTables());
                 }
+                t.unfinishedApply().ifPresent(pnd -> System.out.printf(
+                        "  run %s began applying its change set in chunks at %s and did not finish: the next run reconciles%n",
+                        pnd.runId(), pnd.startedAt()));
+                if (!t.leftoverShadowTables().isEmpty()) {
+                    System.out.printf("  leftover resync shadow tables of failed runs: %s%n", t.leftoverShadowTables());
+                }
                 if (!t.uncommittedCacheVersions().isEmpty()) {
                     System.out.printf("  cache versions no committed run names (failed runs): %s%n", t.uncommittedCacheVersions());
                 }

@@ -20,19 +20,27 @@ public final class StatusReader {
     private StatusReader() {}
 
     /** One table's state. */
+    /**
+     * @param unfinishedApply a chunked apply that began and did not finish (the next run reconciles)
+     * @param leftoverShadowTables resync shadow tables of runs that died before their swap
+     */
     public record TableStatus(String table, Optional<ControlTable.State> committed, List<String> leftoverStagingTables,
-                              List<String> uncommittedCacheVersions) {}
+                              List<String> uncommittedCacheVersions, Optional<ControlTable.Pending> unfinishedApply,
+                              List<String> leftoverShadowTables) {}
 
+    /** Reads only: a target that was never synced has no control tables, and gets none. */
     public static List<TableStatus> read(SyncConfig config) throws SQLException, IOException {
         ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
         CacheLayout layout = new CacheLayout(config.cache().uri());
         List<TableStatus> out = new ArrayList<>();
         try (Connection c = TablePlanner.connect(config.target().endpoint(), "target")) {
-            control.ensureExists(c);
+            boolean synced = TablePlanner.exists(c, io.snapsync.schema.TableName.parse(control.state()));
             for (SyncConfig.Table t : config.tables()) {
-                Optional<ControlTable.State> st = control.read(c, t.name(), false);
+                Optional<ControlTable.State> st = synced ? control.read(c, t.name(), false) : Optional.empty();
+                List<String> committed = synced ? committedVersions(c, control, t.name()) : List.of();
                 out.add(new TableStatus(t.name(), st, stagingTables(c, config.target().stagingSchemaOrDefault(), t.name()),
-                        uncommittedVersions(layout, t.name(), committedVersions(c, control, t.name()))));
+                        uncommittedVersions(layout, t.name(), committed), control.readPending(c, t.name()),
+                        Leftovers.shadowTables(c, io.snapsync.schema.TableName.parse(t.target()))));
             }
         }
         return out;

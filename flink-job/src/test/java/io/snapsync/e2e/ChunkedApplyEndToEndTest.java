@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.commit.CommitHook;
 import io.snapsync.config.SyncConfig;
+import io.snapsync.job.StatusReader;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
 import java.util.HashMap;
@@ -78,6 +79,9 @@ class ChunkedApplyEndToEndTest extends EndToEndTestBase {
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             setUp(p);
             SyncConfig config = chunked(p, 0, 200);
+            // status only reads: on a never-synced target it creates nothing
+            assertThat(StatusReader.read(config).get(0).committed()).isEmpty();
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'snapsync'")).isZero();
             assertThat(new SyncRunner(config).run(null).tables.get(0).status).isEqualTo("committed");
             Map<Integer, String> day1 = byId(rows(p.target, "t", "id"));
 
@@ -106,6 +110,8 @@ class ChunkedApplyEndToEndTest extends EndToEndTestBase {
             int changes = 1500 - 214 + 428; // evens not divisible by 7 updated, multiples of 7 deleted
             assertThat(applied).as("keys changed by the committed chunks").isBetween(1, changes - 1);
             assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_pending")).isEqualTo(1);
+            assertThat(StatusReader.read(config).get(0).unfinishedApply()).hasValueSatisfying(u ->
+                    assertThat(u.runId()).isEqualTo(failed.runId));
 
             // the provider reverts everything to day 1: diffing against the (day 1) cache would see no change
             exec(p.source, "TRUNCATE t");
