@@ -182,12 +182,16 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--scale", defaultValue = "0.05", description = "TPC-H scale factor (0.05 = ~300k lineitem rows)")
         double scale;
 
+        @Option(names = "--apply-chunk-rows", defaultValue = "0",
+                description = "apply each day's change set in transactions of at most this many rows (0: one transaction)")
+        int chunkRows;
+
         @Option(names = "--verbose", description = "print stack traces")
         boolean verbose;
 
         @Override
         public Integer call() throws Exception {
-            return new Demo(scale, System.out).run() ? OK : FAILED;
+            return new Demo(scale, System.out, chunkRows).run() ? OK : FAILED;
         }
     }
 }

@@ -36,10 +36,17 @@ public final class Demo {
 
     private final double scale;
     private final PrintStream out;
+    private final int chunkRows;
 
     public Demo(double scale, PrintStream out) {
+        this(scale, out, 0);
+    }
+
+    /** @param chunkRows apply-chunk-rows for both days (0: one transaction each) */
+    public Demo(double scale, PrintStream out, int chunkRows) {
         this.scale = scale;
         this.out = out;
+        this.chunkRows = chunkRows;
     }
 
     public boolean run() throws Exception {
@@ -61,7 +68,7 @@ public final class Demo {
                         new SyncConfig.Cache(cache.toUri().toString(), null, null, null, null),
                         new SyncConfig.Job(2, null, null, null, null),
                         List.of(new SyncConfig.Table("lineitem", "public.lineitem", "public.lineitem",
-                                List.of("l_orderkey", "l_linenumber"), null, null, null)));
+                                List.of("l_orderkey", "l_linenumber"), null, null, null).with("apply-chunk-rows", chunkRows)));
 
                 boolean ok = day("day 1 (initial load)", config, src, app, null);
                 long[] expected = change(src);
@@ -85,8 +92,9 @@ public final class Demo {
         String[] s = checksum(src);
         String[] a = checksum(app);
         boolean same = s[0].equals(a[0]) && s[1].equals(a[1]);
-        out.printf("%s: %s  inserted=%,d updated=%,d deleted=%,d  (snapshot %,d rows, %.1f s)%n", label, t.name,
-                t.inserted, t.updated, t.deleted, t.snapshotRows, report.totalMillis / 1000.0);
+        out.printf("%s: %s  inserted=%,d updated=%,d deleted=%,d  (snapshot %,d rows, %.1f s; commit %.1f s%s)%n", label, t.name,
+                t.inserted, t.updated, t.deleted, t.snapshotRows, report.totalMillis / 1000.0, t.commitMillis / 1000.0,
+                t.chunks == null ? "" : String.format(" in %d transactions", t.chunks));
         out.printf("  checksum source=%s (%s rows)  target=%s (%s rows)  %s%n", s[1], s[0], a[1], a[0], same ? "MATCH" : "MISMATCH");
         boolean countsOk = expected == null || (t.inserted == expected[0] && t.updated == expected[1] && t.deleted == expected[2]);
         if (!countsOk) {
