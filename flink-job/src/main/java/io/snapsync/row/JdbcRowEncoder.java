@@ -69,13 +69,40 @@ public final class JdbcRowEncoder {
         if (nulColumn >= 0) {
             throw new BadDataException("table " + options.table() + ", column " + Identifiers.quote(schema.column(nulColumn).name())
                     + ", key " + KeyFormatter.format(schema, java.util.Arrays.copyOf(key.buffer(), key.length()))
-                    + ": text contains a NUL character (U+0000), which PostgreSQL cannot store; "
+                    + (schema.column(nulColumn).type() == ColumnType.JSON
+                        ? ": the value contains a NUL character or the JSON escape \\u0000, which jsonb cannot store; "
+                        : ": text contains a NUL character (U+0000), which PostgreSQL cannot store; ")
                     + "set on-nul-character: strip or replace to load it");
         }
         RowHash.hash(buf, 0, row.length(), hash);
         SnapshotRow out = new SnapshotRow(Keys.fromBytes(key.buffer(), 0, key.length()), hash[0], hash[1], row.toByteArray());
         out.flags = flags;
         return out;
+    }
+
+    /** The same policy for the JSON escape {@code \u0000}, which jsonb (SUPER's type here) refuses; plain json keeps it. */
+    private String jsonbNul(String v, Column c, int column) {
+        if (!"jsonb".equals(c.sqlType()) || v.indexOf("\\u0000") < 0) {
+            return v;
+        }
+        switch (options.nul()) {
+            case FAIL -> {
+                if (JsonNul.contains(v) && nulColumn < 0) {
+                    nulColumn = column;
+                }
+                return v;
+            }
+            case STRIP -> {
+                String r = JsonNul.rewrite(v, "");
+                nulFixed |= r != null;
+                return r == null ? v : r;
+            }
+            default -> {
+                String r = JsonNul.rewrite(v, options.nulReplacement());
+                nulFixed |= r != null;
+                return r == null ? v : r;
+            }
+        }
     }
 
     /** Applies on-nul-character to a text value; FAIL only remembers the column (the key is not known yet). */
@@ -127,7 +154,7 @@ public final class JdbcRowEncoder {
             }
             case JSON -> {
                 String v = rs.getString(idx);
-                if (v == null) row.writeNull(); else row.writeJson(nul(v, column));
+                if (v == null) row.writeNull(); else row.writeJson(jsonbNul(nul(v, column), c, column));
             }
             case BYTES -> {
                 byte[] v = rs.getBytes(idx);

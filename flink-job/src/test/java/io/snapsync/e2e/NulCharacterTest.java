@@ -52,8 +52,8 @@ class NulCharacterTest extends EndToEndTestBase {
     @Test
     void nulFailsNamingTableColumnAndKeyOrIsStrippedOrReplaced() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
-            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, name text)");
-            exec(p.source, "INSERT INTO t SELECT i, 'n' || i FROM generate_series(1, 300) i");
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, name text, doc jsonb)");
+            exec(p.source, "INSERT INTO t SELECT i, 'n' || i, jsonb_build_object('i', i) FROM generate_series(1, 300) i");
             Path config = tmp.resolve("snapsync.yaml");
             Files.writeString(config, yaml(p, null));
             assertThat(cli(config, new ByteArrayOutputStream())).isZero();
@@ -77,6 +77,18 @@ class NulCharacterTest extends EndToEndTestBase {
             Files.writeString(config, yaml(p, "replace"));
             assertThat(cli(config, new ByteArrayOutputStream())).isZero();
             assertThat(scalar(p.target, "SELECT count(*) FROM t WHERE id = 42 AND name = 'a\uFFFDb'")).isEqualTo(1);
+
+            // a SUPER value with the JSON escape \u0000 (valid JSON, refused by jsonb); \\u0000 is plain text and stays
+            exec(p.source, "UPDATE t SET doc = jsonb_build_object('s', 'x" + NulStandInDriver.JSON_MARK + "y', 'keep', '\\u0000') WHERE id = 7");
+            Files.writeString(config, yaml(p, null));
+            ByteArrayOutputStream jsonErr = new ByteArrayOutputStream();
+            assertThat(cli(config, jsonErr)).isEqualTo(1);
+            assertThat(jsonErr.toString(StandardCharsets.UTF_8)).contains("table t, column \"doc\", key (id=7): the value contains "
+                    + "a NUL character or the JSON escape \\u0000, which jsonb cannot store");
+            Files.writeString(config, yaml(p, "replace"));
+            assertThat(cli(config, new ByteArrayOutputStream())).isZero();
+            assertThat(rows(p.target, "(SELECT doc FROM t WHERE id = 7)", "1"))
+                    .containsExactly("(\"{\"\"s\"\": \"\"x\uFFFDy\"\", \"\"keep\"\": \"\"\\\\\\\\u0000\"\"}\")");
         }
     }
 }

@@ -23,6 +23,8 @@ import java.util.logging.Logger;
 public final class NulStandInDriver implements Driver {
     /** Written into the PostgreSQL stand-in where the Redshift data would have a NUL. */
     public static final String MARK = "\u2400";
+    /** Written where a Redshift SUPER value would have the JSON escape backslash-u0000 (jsonb refuses both). */
+    public static final String JSON_MARK = "\u2401";
     public static final String PARAM = "nulStandIn=true";
     private static final Driver PGJDBC = new org.postgresql.Driver();
     private static boolean registered;
@@ -66,7 +68,7 @@ public final class NulStandInDriver implements Driver {
                 throw e.getCause();
             }
             if (r instanceof String s && m.getName().equals("getString") && type == ResultSet.class) {
-                return s.replace(MARK, "\0");
+                return s.replace(MARK, "\0").replace(JSON_MARK, "\\u0000");
             }
             if (r instanceof ResultSet rs) {
                 return wrap(ResultSet.class, rs);
