@@ -172,9 +172,13 @@ public final class TablePlanner {
                     throw new PlanException(e.getMessage() + ": the cache version the target matches is lost; "
                             + "run `snapsync reconcile` to diff against the live target and write a fresh cache");
                 }
-                if (!m.schemaFingerprint().equals(schema.fingerprint())) {
-                    previousSchema = new TableSchema(m.columns(), m.keyColumns());
-                    SchemaChange change = SchemaChange.between(previousSchema, schema);
+                TableSchema cachedSchema = new TableSchema(m.columns(), m.keyColumns());
+                boolean sameEncoding = m.schemaFingerprint().equals(schema.fingerprint());
+                // nullability is not in the fingerprint (it does not change hashes) but a column that became
+                // nullable needs its NOT NULL dropped in the target before a NULL can arrive
+                if (!sameEncoding || !SchemaChange.between(cachedSchema, schema).relaxed().isEmpty()) {
+                    previousSchema = sameEncoding ? null : cachedSchema; // re-hash the old cache only if encodings differ
+                    SchemaChange change = SchemaChange.between(cachedSchema, schema);
                     schemaDdl = SchemaEvolution.plan(change, table.name(), previousVersion, targetTable, config.policies(table),
                             readTargetLimits(c, targetTable), c);
                     schemaChange = change.describe();

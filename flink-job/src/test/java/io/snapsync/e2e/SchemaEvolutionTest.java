@@ -112,6 +112,19 @@ class SchemaEvolutionTest extends EndToEndTestBase {
             assertCounts(run(auto), 0, 1, 0);
             String now = "id, name, qty, amount, f, ts, tt, d, extra, score";
             assertThat(rowsOf(p.target, now)).isEqualTo(rowsOf(p.source, now));
+
+            // (f) a NOT NULL column becomes nullable: only the target's NOT NULL is dropped, and NULLs then arrive
+            exec(p.source, "ALTER TABLE t ADD COLUMN code text NOT NULL DEFAULT 'c'");
+            assertCounts(run(auto), 0, 1001, 0);
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'code' "
+                    + "AND attnotnull")).as("NOT NULL column created as nullable, as every added column").isZero();
+            exec(p.target, "ALTER TABLE t ALTER COLUMN code SET NOT NULL");
+            exec(p.source, "ALTER TABLE t ALTER COLUMN code DROP NOT NULL");
+            exec(p.source, "UPDATE t SET code = NULL WHERE id = 2");
+            TableReport f = run(auto);
+            assertCounts(f, 0, 1, 0);
+            assertThat(f.schemaDdl).containsExactly("ALTER TABLE \"public\".\"t\" ALTER COLUMN \"code\" DROP NOT NULL");
+            assertThat(rowsOf(p.target, now + ", code")).isEqualTo(rowsOf(p.source, now + ", code"));
         }
     }
 
