@@ -79,6 +79,19 @@ final class PgPair implements AutoCloseable {
         }
     }
 
+    /** Writes a YAML config syncing table {@code t} (key {@code id}) with the given {@code job:} settings, for CLI runs. */
+    Path writeYaml(Path file, String job) throws Exception {
+        java.nio.file.Files.writeString(file, """
+                source: { url: "%s", user: postgres }
+                target: { url: "%s", user: postgres }
+                cache:  { uri: "%s" }
+                job:    { %s }
+                tables:
+                  - { name: t, source: public.t, target: public.t, primary-key: [id] }
+                """.formatted(sourcePg.getJdbcUrl(sourceDb), targetPg.getJdbcUrl(targetDb), cache.toUri(), job));
+        return file;
+    }
+
     SyncConfig config(String table, List<String> key, int parallelism) {
         return new SyncConfig(
                 new SyncConfig.Source(sourcePg.getJdbcUrl(sourceDb), EmbeddedPostgres.USER, null, Map.of(), 100, true),

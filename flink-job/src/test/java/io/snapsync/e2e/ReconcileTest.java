@@ -99,14 +99,7 @@ class ReconcileTest extends EndToEndTestBase {
             exec(p.target, "INSERT INTO t SELECT i, 'v' || i, DATE '2020-01-01' + i FROM generate_series(1, 3990) i");
             update(p.target, "UPDATE t SET d = NULL WHERE id IN (7, 8, 9)");
             Path yaml = tmp.resolve("snapsync.yaml");
-            Files.writeString(yaml, """
-                    source: { url: "%s", user: postgres }
-                    target: { url: "%s", user: postgres }
-                    cache: { uri: "%s" }
-                    job: { parallelism: 2, restart-attempts: 0 }
-                    tables:
-                      - { name: t, source: public.t, target: public.t, primary-key: [id] }
-                    """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri()));
+            p.writeYaml(yaml, "parallelism: 2, restart-attempts: 0");
             Path report = tmp.resolve("report.json");
             assertThat(Main.run("reconcile", "--config", yaml.toString(), "--report", report.toString())).isZero();
             String json = Files.readString(report);

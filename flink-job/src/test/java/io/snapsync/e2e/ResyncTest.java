@@ -99,14 +99,7 @@ class ResyncTest extends EndToEndTestBase {
         try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
             String role = setUp(p);
             Path config = tmp.resolve("snapsync.yaml");
-            Files.writeString(config, """
-                    source: { url: "%s", user: postgres }
-                    target: { url: "%s", user: postgres }
-                    cache:  { uri: "%s" }
-                    job:    { parallelism: 2, restart-attempts: 0 }
-                    tables:
-                      - { name: t, source: public.t, target: public.t, primary-key: [id] }
-                    """.formatted(pg.getJdbcUrl(p.sourceDb), pg.getJdbcUrl(p.targetDb), p.cache.toUri()));
+            p.writeYaml(config, "parallelism: 2, restart-attempts: 0");
             Path report = tmp.resolve("report.json");
             assertThat(Main.run("sync", "--config", config.toString())).isZero();
             List<String> before = definition(p);
