@@ -9,9 +9,14 @@ import java.util.Map;
 public record SyncConfig(Source source, Target target, Cache cache, Job job, List<Table> tables) {
 
     public record Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
-                         Boolean verifyCount) {
+                         Boolean verifyCount, String driver) {
+        public Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
+                      Boolean verifyCount) {
+            this(url, user, password, properties, fetchSize, verifyCount, null);
+        }
+
         public JdbcEndpoint endpoint() {
-            return new JdbcEndpoint(url, user, password, properties);
+            return new JdbcEndpoint(url, user, password, properties, driver);
         }
 
         public int fetchSizeOrDefault() {
@@ -24,9 +29,14 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     }
 
     public record Target(String url, String user, String password, Map<String, String> properties,
-                         String controlSchema, String stagingSchema) {
+                         String controlSchema, String stagingSchema, String driver) {
+        public Target(String url, String user, String password, Map<String, String> properties,
+                      String controlSchema, String stagingSchema) {
+            this(url, user, password, properties, controlSchema, stagingSchema, null);
+        }
+
         public JdbcEndpoint endpoint() {
-            return new JdbcEndpoint(url, user, password, properties);
+            return new JdbcEndpoint(url, user, password, properties, driver);
         }
 
         public String controlSchemaOrDefault() {

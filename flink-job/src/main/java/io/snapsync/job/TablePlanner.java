@@ -78,6 +78,7 @@ public final class TablePlanner {
     }
 
     public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
+        io.snapsync.cache.HadoopClasses.require(); // the job's Parquet needs it: say so before touching anything
         JdbcEndpoint source = config.source().endpoint();
         JdbcEndpoint target = config.target().endpoint();
         TableName sourceTable = TableName.parse(table.source());
