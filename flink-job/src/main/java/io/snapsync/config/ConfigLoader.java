@@ -87,6 +87,11 @@ public final class ConfigLoader {
             throw new ConfigException("invalid config: " + e.getOriginalMessage());
         }
         validate(config);
+        Secrets.register(config.source().url(), config.source().password(), config.source().properties());
+        Secrets.register(config.target().url(), config.target().password(), config.target().properties());
+        if (config.cache().s3() != null) {
+            Secrets.register(config.cache().s3().secretKey());
+        }
         return config;
     }
 
