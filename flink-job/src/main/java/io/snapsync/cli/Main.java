@@ -54,7 +54,7 @@ public final class Main implements Callable<Integer> {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose");
             if (verbose) {
-                e.printStackTrace();
+                System.err.print(io.snapsync.config.Secrets.stackTrace(e));
             }
             System.err.println("snapsync: " + Errors.describe(e));
             return e instanceof ConfigException ? USAGE : FAILED;

@@ -298,7 +298,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     private void writeControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
         control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
                 plan.cacheVersion(), plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(),
-                o.inserted, o.updated, o.deleted, Instant.now()));
+                o.inserted, o.updated, o.deleted, Instant.now(), plan.sourceTable().toString()));
         control.clearPending(c, plan.name());
     }
 
