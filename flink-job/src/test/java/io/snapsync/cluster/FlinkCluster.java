@@ -237,7 +237,7 @@ final class FlinkCluster implements AutoCloseable {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST " + path + ": " + r.statusCode() + " " + r.body());
+            throw new IllegalStateException("POST " + path + ": " + r.statusCode() + " " + r.body() + logs());
         }
         return JSON.readTree(r.body());
     }

@@ -49,12 +49,14 @@ class SessionRestIT {
 
             String day1 = run(jar, t);
             assertThat(cluster.awaitJob(day1, Duration.ofMinutes(4))).as("%s", cluster.logs()).isEqualTo("FINISHED");
+            t.awaitLocksReleased(); // held by main's connections in the JobManager until the job ended
             assertThat(t.inSync("a")).isTrue();
             assertThat(t.inSync("b")).isTrue();
 
             t.day2();
             String day2 = run(jar, t);
             assertThat(cluster.awaitJob(day2, Duration.ofMinutes(4))).as("%s", cluster.logs()).isEqualTo("FINISHED");
+            t.awaitLocksReleased();
             assertThat(t.inSync("a")).isTrue();
             assertThat(t.inSync("b")).isTrue();
             JsonNode r2 = JSON.readTree(t.lastReport());

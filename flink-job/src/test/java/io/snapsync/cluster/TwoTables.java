@@ -96,6 +96,24 @@ final class TwoTables implements AutoCloseable {
         }
     }
 
+    /** Waits until no session holds a snapsync table lock (the run's locks are released when its job ended). */
+    void awaitLocksReleased() throws Exception {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = x'534E4150'::int::oid")) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("the run's table locks are still held 30 s after its job ended");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     long stagingTables() throws Exception {
         try (Statement s = target.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")) {
