@@ -18,7 +18,6 @@ import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,15 +117,15 @@ public final class SyncRunner {
         }
         report.jobId = client.getJobID().toString();
         LOG.info("run {}: job {} submitted with {} table(s)", report.runId, report.jobId, plans.size());
-        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
         if (!env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
             // detached (application mode, REST): main returns now; this JVM runs on (a JobManager) and keeps the locks until the job ends
-            result.whenComplete((r, e) -> locks.close());
+            JobEnd.of(client, env.getConfiguration()).whenComplete((r, e) -> locks.close());
+            warmUp(config.target().endpoint());
             report.status = "submitted";
             return report;
         }
         try {
-            JobExecutionResult done = result.get();
+            JobExecutionResult done = client.getJobExecutionResult().get();
             List<String> json = done.getAccumulatorResult(RunReporter.REPORT_ACCUMULATOR);
             if (json == null || json.size() != 1) {
                 throw new IllegalStateException("the job ended without a report");
@@ -139,6 +138,18 @@ public final class SyncRunner {
             return stored(report.runId).orElseGet(() -> jobFailed(report, plans, e));
         } finally {
             locks.close();
+        }
+    }
+
+    /**
+     * A REST submission closes main's class loader when main returns, so classes the lock release needs
+     * later must be loaded now: opening and closing a connection loads the driver's close path.
+     */
+    private static void warmUp(io.snapsync.config.JdbcEndpoint target) {
+        try (Connection c = target.connect("target")) {
+            c.isValid(5);
+        } catch (Exception e) {
+            LOG.debug("warm-up connection failed", e);
         }
     }
 
@@ -242,8 +253,8 @@ public final class SyncRunner {
         static void closeQuietly(TableLock lock) {
             try {
                 lock.close();
-            } catch (Exception e) {
-                LOG.warn("could not release a table lock (ending the session releases it): {}", e.getMessage());
+            } catch (Throwable e) { // also a class the closed user class loader cannot load any more
+                LOG.warn("could not release a table lock (ending the session releases it): {}", e.toString());
             }
         }
     }
