@@ -24,6 +24,7 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
     }
 
     public Connection connect() throws SQLException {
+        Secrets.register(url, password, properties); // also in task managers, whose logs scrub with it
         Properties p = new Properties();
         p.putAll(properties);
         if (user != null) {
@@ -47,8 +48,10 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
             return connect();
         } catch (SQLException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            // drivers echo connection properties, and the whole URL when they cannot parse it
+            reason = Secrets.scrub(reason.replace(url, safeUrl()));
             if (password != null && !password.isEmpty()) {
-                reason = reason.replace(password, "***"); // drivers have been known to echo connection properties
+                reason = reason.replace(password, Secrets.MASK);
             }
             throw new SQLException("cannot connect to the " + role + " database " + safeUrl() + ": " + reason, e.getSQLState());
         }
@@ -56,7 +59,7 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
 
     /** The URL without its parameters ({@code ?...} or {@code ;...}), which may carry credentials. */
     public String safeUrl() {
-        return url.replaceAll("[?;].*", "");
+        return Secrets.safeUrl(url);
     }
 
     public boolean isRedshift() {
