@@ -50,6 +50,15 @@ public final class Main implements Callable<Integer> {
     }
 
     public static int run(String... args) {
+        if (args.length == 0) { // Managed Service for Apache Flink: no arguments, the runtime properties say what to do
+            try {
+                String[] fromRuntime = io.snapsync.config.RuntimeProperties.argumentsIfPresent();
+                args = fromRuntime == null ? args : fromRuntime;
+            } catch (ConfigException e) {
+                System.err.println("snapsync: " + e.getMessage());
+                return USAGE;
+            }
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose");
