@@ -123,6 +123,15 @@ public final class SyncRunner {
             r.appliedUpserts = o.appliedUpserts;
             r.appliedDeletes = o.appliedDeletes;
             r.alreadyCommitted = o.alreadyCommitted ? true : null;
+            if (!dryRun && !table.acceptLossyColumnsOrEmpty().isEmpty()) {
+                r.acceptedLossyColumns = new java.util.TreeMap<>(table.acceptLossyColumnsOrEmpty());
+                r.unappliedUpserts = Math.max(0, o.inserted + o.updated - o.appliedUpserts);
+                if (r.unappliedUpserts > 0) {
+                    LOG.warn("{}: {} of {} reported upserts changed nothing in the target: they differ only in what the accepted "
+                            + "lossy column(s) {} do not keep", table.name(), r.unappliedUpserts, o.inserted + o.updated,
+                            r.acceptedLossyColumns.keySet());
+                }
+            }
             r.chunks = o.chunks > 0 ? o.chunks : null;
             r.duplicateKeys = o.duplicateKeys > 0 ? o.duplicateKeys : null;
             r.nullKeyRows = o.nullKeyRows > 0 ? o.nullKeyRows : null;
