@@ -88,7 +88,8 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     public record Table(String name, String source, String target, List<String> primaryKey, Integer splits,
                         Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget, String onDuplicateKey,
                         String onNullKey, String onNulCharacter, String nulReplacement, String schemaEvolution,
-                        String onColumnDropped, Integer applyChunkRows, String applyChunkPause) {
+                        String onColumnDropped, Integer applyChunkRows, String applyChunkPause,
+                        Map<String, String> acceptLossyColumns) {
         public Table(String name, String source, String target, List<String> primaryKey, Integer splits,
                      Double maxDeleteShare, Double maxUpdateShare) {
             this(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare, null);
@@ -97,7 +98,7 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
         public Table(String name, String source, String target, List<String> primaryKey, Integer splits,
                      Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget) {
             this(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare, createTarget,
-                    null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null);
         }
 
         /** A copy with one setting changed, by its YAML key (for tests and tools; the YAML loader is the normal way). */
@@ -111,7 +112,18 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
                     key.equals("schema-evolution") ? (String) value : schemaEvolution,
                     key.equals("on-column-dropped") ? (String) value : onColumnDropped,
                     key.equals("apply-chunk-rows") ? (Integer) value : applyChunkRows,
-                    key.equals("apply-chunk-pause") ? (String) value : applyChunkPause);
+                    key.equals("apply-chunk-pause") ? (String) value : applyChunkPause,
+                    key.equals("accept-lossy-columns") ? castMap(value) : acceptLossyColumns);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, String> castMap(Object value) {
+            return (Map<String, String>) value;
+        }
+
+        /** Columns whose target type may store values changed or compare them differently, and why that is accepted. */
+        public Map<String, String> acceptLossyColumnsOrEmpty() {
+            return acceptLossyColumns == null ? Map.of() : acceptLossyColumns;
         }
 
         public boolean createTargetOrDefault() {

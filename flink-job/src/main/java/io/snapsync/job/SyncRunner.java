@@ -166,6 +166,9 @@ public final class SyncRunner {
             r.schemaChange = plan.schemaChange();
             r.schemaDdl = plan.schemaDdl().isEmpty() ? null : plan.schemaDdl();
             r.resync = plan.resyncReason();
+            if (!dryRun && !table.acceptLossyColumnsOrEmpty().isEmpty()) {
+                r.acceptedLossyColumns = new java.util.TreeMap<>(table.acceptLossyColumnsOrEmpty());
+            }
             if (plan.reconcile()) {
                 LOG.info("{}: {}", table.name(), plan.reconcileReason());
             }

@@ -14,6 +14,7 @@ import io.snapsync.schema.ColumnType;
 import io.snapsync.schema.SchemaChange;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TargetCompatibility;
 import io.snapsync.schema.TypeMapping;
 import io.snapsync.source.SourceDialect;
 import io.snapsync.source.SourceQuery;
@@ -227,6 +228,8 @@ public final class TablePlanner {
                     .map(t -> relaxed.contains(t.name()) ? new io.snapsync.schema.TargetColumn(t.name(), t.baseType(), t.length(), t.precision(), t.scale(), false) : t)
                     .toList();
 
+            compareAsText = checkTargetTypes(c, table, targetTable, schema, sourceTyped, compareAsText);
+
             String staging = config.target().stagingSchemaOrDefault();
             TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
             TableName deletes = new TableName(staging, StagingTables.name(table.name(), runId, "d"));
@@ -268,8 +271,12 @@ public final class TablePlanner {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted() + " WHERE 1 = 0")) {
             ResultSetMetaData md = rs.getMetaData();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-                columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i),
-                        md.getPrecision(i), md.getScale(i), md.isNullable(i) != ResultSetMetaData.columnNoNulls));
+                try {
+                    columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i),
+                            md.getPrecision(i), md.getScale(i), md.isNullable(i) != ResultSetMetaData.columnNoNulls));
+                } catch (TypeMapping.UnsupportedTypeException e) {
+                    throw new PlanException("source table " + table + ": " + e.getMessage()); // before the target is created
+                }
             }
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
@@ -378,6 +385,62 @@ public final class TablePlanner {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(io.snapsync.schema.TargetColumn.of(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBoolean(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a target column that cannot hold every source value unchanged with the same equality (see
+     * {@link TargetCompatibility}) unless the table accepts it by name; returns the columns the MERGE compares
+     * as text (json, and types storing exactly but comparing otherwise, such as citext).
+     */
+    static List<String> checkTargetTypes(Connection c, SyncConfig.Table table, TableName targetTable, TableSchema schema,
+                                         List<String> sourceTyped, List<String> compareAsText) throws SQLException {
+        Map<String, String> accepted = table.acceptLossyColumnsOrEmpty();
+        List<String> unknown = accepted.keySet().stream().filter(n -> !schema.columnNames().contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            throw new PlanException("table " + table.name() + ": accept-lossy-columns names " + unknown
+                    + ", not column(s) of the source (columns: " + schema.columnNames() + ")");
+        }
+        List<String> asText = new ArrayList<>(compareAsText);
+        for (TargetCompatibility.Target t : readTargetTypes(c, targetTable)) {
+            Column sc = schema.columns().stream().filter(x -> x.name().equals(t.name())).findFirst().orElse(null);
+            if (sc == null || sourceTyped.contains(t.name())) {
+                continue; // a target-only column, or one the commit adds or retypes to the source's type
+            }
+            TargetCompatibility.Result r = TargetCompatibility.check(sc, t);
+            if (r.verdict() == TargetCompatibility.Verdict.AS_TEXT && schema.keyColumns().contains(t.name())) {
+                r = new TargetCompatibility.Result(TargetCompatibility.Verdict.LOSSY, t.baseType()
+                        + " compares differently from the source, and a key compared so would match other rows");
+            }
+            if (r.verdict() == TargetCompatibility.Verdict.LOSSY) {
+                if (!accepted.containsKey(t.name())) {
+                    throw new PlanException(TargetCompatibility.refusal(table.name(), targetTable, sc, t, r.reason()));
+                }
+                LOG.warn("{}: column {} accepted as lossy ({}): {}", table.name(), t.name(), accepted.get(t.name()), r.reason());
+            }
+            if (r.verdict() == TargetCompatibility.Verdict.AS_TEXT && !asText.contains(t.name())) {
+                asText.add(t.name());
+            }
+        }
+        return List.copyOf(asText);
+    }
+
+    static List<TargetCompatibility.Target> readTargetTypes(Connection c, TableName table) throws SQLException {
+        List<TargetCompatibility.Target> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+                + "CASE WHEN bt.typnamespace = 'pg_catalog'::regnamespace THEN format_type(bt.oid, NULL) ELSE bt.typname::text END, "
+                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, bt.typtype, bt.typcategory = 'A' "
+                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                + "JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END "
+                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setString(1, table.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TargetCompatibility.Target(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                            rs.getString(5).charAt(0), rs.getBoolean(6)));
                 }
             }
         }

@@ -128,6 +128,21 @@ public final class JdbcRowEncoder {
         }
     }
 
+    /**
+     * PostgreSQL's numeric also holds NaN and ±Infinity (Redshift's DECIMAL does not, nor does a decimal
+     * encoding): refused while reading, before anything is staged, naming the column and the way out.
+     */
+    private SQLException notANumber(ResultSet rs, int idx, Column c, SQLException cause) throws SQLException {
+        String text = rs.getString(idx);
+        if (text != null && (text.equals("NaN") || text.endsWith("Infinity"))) {
+            throw new BadDataException("table " + options.table() + ", column " + Identifiers.quote(c.name()) + ": numeric value "
+                    + text + " cannot be carried (a decimal has no " + text + "; Redshift's DECIMAL neither): change the source "
+                    + "column to double precision, or sync a view that maps it, e.g. NULLIF(" + Identifiers.quote(c.name())
+                    + ", 'NaN'); nothing applied");
+        }
+        return cause;
+    }
+
     private void writeValue(ResultSet rs, int idx, Column c) throws SQLException {
         int column = idx - 1;
         switch (c.type()) {
@@ -140,7 +155,12 @@ public final class JdbcRowEncoder {
                 if (rs.wasNull()) row.writeNull(); else row.writeInteger(v);
             }
             case DECIMAL -> {
-                BigDecimal v = rs.getBigDecimal(idx);
+                BigDecimal v;
+                try {
+                    v = rs.getBigDecimal(idx);
+                } catch (SQLException e) {
+                    throw notANumber(rs, idx, c, e);
+                }
                 if (v == null) row.writeNull(); else row.writeDecimal(v);
             }
             case FLOAT -> {
