@@ -141,6 +141,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
             }
             o.commitMillis = System.currentTimeMillis() - started;
+            io.snapsync.unload.Unloads.deleteQuietly(plan.unload());
             emit(o); // nothing written: no manifest, no transaction
             return;
         }
@@ -167,6 +168,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         }
         hook.at(CommitHook.Point.COMMITTED);
         dropStaging();
+        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // read and committed: the unloaded files are garbage now
         o.commitMillis = System.currentTimeMillis() - started;
         emit(o);
     }

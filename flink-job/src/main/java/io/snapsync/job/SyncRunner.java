@@ -140,6 +140,9 @@ public final class SyncRunner {
             if (plan != null && !plan.dryRun()) {
                 dropStaging(plan);
             }
+            if (plan != null) {
+                io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // else the next run of the table removes them
+            }
         }
         return r;
     }
