@@ -75,6 +75,19 @@ public final class Unloads {
         }
         UnloadManifest m;
         try {
+            m = readManifest(location, sourceTable);
+        } catch (SQLException | IOException | RuntimeException e) {
+            deleteQuietly(new UnloadSnapshot(location, List.of(), 0)); // the run fails here: its files are garbage
+            throw e;
+        }
+        LOG.info("{}: UNLOAD wrote {} rows in {} files to {} in {} ms", table, m.rows(), m.entries().size(), location,
+                System.currentTimeMillis() - t0);
+        return new UnloadSnapshot(location, m.entries(), m.rows());
+    }
+
+    private static UnloadManifest readManifest(String location, TableName sourceTable) throws SQLException, IOException {
+        UnloadManifest m;
+        try {
             m = UnloadManifest.read(new Path(location + MANIFEST));
         } catch (FileNotFoundException e) {
             throw new PlanException("UNLOAD of " + sourceTable + " wrote no manifest at " + location + MANIFEST);
@@ -86,9 +99,7 @@ public final class Unloads {
                 throw new PlanException("the UNLOAD manifest of " + sourceTable + " lists " + e.url() + ", outside " + location);
             }
         }
-        LOG.info("{}: UNLOAD wrote {} rows in {} files to {} in {} ms", table, m.rows(), m.entries().size(), location,
-                System.currentTimeMillis() - t0);
-        return new UnloadSnapshot(location, m.entries(), m.rows());
+        return m;
     }
 
     /** Source types UNLOAD to Parquet cannot carry as the JDBC path does, refused before anything is unloaded. */
