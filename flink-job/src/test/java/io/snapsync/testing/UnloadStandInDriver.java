@@ -134,7 +134,7 @@ public final class UnloadStandInDriver implements Driver {
     }
 
     /** What UNLOAD does with the statement, as documented; errors as SQLException like the real one. */
-    static void unload(Connection c, String sql) throws SQLException {
+    public static void unload(Connection c, String sql) throws SQLException {
         Matcher m = UNLOAD.matcher(sql);
         if (!m.matches()) {
             throw new SQLException("stand-in UNLOAD: syntax error in " + sql.substring(0, Math.min(60, sql.length())), "42601");
