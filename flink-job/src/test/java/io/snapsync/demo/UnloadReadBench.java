@@ -29,12 +29,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 import org.postgresql.PGConnection;
 
 /**
@@ -49,7 +47,7 @@ public final class UnloadReadBench {
     public static void main(String[] args) throws Exception {
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 0.1;
         int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        int rounds = 3;
+        int rounds = 5;
         Path dir = Files.createTempDirectory("snapsync-unload-bench-");
         try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             pg.createDatabase("redshift");
@@ -87,22 +85,21 @@ public final class UnloadReadBench {
                 JdbcEndpoint endpoint = new JdbcEndpoint(pg.getJdbcUrl("redshift"), EmbeddedPostgres.USER, null, Map.of());
                 long[] jdbc = new long[rounds];
                 long[] unload = new long[rounds];
-                Tuple2<Long, Long> jdbcResult = null;
-                Tuple2<Long, Long> unloadResult = null;
+                long[] jdbcResult = null;
+                long[] unloadResult = null;
                 for (int r = 0; r < rounds; r++) {
                     StreamExecutionEnvironment env = env(parallelism);
-                    long s0 = System.nanoTime();
-                    jdbcResult = sum(env.fromSource(new JdbcSnapshotSource(endpoint, SplitPlanner.byRange(schema, table, "l_orderkey", min, max,
+                    jdbcResult = run(env, env.fromSource(new JdbcSnapshotSource(endpoint, SplitPlanner.byRange(schema, table, "l_orderkey", min, max,
                             4 * parallelism), schema, 10_000, EncoderOptions.strict("lineitem")), WatermarkStrategy.noWatermarks(), "jdbc")
                             .setParallelism(parallelism));
-                    jdbc[r] = (System.nanoTime() - s0) / 1_000_000;
+                    jdbc[r] = jdbcResult[2];
                     env = env(parallelism);
-                    s0 = System.nanoTime();
-                    unloadResult = sum(Unloads.stream(env, schema, EncoderOptions.strict("lineitem"), snapshot, parallelism, "unload"));
-                    unload[r] = (System.nanoTime() - s0) / 1_000_000;
+                    unloadResult = run(env, Unloads.stream(env, schema, EncoderOptions.strict("lineitem"), snapshot, parallelism, "unload"));
+                    unload[r] = unloadResult[2];
                 }
-                if (!jdbcResult.equals(unloadResult) || jdbcResult.f0 != rows) {
-                    throw new IllegalStateException("the reads differ: jdbc " + jdbcResult + ", unload " + unloadResult + ", rows " + rows);
+                if (jdbcResult[0] != unloadResult[0] || jdbcResult[1] != unloadResult[1] || jdbcResult[0] != rows) {
+                    throw new IllegalStateException("the reads differ: jdbc " + Arrays.toString(jdbcResult) + ", unload "
+                            + Arrays.toString(unloadResult) + ", rows " + rows);
                 }
                 Arrays.sort(jdbc);
                 Arrays.sort(unload);
@@ -110,7 +107,7 @@ public final class UnloadReadBench {
                         Arrays.toString(jdbc), rows * 1000.0 / jdbc[rounds / 2]);
                 System.out.printf("  read of the UNLOAD files (FileSource): median %,d ms  (%s)  %,.0f rows/s%n", unload[rounds / 2],
                         Arrays.toString(unload), rows * 1000.0 / unload[rounds / 2]);
-                System.out.printf("  same rows both ways: %,d rows, hash sum %016x%n", jdbcResult.f0, jdbcResult.f1);
+                System.out.printf("  same rows both ways: %,d rows, hash sum %016x (job net run times; each job starts its own local cluster)%n", jdbcResult[0], jdbcResult[1]);
             }
         } finally {
             try (var w = Files.walk(dir)) {
@@ -126,18 +123,28 @@ public final class UnloadReadBench {
         return env;
     }
 
-    /** Rows and the sum of their hashes, the job run to its end (the whole read included). */
-    static Tuple2<Long, Long> sum(DataStream<SnapshotRow> rows) throws Exception {
-        DataStream<Tuple2<Long, Long>> totals = rows
-                .map(r -> Tuple2.of(1L, r.hashHi * 31 + r.hashLo)).returns(org.apache.flink.api.common.typeinfo.Types.TUPLE(
-                        org.apache.flink.api.common.typeinfo.Types.LONG, org.apache.flink.api.common.typeinfo.Types.LONG))
-                .keyBy(t -> 0).reduce((a, b) -> Tuple2.of(a.f0 + b.f0, a.f1 + b.f1));
-        try (CloseableIterator<Tuple2<Long, Long>> it = totals.executeAndCollect()) {
-            Tuple2<Long, Long> last = Tuple2.of(0L, 0L);
-            while (it.hasNext()) {
-                last = it.next();
-            }
-            return last;
+    /** Runs the read to its end; returns {rows, sum of the rows' hashes, the job's net run time in ms}. */
+    static long[] run(StreamExecutionEnvironment env, DataStream<SnapshotRow> rows) throws Exception {
+        rows.map(new Count()).sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+        org.apache.flink.api.common.JobExecutionResult r = env.execute("read");
+        return new long[] {r.<Long>getAccumulatorResult("rows"), r.<Long>getAccumulatorResult("hash"), r.getNetRuntime()};
+    }
+
+    static final class Count extends org.apache.flink.api.common.functions.RichMapFunction<SnapshotRow, Boolean> {
+        private final org.apache.flink.api.common.accumulators.LongCounter rows = new org.apache.flink.api.common.accumulators.LongCounter();
+        private final org.apache.flink.api.common.accumulators.LongCounter hash = new org.apache.flink.api.common.accumulators.LongCounter();
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            getRuntimeContext().addAccumulator("rows", rows);
+            getRuntimeContext().addAccumulator("hash", hash);
+        }
+
+        @Override
+        public Boolean map(SnapshotRow r) {
+            rows.add(1);
+            hash.add(r.hashHi * 31 + r.hashLo);
+            return true;
         }
     }
 
