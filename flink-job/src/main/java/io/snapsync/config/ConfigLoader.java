@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    // a key given twice would otherwise silently take the last value (e.g. a second target:)
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -58,7 +60,16 @@ public final class ConfigLoader {
         try {
             tree = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
-            throw new ConfigException("config is not valid YAML: " + e.getOriginalMessage());
+            String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            Matcher dup = DUPLICATE.matcher(msg);
+            if (dup.find()) {
+                String where = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser
+                        ? pointerPath(parser.getParsingContext().pathAsPointer().toString()) : "";
+                throw new ConfigException("config key '" + dup.group(1) + "' is given twice"
+                        + (where.isEmpty() ? "" : " in " + where)
+                        + (e.getLocation() == null ? "" : " (second at line " + e.getLocation().getLineNr() + ")"));
+            }
+            throw new ConfigException("config is not valid YAML: " + msg);
         }
         if (tree == null || !tree.isObject()) {
             throw new ConfigException("config must be a YAML mapping with source, target, cache and tables");
@@ -76,7 +87,29 @@ public final class ConfigLoader {
             throw new ConfigException("invalid config: " + e.getOriginalMessage());
         }
         validate(config);
+        Secrets.register(config.source().url(), config.source().password(), config.source().properties());
+        Secrets.register(config.target().url(), config.target().password(), config.target().properties());
+        if (config.cache().s3() != null) {
+            Secrets.register(config.cache().s3().secretKey());
+        }
         return config;
+    }
+
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate field '(.*)'");
+
+    /** "/tables/0/primary-key" (the duplicate's parent mapping) as "tables[0]"; top level is "". */
+    private static String pointerPath(String pointer) {
+        String[] parts = pointer.split("/");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < parts.length - 1; i++) { // the last part is the duplicated key itself
+            String part = parts[i].replace("~1", "/").replace("~0", "~");
+            if (part.matches("\\d+")) {
+                sb.append('[').append(part).append(']');
+            } else {
+                sb.append(sb.isEmpty() ? "" : ".").append(part);
+            }
+        }
+        return sb.toString();
     }
 
     private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {

@@ -13,14 +13,19 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
      *     {@code unload} (one Redshift UNLOAD to Parquet on S3, see {@link Unload})
      */
     public record Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
-                         Boolean verifyCount, String extract, Unload unload) {
+                         Boolean verifyCount, String driver, String extract, Unload unload) {
+        public Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
+                      Boolean verifyCount, String driver) {
+            this(url, user, password, properties, fetchSize, verifyCount, driver, null, null);
+        }
+
         public Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
                       Boolean verifyCount) {
-            this(url, user, password, properties, fetchSize, verifyCount, null, null);
+            this(url, user, password, properties, fetchSize, verifyCount, null, null, null);
         }
 
         public JdbcEndpoint endpoint() {
-            return new JdbcEndpoint(url, user, password, properties);
+            return new JdbcEndpoint(url, user, password, properties, driver);
         }
 
         public int fetchSizeOrDefault() {
@@ -33,9 +38,14 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     }
 
     public record Target(String url, String user, String password, Map<String, String> properties,
-                         String controlSchema, String stagingSchema) {
+                         String controlSchema, String stagingSchema, String driver) {
+        public Target(String url, String user, String password, Map<String, String> properties,
+                      String controlSchema, String stagingSchema) {
+            this(url, user, password, properties, controlSchema, stagingSchema, null);
+        }
+
         public JdbcEndpoint endpoint() {
-            return new JdbcEndpoint(url, user, password, properties);
+            return new JdbcEndpoint(url, user, password, properties, driver);
         }
 
         public String controlSchemaOrDefault() {

@@ -41,6 +41,7 @@ import org.apache.flink.core.fs.Path;
  * this run's staging tables. Every check here happens before any row of the target is touched.
  */
 public final class TablePlanner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TablePlanner.class);
     private final SyncConfig config;
     private final int parallelism;
     private final boolean allowMassChange;
@@ -107,6 +108,7 @@ public final class TablePlanner {
     }
 
     private TablePlan planRun(SyncConfig.Table table, String runId) throws SQLException, IOException {
+        io.snapsync.cache.HadoopClasses.require(); // the job's Parquet needs it: say so before touching anything
         JdbcEndpoint source = config.source().endpoint();
         JdbcEndpoint target = config.target().endpoint();
         TableName sourceTable = TableName.parse(table.source());
@@ -135,6 +137,20 @@ public final class TablePlanner {
             }
         }
         try (Connection c = connect(target, "target")) {
+            if (!reconcile && !resync && exists(c, TableName.parse(control.state()))) {
+                // before anything is created: a target other than the one the cache describes would get only the day's changes
+                Optional<ControlTable.State> recorded = control.read(c, table.name(), false);
+                if (recorded.isPresent()) {
+                    Optional<String> moved = ControlRowCheck.movedTarget(recorded.get(), targetTable);
+                    if (moved.isPresent()) {
+                        throw new PlanException(moved.get());
+                    }
+                    String sourceNote = ControlRowCheck.movedSource(recorded.get(), sourceTable);
+                    if (sourceNote != null) {
+                        LOG.info("{}", sourceNote);
+                    }
+                }
+            }
             // resync: asked for, or a schema change under schema-evolution: resync (a plan of its own, see ResyncPlanner)
             String resyncReason = ResyncPlanner.reason(c, config, table, schema, layout, resync);
             if (resyncReason != null) {
@@ -182,6 +198,12 @@ public final class TablePlanner {
                 // only the live table itself can say what it holds now
                 reconcileReason = "run " + pending.get().runId() + " applied part of its change set in chunks and did not finish; "
                         + "diffing the source against the live target table";
+            }
+            if (reconcileReason == null && state.isEmpty() && hasRows(c, targetTable)) {
+                // a first run into a filled table (a moved target, a renamed table entry, a table filled by hand) would
+                // upsert the snapshot and keep every row the source does not have
+                reconcileReason = "no control row for " + table.name() + " but target table " + targetTable
+                        + " already holds rows; diffing the source against the live target table";
             }
             if (reconcileReason != null) {
                 // the cache is not read at all (it may be lost or lag the target); the control row still guards
@@ -292,6 +314,13 @@ public final class TablePlanner {
             throw new PlanException("primary-key column(s) " + unknown + " not found in source table " + table + " (columns: " + names + ")");
         }
         return new TableSchema(columns, key);
+    }
+
+    static boolean hasRows(Connection c, TableName table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + table.quoted() + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     static long count(Connection c, TableName table) throws SQLException {

@@ -15,7 +15,6 @@ import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.ArrayResultIterator;
 import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
@@ -23,7 +22,7 @@ import org.apache.parquet.hadoop.api.ReadSupport;
 /**
  * Reads the files of one UNLOAD for Flink's FileSource, one whole file per split (Parquet needs its footer first),
  * and checks each against its manifest entry: the size before reading, the row count after. A mismatch fails the
- * run without retries (a retry would read the same files) before the target is touched.
+ * table (see {@link FileReader}) before the target is touched.
  */
 public final class UnloadFileFormat implements BulkFormat<SnapshotRow, FileSourceSplit> {
     private static final int BATCH = 256;
@@ -45,11 +44,11 @@ public final class UnloadFileFormat implements BulkFormat<SnapshotRow, FileSourc
         String path = split.path().toString();
         UnloadManifest.Entry entry = entries.get(path);
         if (entry == null) {
-            throw new SuppressRestartsException(new IllegalStateException("file " + path + " is not in the UNLOAD manifest"));
+            return new FileReader(path, "file " + path + " is not in the UNLOAD manifest; nothing applied");
         }
         if (entry.contentLength() >= 0 && entry.contentLength() != split.fileSize()) {
-            throw new SuppressRestartsException(new IllegalStateException("UNLOAD file " + path + " has " + split.fileSize()
-                    + " bytes but the manifest says " + entry.contentLength() + "; nothing applied"));
+            return new FileReader(path, "UNLOAD file " + path + " has " + split.fileSize() + " bytes but the manifest says "
+                    + entry.contentLength() + "; nothing applied");
         }
         ParquetCodecs.pin();
         FSDataInputStream in = split.path().getFileSystem().open(split.path());
@@ -63,7 +62,7 @@ public final class UnloadFileFormat implements BulkFormat<SnapshotRow, FileSourc
             }.build();
         } catch (IllegalStateException e) {
             in.close();
-            throw new SuppressRestartsException(new IllegalStateException(path + ": " + e.getMessage(), e));
+            return new FileReader(path, "UNLOAD file " + path + ": " + e.getMessage()); // a column it cannot read faithfully
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -86,11 +85,18 @@ public final class UnloadFileFormat implements BulkFormat<SnapshotRow, FileSourc
         return TypeInformation.of(SnapshotRow.class);
     }
 
+    /**
+     * Reads one file in batches. What the data itself gets wrong (bad data, a file that disagrees with the manifest,
+     * a column that cannot be read faithfully) is not thrown: a retry would read the same bytes. It becomes one
+     * {@link SnapshotRow#error} row, which the table's committer turns into the table's failure, before the target is
+     * touched, while the other tables of the run carry on.
+     */
     private static final class FileReader implements Reader<SnapshotRow> {
         private final String path;
         private final long expected;
         private final ParquetReader<SnapshotRow> reader;
         private final FSDataInputStream in;
+        private String error;
         private long rows;
         private boolean done;
 
@@ -101,8 +107,20 @@ public final class UnloadFileFormat implements BulkFormat<SnapshotRow, FileSourc
             this.in = in;
         }
 
+        /** A file refused before reading: it yields only the error. */
+        FileReader(String path, String error) {
+            this(path, -1, null, null);
+            this.error = error;
+            this.done = true;
+        }
+
         @Override
         public BulkFormat.RecordIterator<SnapshotRow> readBatch() throws IOException {
+            if (error != null) {
+                SnapshotRow e = SnapshotRow.error(error);
+                error = null;
+                return batch(new SnapshotRow[] {e}, 1);
+            }
             if (done) {
                 return null;
             }
@@ -118,29 +136,38 @@ public final class UnloadFileFormat implements BulkFormat<SnapshotRow, FileSourc
                     batch[n++] = r;
                 }
             } catch (BadDataException e) {
-                throw new SuppressRestartsException(e); // bad data: a retry would read the same row
+                done = true;
+                error = e.getMessage();
             } catch (IllegalArgumentException | ArithmeticException e) {
-                throw new SuppressRestartsException(new IllegalStateException("UNLOAD file " + path + ": " + e.getMessage(), e));
+                done = true;
+                error = "UNLOAD file " + path + ": " + e.getMessage() + "; nothing applied";
             }
             rows += n;
-            if (done && expected >= 0 && rows != expected) {
-                throw new SuppressRestartsException(new IllegalStateException("UNLOAD file " + path + " has " + rows
-                        + " rows but the manifest says " + expected + "; nothing applied"));
+            if (done && error == null && expected >= 0 && rows != expected) {
+                error = "UNLOAD file " + path + " has " + rows + " rows but the manifest says " + expected + "; nothing applied";
             }
             if (n == 0) {
-                return null;
+                return readBatch();
             }
+            return batch(batch, n);
+        }
+
+        private BulkFormat.RecordIterator<SnapshotRow> batch(SnapshotRow[] records, int n) {
             ArrayResultIterator<SnapshotRow> it = new ArrayResultIterator<>();
-            it.set(batch, n, -1, rows - n);
+            it.set(records, n, -1, 0);
             return it;
         }
 
         @Override
         public void close() throws IOException {
             try {
-                reader.close();
+                if (reader != null) {
+                    reader.close();
+                }
             } finally {
-                in.close();
+                if (in != null) {
+                    in.close();
+                }
             }
         }
     }

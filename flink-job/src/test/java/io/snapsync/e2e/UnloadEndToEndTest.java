@@ -69,7 +69,7 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         SyncConfig base = p.config("t", key, 2);
         return new SyncConfig(
                 new SyncConfig.Source(p.sourcePg.getJdbcUrl(p.sourceDb) + "?" + UnloadStandInDriver.PARAM, EmbeddedPostgres.USER, null,
-                        Map.of(), 100, true, extract, new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null)),
+                        Map.of(), 100, true, null, extract, new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null)),
                 base.target(),
                 new SyncConfig.Cache(base.cache().uri(), null, null,
                         new SyncConfig.S3(s3.endpoint(), true, s3.accessKey(), s3.secretKey(), s3.region()), 2),
