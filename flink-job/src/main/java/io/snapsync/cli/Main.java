@@ -196,6 +196,14 @@ public final class Main implements Callable<Integer> {
                 if (!t.uncommittedCacheVersions().isEmpty()) {
                     System.out.printf("  cache versions no committed run names (failed runs): %s%n", t.uncommittedCacheVersions());
                 }
+                if (cfg.source().unload() != null) {
+                    // a run deletes its own unloaded files; any here belong to a failed run (or one running now)
+                    var runs = io.snapsync.unload.Unloads.leftovers(cfg.source().unload().prefix(), t.table(), null);
+                    if (!runs.isEmpty()) {
+                        System.out.printf("  unloaded files of runs %s under %s (the next run of the table removes them)%n", runs,
+                                io.snapsync.unload.Unloads.tableDir(cfg.source().unload().prefix(), t.table()));
+                    }
+                }
             }
             return OK;
         }

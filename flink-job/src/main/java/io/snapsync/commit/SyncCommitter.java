@@ -114,6 +114,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
             }
         }
+        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // the table failed: its unloaded files are garbage
         return o;
     }
 
@@ -184,6 +185,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
             }
             o.commitMillis = System.currentTimeMillis() - started;
+            io.snapsync.unload.Unloads.deleteQuietly(plan.unload());
             return o; // nothing written: no manifest, no transaction
         }
         plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
@@ -209,6 +211,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         }
         hook.at(CommitHook.Point.COMMITTED);
         dropStaging();
+        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // read and committed: the unloaded files are garbage now
         o.commitMillis = System.currentTimeMillis() - started;
         return o;
     }

@@ -226,6 +226,7 @@ public final class SyncRunner {
             if (!plan.dryRun()) {
                 dropStaging(plan);
             }
+            io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // else the next run of the table removes them
         }
         report.status = "failed";
         report.finishedAt = Instant.now().toString();
