@@ -21,6 +21,7 @@ public final class CacheFileWriter implements Closeable {
     private long rows;
 
     public CacheFileWriter(Path path, TableSchema schema, CompressionCodecName codec, int rowGroupBytes) throws IOException {
+        HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
         this.stream = path.getFileSystem().create(path, FileSystem.WriteMode.OVERWRITE);
         OutputFile out = FlinkParquetFiles.output(stream);

@@ -50,11 +50,20 @@ public final class Main implements Callable<Integer> {
     }
 
     public static int run(String... args) {
+        if (args.length == 0) { // Managed Service for Apache Flink: no arguments, the runtime properties say what to do
+            try {
+                String[] fromRuntime = io.snapsync.config.RuntimeProperties.argumentsIfPresent();
+                args = fromRuntime == null ? args : fromRuntime;
+            } catch (ConfigException e) {
+                System.err.println("snapsync: " + e.getMessage());
+                return USAGE;
+            }
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose");
             if (verbose) {
-                e.printStackTrace();
+                System.err.print(io.snapsync.config.Secrets.stackTrace(e));
             }
             System.err.println("snapsync: " + Errors.describe(e));
             return e instanceof ConfigException ? USAGE : FAILED;
@@ -186,6 +195,14 @@ public final class Main implements Callable<Integer> {
                 }
                 if (!t.uncommittedCacheVersions().isEmpty()) {
                     System.out.printf("  cache versions no committed run names (failed runs): %s%n", t.uncommittedCacheVersions());
+                }
+                if (cfg.source().unload() != null) {
+                    // a run deletes its own unloaded files; any here belong to a failed run (or one running now)
+                    var runs = io.snapsync.unload.Unloads.leftovers(cfg.source().unload().prefix(), t.table(), null);
+                    if (!runs.isEmpty()) {
+                        System.out.printf("  unloaded files of runs %s under %s (the next run of the table removes them)%n", runs,
+                                io.snapsync.unload.Unloads.tableDir(cfg.source().unload().prefix(), t.table()));
+                    }
                 }
             }
             return OK;

@@ -115,6 +115,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
             }
         }
+        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // the table failed: its unloaded files are garbage
         return o;
     }
 
@@ -185,6 +186,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
             }
             o.commitMillis = System.currentTimeMillis() - started;
+            io.snapsync.unload.Unloads.deleteQuietly(plan.unload());
             return o; // nothing written: no manifest, no transaction
         }
         plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
@@ -212,6 +214,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", plan.name(), o.cacheVersion, o.snapshotRows,
                 o.inserted, o.updated, o.deleted);
         dropStaging();
+        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // read and committed: the unloaded files are garbage now
         o.commitMillis = System.currentTimeMillis() - started;
         return o;
     }
@@ -301,7 +304,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     private void writeControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
         control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
                 plan.cacheVersion(), plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(),
-                o.inserted, o.updated, o.deleted, Instant.now()));
+                o.inserted, o.updated, o.deleted, Instant.now(), plan.sourceTable().toString()));
         control.clearPending(c, plan.name());
     }
 

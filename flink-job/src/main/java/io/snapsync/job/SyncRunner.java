@@ -208,6 +208,9 @@ public final class SyncRunner {
             r.schemaChange = plan.schemaChange();
             r.schemaDdl = plan.schemaDdl().isEmpty() ? null : plan.schemaDdl();
             r.resync = plan.resyncReason();
+            if (!dryRun && !table.acceptLossyColumnsOrEmpty().isEmpty()) {
+                r.acceptedLossyColumns = new java.util.TreeMap<>(table.acceptLossyColumnsOrEmpty());
+            }
             if (plan.reconcile()) {
                 LOG.info("{}: {}", table.name(), plan.reconcileReason());
             }
@@ -265,6 +268,7 @@ public final class SyncRunner {
             if (!plan.dryRun()) {
                 dropStaging(plan);
             }
+            io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // else the next run of the table removes them
         }
         report.status = "failed";
         report.finishedAt = Instant.now().toString();

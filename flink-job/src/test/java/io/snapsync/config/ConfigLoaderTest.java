@@ -105,4 +105,17 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(VALID + "    apply-chunk-pause: soon\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("apply-chunk-pause must be a duration");
     }
+
+    @Test
+    void aKeyGivenTwiceIsAnErrorNamingTheKeyAndLineAtAnyDepth() {
+        assertThatThrownBy(() -> parse(VALID + "target: { url: \"jdbc:postgresql://other:5432/app\" }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config key 'target' is given twice (second at line 10)");
+        assertThatThrownBy(() -> parse(VALID + "    primary-key: [l_orderkey]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config key 'primary-key' is given twice in tables[0] (second at line 10)");
+        assertThatThrownBy(() -> parse(VALID.replace("{ sslmode: require }", "{ sslmode: require, sslmode: disable }")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config key 'sslmode' is given twice in target.properties (second at line 2)");
+    }
 }

@@ -67,6 +67,10 @@ class ErrorCasesTest extends EndToEndTestBase {
         return Stream.of(
                 new Case("unknown key", false, y -> y + "    colour: blue\n", 2,
                         "unknown config key 'colour' at tables[0].colour"),
+                new Case("a key given twice", false, y -> y + "target: { url: \"jdbc:postgresql://127.0.0.1:1/elsewhere\" }\n", 2,
+                        "config key 'target' is given twice (second at line 10)"),
+                new Case("a nested key given twice", false, y -> y + "    primary-key: [v]\n", 2,
+                        "config key 'primary-key' is given twice in tables[0] (second at line 10)"),
                 new Case("missing primary key", false, y -> y.replace("    primary-key: [id]\n", ""), 2,
                         "tables[0].primary-key is required"),
                 new Case("source table not found", false, y -> y.replace("source: public.t", "source: public.nope"), 1,
