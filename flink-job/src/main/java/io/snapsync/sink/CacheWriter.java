@@ -52,14 +52,20 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     @Override
     public void endInput() throws Exception {
         long rows = 0;
+        long bytes = 0;
+        String checksum = null;
         if (writer != null) {
             rows = writer.rows();
             writer.close();
+            bytes = writer.bytes();
+            checksum = writer.checksum();
             writer = null;
         }
-        output.collect(new StreamRecord<>(new WriteResult(WriterKind.CACHE,
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName)));
+        WriteResult result = new WriteResult(WriterKind.CACHE, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName);
+        result.bytes = bytes;
+        result.checksum = checksum;
+        output.collect(new StreamRecord<>(result));
     }
 
     @Override
