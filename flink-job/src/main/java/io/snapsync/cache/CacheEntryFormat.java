@@ -36,6 +36,7 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
     @Override
     public Reader<CacheEntry> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd)
             throws IOException {
+        HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
         InputFile file = FlinkParquetFiles.input(stream, fileLen);
         ParquetReader<CacheEntry> reader;

@@ -49,6 +49,7 @@ public final class CacheFileWriter implements Closeable {
     private long bytes = -1;
 
     public CacheFileWriter(Path path, TableSchema schema, CompressionCodecName codec, int rowGroupBytes) throws IOException {
+        HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
         this.stream = path.getFileSystem().create(path, FileSystem.WriteMode.OVERWRITE);
         OutputFile out = FlinkParquetFiles.output(stream, digest);

@@ -14,7 +14,7 @@ import org.apache.parquet.io.SeekableInputStream;
  * Adapters between Flink's FileSystem streams and parquet-java's file abstractions, so one code path
  * reads and writes the cache on file://, s3:// or any other Flink filesystem.
  */
-final class FlinkParquetFiles {
+public final class FlinkParquetFiles {
     private FlinkParquetFiles() {}
 
     static OutputFile output(FSDataOutputStream out) {
@@ -73,7 +73,7 @@ final class FlinkParquetFiles {
     }
 
     /** The stream stays owned by the caller (Flink's file source closes it). */
-    static InputFile input(FSDataInputStream in, long length) {
+    public static InputFile input(FSDataInputStream in, long length) {
         return new InputFile() {
             @Override
             public long getLength() {

@@ -31,6 +31,62 @@ public final class ControlTable {
         return quote(schema) + "." + quote("sync_history");
     }
 
+    /** One row per run: its report (the JSON of {@code --report}), written by the run's job when it ends. */
+    public String runs() {
+        return quote(schema) + "." + quote("sync_runs");
+    }
+
+    /** Records a run's report; only where the control tables exist (a run that planned nothing creates none). */
+    public boolean writeRun(Connection c, String runId, Instant startedAt, Instant finishedAt, String status, String report)
+            throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, state());
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + runs() + " (run_id text PRIMARY KEY, started_at timestamptz NOT NULL, "
+                    + "finished_at timestamptz NOT NULL, status text NOT NULL, report text NOT NULL)");
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + runs() + " (run_id, started_at, finished_at, status, report) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET finished_at = EXCLUDED.finished_at, "
+                + "status = EXCLUDED.status, report = EXCLUDED.report")) {
+            ps.setString(1, runId);
+            ps.setTimestamp(2, Timestamp.from(startedAt));
+            ps.setTimestamp(3, Timestamp.from(finishedAt));
+            ps.setString(4, status);
+            ps.setString(5, report);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    /** A run's report by run id, or the newest run's when {@code runId} is null. */
+    public Optional<String> readRun(Connection c, String runId) throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, runs());
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return Optional.empty();
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT report FROM " + runs()
+                + (runId == null ? " ORDER BY finished_at DESC, run_id DESC LIMIT 1" : " WHERE run_id = ?"))) {
+            if (runId != null) {
+                ps.setString(1, runId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     /** One row per table whose change set is being applied in several transactions (chunks). */
     public String pending() {
         return quote(schema) + "." + quote("sync_pending");

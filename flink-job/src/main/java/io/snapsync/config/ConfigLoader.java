@@ -210,12 +210,42 @@ public final class ConfigLoader {
                 throw new ConfigException(at + ".splits must be at least 1");
             }
             c.policies(t); // rejects unknown policy values and bad durations now, not mid-run
+            checkExtract(t.extract(), at + ".extract");
         }
+        checkUnload(c);
         SyncConfig.Job j = c.jobOrDefaults();
         checkShare(j.maxDeleteShare(), "job.max-delete-share");
         checkShare(j.maxUpdateShare(), "job.max-update-share");
         if (j.parallelism() != null && j.parallelism() < 1) {
             throw new ConfigException("job.parallelism must be at least 1");
+        }
+    }
+
+    private static void checkExtract(String value, String key) {
+        if (value != null && !value.equals("jdbc") && !value.equals("unload")) {
+            throw new ConfigException(key + " must be jdbc or unload, got '" + value + "'");
+        }
+    }
+
+    /** UNLOAD settings, when any table is read by UNLOAD (or they are given at all); the prefix is never the cache's. */
+    private static void checkUnload(SyncConfig c) {
+        checkExtract(c.source().extract(), "source.extract");
+        boolean used = c.tables().stream().anyMatch(c::unload);
+        if (!used && c.source().unload() == null) {
+            return;
+        }
+        if (c.source().unload() == null) {
+            throw new ConfigException("extract: unload needs source.unload (prefix and credentials)");
+        }
+        try {
+            io.snapsync.unload.UnloadStatement.checkConfig(c.source().unload());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (io.snapsync.unload.UnloadStatement.overlaps(c.source().unload().prefix(), c.cache().uri())) {
+            // unloaded files are deleted after every run: a shared prefix would delete cache versions, or read them as a snapshot
+            throw new ConfigException("source.unload.prefix " + c.source().unload().prefix() + " must not be the cache's location "
+                    + c.cache().uri() + " nor lie inside it or contain it");
         }
     }
 

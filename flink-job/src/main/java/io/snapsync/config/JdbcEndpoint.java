@@ -2,7 +2,6 @@ package io.snapsync.config;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
@@ -10,12 +9,18 @@ import java.util.Properties;
 /**
  * A database to connect to. The password is kept out of {@link #toString()} so it cannot leak into
  * logs, reports or exception messages.
+ *
+ * @param driver the JDBC driver class, or null for the one the URL's prefix names (see {@link JdbcDrivers})
  */
-public record JdbcEndpoint(String url, String user, String password, Map<String, String> properties)
+public record JdbcEndpoint(String url, String user, String password, Map<String, String> properties, String driver)
         implements Serializable {
 
     public JdbcEndpoint {
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    public JdbcEndpoint(String url, String user, String password, Map<String, String> properties) {
+        this(url, user, password, properties, null);
     }
 
     public Connection connect() throws SQLException {
@@ -29,7 +34,7 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
             p.setProperty("password", password);
         }
         p.putIfAbsent("ApplicationName", "snapsync");
-        return DriverManager.getConnection(url, p);
+        return JdbcDrivers.connect(url, p, driver);
     }
 
     /**

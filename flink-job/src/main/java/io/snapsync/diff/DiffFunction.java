@@ -11,7 +11,6 @@ import io.snapsync.schema.TableSchema;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -52,6 +51,10 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
 
     @Override
     public void processElement1(SnapshotRow row, Context ctx, Collector<Change> out) throws Exception {
+        if (row.has(SnapshotRow.ERROR)) {
+            ctx.output(ISSUES, new DataIssue(DataIssue.Kind.ERROR, new String(row.row, java.nio.charset.StandardCharsets.UTF_8), 0, 0, false));
+            return;
+        }
         if (row.has(SnapshotRow.NULL_KEY)) {
             // never keyed state: NULL-key rows cannot be matched, only counted (they all share the NULL key bytes)
             ctx.output(ISSUES, new DataIssue(DataIssue.Kind.NULL_KEY, format(row.key), 1, 1, false));
@@ -76,8 +79,10 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
     @Override
     public void processElement2(CacheEntry entry, Context ctx, Collector<Change> out) throws Exception {
         if (cached.value() != null) {
-            throw new SuppressRestartsException(new DuplicateKeyException("duplicate primary key in the cache (corrupt cache version?): "
-                    + format(entry.key)));
+            // not retried (the cache is what it is): the table's committer fails the table
+            ctx.output(ISSUES, new DataIssue(DataIssue.Kind.ERROR, "duplicate primary key in the cache (corrupt cache version?): "
+                    + format(entry.key), 0, 0, false));
+            return;
         }
         cached.update(entry);
         ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);

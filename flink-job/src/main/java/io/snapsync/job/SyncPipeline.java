@@ -43,8 +43,11 @@ public final class SyncPipeline {
 
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook) {
         int p = plan.parallelism();
-        DataStream<SnapshotRow> snapshot = env
-                .fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
+        DataStream<SnapshotRow> snapshot = plan.unload() != null
+                // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
+                ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
+                        "unloaded snapshot " + plan.sourceTable())
+                : env.fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
                                 EncoderOptions.of(plan.name(), plan.policies()), hook),
                         WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
                 .setParallelism(p);

@@ -81,6 +81,36 @@ public final class TablePlanner {
     }
 
     public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
+        TablePlan plan = planRun(table, runId);
+        return config.unload(table) ? unload(plan) : plan;
+    }
+
+    /**
+     * {@code extract: unload}: after every check has passed, one UNLOAD writes the snapshot to S3 (one statement, one
+     * consistent snapshot); the run reads those files and checks their rows against the manifest's count. If the
+     * UNLOAD fails, the staging (and shadow) tables just created are dropped again.
+     */
+    private TablePlan unload(TablePlan plan) throws SQLException, IOException {
+        try (Connection c = connect(plan.source(), "source")) {
+            return plan.withUnload(io.snapsync.unload.Unloads.run(c, config.source().unload(), plan.name(), plan.sourceTable(),
+                    plan.schema(), plan.runId()));
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (!plan.dryRun()) {
+                try (Connection t = plan.target().connect()) {
+                    StagingTables.drop(t, plan.upsertStaging(), plan.deleteStaging());
+                    if (plan.resync()) {
+                        StagingTables.drop(t, plan.shadowTable());
+                    }
+                } catch (SQLException ignored) {
+                    // the next run of the table removes them
+                }
+            }
+            throw e;
+        }
+    }
+
+    private TablePlan planRun(SyncConfig.Table table, String runId) throws SQLException, IOException {
+        io.snapsync.cache.HadoopClasses.require(); // the job's Parquet needs it: say so before touching anything
         JdbcEndpoint source = config.source().endpoint();
         JdbcEndpoint target = config.target().endpoint();
         TableName sourceTable = TableName.parse(table.source());
@@ -93,8 +123,10 @@ public final class TablePlanner {
                 : config.jobOrDefaults().splits() != null ? config.jobOrDefaults().splits() : 4 * parallelism;
         try (Connection c = connect(source, "source")) {
             schema = readSourceSchema(c, sourceTable, table.primaryKey());
-            query = planSplits(c, schema, sourceTable, splits);
-            expectedRows = config.source().verifyCountOrDefault() ? count(c, sourceTable) : -1;
+            // extract: unload reads files, not split queries, and counts rows by UNLOAD's manifest
+            boolean unload = config.unload(table);
+            query = unload ? SplitPlanner.single(schema, sourceTable) : planSplits(c, schema, sourceTable, splits);
+            expectedRows = config.source().verifyCountOrDefault() && !unload ? count(c, sourceTable) : -1;
         }
 
         ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());

@@ -3,7 +3,6 @@ package io.snapsync.sink;
 import io.snapsync.commit.CommitHook;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.row.Change;
-import io.snapsync.row.BadDataException;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.Column;
@@ -13,7 +12,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
+import io.snapsync.job.Attempts;
+import io.snapsync.job.Errors;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -53,6 +53,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient long rows;
     private transient int subtask;
     private transient int attempt;
+    /** Why this subtask gave up on the table; its remaining input is ignored and nothing it staged is kept. */
+    private transient String error;
 
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
     public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
@@ -83,13 +85,28 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
 
     @Override
     public void processElement(StreamRecord<Change> record) throws Exception {
-        Change c = record.getValue();
+        if (error != null) {
+            return;
+        }
+        try {
+            stage(record.getValue());
+        } catch (Exception e) {
+            giveUpOrThrow(e);
+        }
+    }
+
+    /** Bad data (a retry would stage the same row) or the last attempt: the table fails, not the job. */
+    private void giveUpOrThrow(Exception e) throws Exception {
+        if (!Attempts.endsTable(getRuntimeContext(), e)) {
+            throw e;
+        }
+        error = Errors.describe(e);
+        closeCopy();
+    }
+
+    private void stage(Change c) throws Exception {
         if (validator != null) {
-            try {
-                validator.require(c.row, c.key);
-            } catch (BadDataException e) {
-                throw new SuppressRestartsException(e); // bad data: a retry would stage the same row
-            }
+            validator.require(c.row, c.key);
         }
         if (copy == null) {
             startCopy();
@@ -125,6 +142,19 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
 
     @Override
     public void endInput() throws Exception {
+        if (error == null) {
+            try {
+                finishCopy();
+            } catch (Exception e) {
+                giveUpOrThrow(e);
+            }
+        }
+        WriteResult result = new WriteResult(kind, subtask, attempt, error == null ? rows : 0, inserted, updated, null);
+        result.error = error;
+        output.collect(new StreamRecord<>(result));
+    }
+
+    private void finishCopy() throws Exception {
         if (copy != null) {
             flush();
             long copied = copy.endCopy();
@@ -135,11 +165,15 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
             connection.commit();
             hook.at(CommitHook.Point.STAGING_COMMITTED);
         }
-        output.collect(new StreamRecord<>(new WriteResult(kind, subtask, attempt, rows, inserted, updated, null)));
     }
 
     @Override
     public void close() throws Exception {
+        closeCopy();
+        super.close();
+    }
+
+    private void closeCopy() throws SQLException {
         try {
             if (copy != null && copy.isActive()) {
                 copy.cancelCopy();
@@ -151,6 +185,6 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
             connection.close();
             connection = null;
         }
-        super.close();
+        copy = null;
     }
 }

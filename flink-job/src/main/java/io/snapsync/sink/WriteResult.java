@@ -27,6 +27,8 @@ public class WriteResult {
     public long carriedEntries;
     /** ISSUES only: a few examples per kind, one per line, e.g. {@code DUPLICATE_KEY (id=7) x3}. */
     public String issueSamples;
+    /** Set when this subtask gave up on its table (bad data, or a failure on its last attempt): nothing is applied. */
+    public String error;
 
     public WriteResult() {}
 
