@@ -18,15 +18,20 @@ public final class FlinkParquetFiles {
     private FlinkParquetFiles() {}
 
     static OutputFile output(FSDataOutputStream out) {
+        return output(out, new java.util.zip.CRC32C());
+    }
+
+    /** Every byte Parquet writes also goes through {@code digest}: the file's checksum without reading it back. */
+    static OutputFile output(FSDataOutputStream out, java.util.zip.Checksum digest) {
         return new OutputFile() {
             @Override
             public PositionOutputStream create(long blockSizeHint) {
-                return wrap(out);
+                return wrap(out, digest);
             }
 
             @Override
             public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-                return wrap(out);
+                return wrap(out, digest);
             }
 
             @Override
@@ -41,11 +46,28 @@ public final class FlinkParquetFiles {
         };
     }
 
-    private static PositionOutputStream wrap(FSDataOutputStream out) {
+    private static PositionOutputStream wrap(FSDataOutputStream out, java.util.zip.Checksum digest) {
         return new DelegatingPositionOutputStream(out) {
             @Override
             public long getPos() throws IOException {
                 return out.getPos();
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b);
+                digest.update(b);
+            }
+
+            @Override
+            public void write(byte[] b) throws IOException {
+                write(b, 0, b.length);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+                digest.update(b, off, len);
             }
         };
     }

@@ -143,7 +143,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         for (WriteResult r : results.get(WriterKind.CACHE).values()) {
             o.snapshotRows += r.rows;
             if (r.file != null) {
-                files.add(new CacheManifest.FileEntry(r.file, r.rows));
+                files.add(new CacheManifest.FileEntry(r.file, r.rows, r.bytes, r.checksum));
             }
         }
         for (WriteResult r : results.get(WriterKind.UPSERTS).values()) {

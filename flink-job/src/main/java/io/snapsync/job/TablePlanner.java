@@ -2,6 +2,7 @@ package io.snapsync.job;
 
 import static io.snapsync.schema.Identifiers.quote;
 
+import io.snapsync.cache.CacheIntegrity;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.cache.CacheProbe;
@@ -225,6 +226,17 @@ public final class TablePlanner {
                 } catch (java.io.FileNotFoundException e) {
                     throw new PlanException(e.getMessage() + ": the cache version the target matches is lost; "
                             + "run `snapsync reconcile` to diff against the live target and write a fresh cache");
+                }
+                catch (IOException e) {
+                    throw new PlanException("the cache is damaged: manifest " + layout.manifest(table.name(), previousVersion)
+                            + " cannot be read (" + e.getMessage() + "); run `snapsync reconcile` to diff against the live target "
+                            + "and write a fresh cache");
+                }
+                try {
+                    // before the target is touched: a version that lost a file would never delete that file's rows
+                    CacheIntegrity.verify(layout, m, table.name(), previousVersion, st.rowCount(), st.schemaFingerprint());
+                } catch (CacheIntegrity.DamagedException e) {
+                    throw new PlanException(e.getMessage());
                 }
                 TableSchema cachedSchema = new TableSchema(m.columns(), m.keyColumns());
                 boolean sameEncoding = m.schemaFingerprint().equals(schema.fingerprint());

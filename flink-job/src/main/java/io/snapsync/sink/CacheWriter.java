@@ -73,10 +73,14 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     @Override
     public void endInput() throws Exception {
         long rows = 0;
+        long bytes = 0;
+        String checksum = null;
         if (writer != null && error == null) {
             try {
                 rows = writer.rows();
                 writer.close();
+                bytes = writer.bytes();
+                checksum = writer.checksum();
                 writer = null;
             } catch (Exception e) {
                 giveUpOrThrow(e);
@@ -86,6 +90,8 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
         WriteResult r = new WriteResult(WriterKind.CACHE, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName);
         r.error = error;
+        r.bytes = bytes;
+        r.checksum = checksum;
         output.collect(new StreamRecord<>(r));
     }
 
