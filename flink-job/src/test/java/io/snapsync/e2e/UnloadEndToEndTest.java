@@ -254,6 +254,27 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         }
     }
 
+    @Test
+    void anEncodingThatCannotBeReadFaithfullyIsRefusedAtPlanTimeAndItsFilesRemoved() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, d numeric(10,2))");
+            exec(p.source, "INSERT INTO t SELECT i, i / 3.0 FROM generate_series(1, 10) i");
+            UnloadStandInDriver.FORCED.put("d", UnloadParquetEncodings.simple("DOUBLE", org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE,
+                    null, v -> ((java.math.BigDecimal) v).doubleValue()));
+            try {
+                TableReport r = run(config(p, "unload", List.of("id")));
+                assertThat(r.status).isEqualTo("failed");
+                assertThat(r.error).isEqualTo("table public.t: column \"d\" (numeric(10,2)) arrives from UNLOAD as Parquet DOUBLE, which "
+                        + "cannot be read faithfully as numeric(10,2); set extract: jdbc for this table");
+            } finally {
+                UnloadStandInDriver.FORCED.clear();
+            }
+            assertThat(Unloads.leftovers(prefix(), "t", null)).isEmpty();
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg%'")).isZero();
+            assertThat(scalar(p.target, "SELECT count(*) FROM t")).isZero();
+        }
+    }
+
     private static String bump(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertThat(m.find()).as("pattern %s in %s", regex, text).isTrue();

@@ -71,6 +71,8 @@ public final class UnloadStandInDriver implements Driver {
     public static final List<String> STATEMENTS = new CopyOnWriteArrayList<>();
     /** Per column name, the encodings written (tests check every one was exercised). */
     public static final Map<String, Set<String>> ENCODINGS_USED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per column name, an encoding every file uses for it (to test what snapsync refuses). */
+    public static final Map<String, UnloadParquetEncodings.Encoding> FORCED = new java.util.concurrent.ConcurrentHashMap<>();
     /** Rows per file before a slice starts its next part. */
     public static volatile int rowsPerFile = 1;
     /** Applied to the next manifest's JSON only (to test a manifest whose counts disagree with the files). */
@@ -226,7 +228,8 @@ public final class UnloadStandInDriver implements Driver {
         List<UnloadParquetEncodings.Encoding> chosen = new ArrayList<>();
         List<Type> fields = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-            List<UnloadParquetEncodings.Encoding> all = UnloadParquetEncodings.forColumn(columns.get(i));
+            List<UnloadParquetEncodings.Encoding> all = FORCED.containsKey(columns.get(i).name())
+                    ? List.of(FORCED.get(columns.get(i).name())) : UnloadParquetEncodings.forColumn(columns.get(i));
             UnloadParquetEncodings.Encoding pick = null;
             for (int k = 0; k < all.size() && pick == null; k++) {
                 UnloadParquetEncodings.Encoding e = all.get((fileNo + k) % all.size());
