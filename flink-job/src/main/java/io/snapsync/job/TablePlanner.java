@@ -169,6 +169,10 @@ public final class TablePlanner {
             }
             Map<String, String> targetTypes = readTargetColumns(c, targetTable);
             List<String> missing = schema.columnNames().stream().filter(n -> !targetTypes.containsKey(n)).toList();
+            if (!missing.isEmpty() && !exists(c, TableName.parse(control.state()))) {
+                // no cache version yet, so no schema change can add them: refuse before the control schema is created
+                throw new PlanException("target table " + targetTable + " lacks source column(s) " + missing);
+            }
             checkTargetKey(c, targetTable, schema.keyColumns());
             List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
             boolean useMerge = serverVersion(c) >= 150000;
