@@ -93,6 +93,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             o = failed(io.snapsync.job.Errors.describe(e));
             LOG.debug("{}: failure detail", plan.name(), e);
         }
+        getRuntimeContext().getIntCounter("snapsync.done." + plan.name()).add(1); // the CLI's progress line
         output.collect(new StreamRecord<>(o));
     }
 
@@ -210,6 +211,8 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             applyInOneTransaction(o, control, sql);
         }
         hook.at(CommitHook.Point.COMMITTED);
+        LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", plan.name(), o.cacheVersion, o.snapshotRows,
+                o.inserted, o.updated, o.deleted);
         dropStaging();
         io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // read and committed: the unloaded files are garbage now
         o.commitMillis = System.currentTimeMillis() - started;

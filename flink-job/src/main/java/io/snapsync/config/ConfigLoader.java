@@ -86,6 +86,11 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException("invalid config: " + e.getOriginalMessage());
         }
+        if (config.source() != null && config.source().unload() != null) {
+            // before validation, so not even a refusal can quote them
+            Secrets.register(config.source().unload().secretAccessKey());
+            Secrets.register(config.source().unload().sessionToken());
+        }
         validate(config);
         Secrets.register(config.source().url(), config.source().password(), config.source().properties());
         Secrets.register(config.target().url(), config.target().password(), config.target().properties());

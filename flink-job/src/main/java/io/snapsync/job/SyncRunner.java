@@ -12,6 +12,11 @@ import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.snapsync.commit.SyncCommitter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -110,7 +115,7 @@ public final class SyncRunner {
 
         JobClient client;
         try {
-            client = env.executeAsync("snapsync " + report.runId);
+            client = env.executeAsync(jobName(tables, report.runId));
         } catch (Exception e) {
             locks.close();
             throw new IllegalStateException("could not submit the run's job: " + Errors.describe(e), e);
@@ -125,7 +130,7 @@ public final class SyncRunner {
             return report;
         }
         try {
-            JobExecutionResult done = client.getJobExecutionResult().get();
+            JobExecutionResult done = awaitShowingProgress(client, plans, started);
             List<String> json = done.getAccumulatorResult(RunReporter.REPORT_ACCUMULATOR);
             if (json == null || json.size() != 1) {
                 throw new IllegalStateException("the job ended without a report");
@@ -138,6 +143,43 @@ public final class SyncRunner {
             return stored(report.runId).orElseGet(() -> jobFailed(report, plans, e));
         } finally {
             locks.close();
+        }
+    }
+
+    /**
+     * Waits for the job, showing its progress: a line redrawn every 2 s on a terminal, a log line every
+     * 30 s otherwise (so logs and CI output stay short).
+     */
+    private static JobExecutionResult awaitShowingProgress(JobClient client, List<TablePlan> plans, Instant started)
+            throws Exception {
+        boolean terminal = System.console() != null;
+        long every = terminal ? 2 : 30;
+        List<Progress.Table> tables = plans.stream().map(p -> new Progress.Table(p.name(), p.expectedRows())).toList();
+        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+        boolean drawn = false;
+        while (true) {
+            try {
+                JobExecutionResult r = result.get(every, TimeUnit.SECONDS);
+                if (drawn) {
+                    System.err.print("\r\033[K"); // clear the progress line before the results are printed
+                }
+                return r;
+            } catch (TimeoutException running) {
+                Map<String, Object> acc;
+                try {
+                    acc = client.getAccumulators().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    continue; // progress is best effort
+                }
+                String line = Progress.line(tables, acc, Duration.between(started, Instant.now()));
+                if (terminal) {
+                    System.err.print("\r\033[K" + line);
+                    System.err.flush();
+                    drawn = true;
+                } else {
+                    LOG.info("progress {}", line);
+                }
+            }
         }
     }
 
@@ -232,6 +274,12 @@ public final class SyncRunner {
         report.finishedAt = Instant.now().toString();
         report.totalMillis = Instant.now().toEpochMilli() - Instant.parse(report.startedAt).toEpochMilli();
         return report;
+    }
+
+    /** "snapsync orders,items 20261124T013000Z-3f9a1c": the tables as the web UI's job list shows them. */
+    static String jobName(List<SyncConfig.Table> tables, String runId) {
+        String names = String.join(",", tables.stream().map(SyncConfig.Table::name).toList());
+        return "snapsync " + (names.length() > 80 ? names.substring(0, 77) + "..." : names) + " " + runId;
     }
 
     /** A bounded stream with no element: the report operator's input when no table got past planning. */

@@ -55,6 +55,11 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient int attempt;
     /** Why this subtask gave up on the table; its remaining input is ignored and nothing it staged is kept. */
     private transient String error;
+    private transient org.apache.flink.metrics.Counter stagedMetric;
+    private transient org.apache.flink.metrics.Counter insertedMetric;
+    private transient org.apache.flink.metrics.Counter updatedMetric;
+    private transient org.apache.flink.metrics.Counter deletedMetric;
+    private transient org.apache.flink.api.common.accumulators.LongCounter stagedProgress;
 
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
     public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
@@ -81,6 +86,21 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         encoder = new CopyTextEncoder(columns);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        // per table (the operator is named after it, and the table variable is for reporters); the CLI polls the accumulator
+        String table = tableName();
+        org.apache.flink.metrics.MetricGroup g = io.snapsync.job.ReadProgress.tableGroup(getMetricGroup(), table);
+        stagedMetric = g.counter("rowsStaged" + (kind == WriterKind.DELETES ? "Deletes" : "Upserts"));
+        insertedMetric = kind == WriterKind.UPSERTS ? g.counter("inserted") : null;
+        updatedMetric = kind == WriterKind.UPSERTS ? g.counter("updated") : null;
+        deletedMetric = kind == WriterKind.DELETES ? g.counter("deleted") : null;
+        stagedProgress = getRuntimeContext().getLongCounter("snapsync.staged." + table);
+    }
+
+    /** The config's table name: the operator is named "stage upserts <table>" (see SyncPipeline). */
+    private String tableName() {
+        String n = getOperatorName();
+        int i = n.indexOf(' ', n.indexOf(' ') + 1);
+        return i < 0 ? n : n.substring(i + 1);
     }
 
     @Override
@@ -113,10 +133,16 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         }
         encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt, rows);
         rows++;
+        stagedMetric.inc();
+        stagedProgress.add(1L);
         if (c.kind == ChangeKind.INSERT) {
             inserted++;
+            insertedMetric.inc();
         } else if (c.kind == ChangeKind.UPDATE) {
             updated++;
+            updatedMetric.inc();
+        } else {
+            deletedMetric.inc();
         }
         if (encoder.length() >= FLUSH_BYTES) {
             flush();

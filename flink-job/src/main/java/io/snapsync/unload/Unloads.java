@@ -76,6 +76,7 @@ public final class Unloads {
         UnloadManifest m;
         try {
             m = readManifest(location, sourceTable);
+            checkFooter(m, schema, sourceTable);
         } catch (SQLException | IOException | RuntimeException e) {
             deleteQuietly(new UnloadSnapshot(location, List.of(), 0)); // the run fails here: its files are garbage
             throw e;
@@ -100,6 +101,27 @@ public final class Unloads {
             }
         }
         return m;
+    }
+
+    /**
+     * Reads the first file's footer (one small read) and refuses, before the job starts, a column UNLOAD wrote in an
+     * encoding that cannot be read faithfully (the job checks every file again as it reads it).
+     */
+    static void checkFooter(UnloadManifest m, TableSchema schema, TableName sourceTable) throws SQLException, IOException {
+        if (m.entries().isEmpty()) {
+            return;
+        }
+        Path first = new Path(m.entries().get(0).url());
+        FileSystem fs = first.getFileSystem();
+        long length = fs.getFileStatus(first).getLen();
+        io.snapsync.cache.ParquetCodecs.pin();
+        try (org.apache.flink.core.fs.FSDataInputStream in = fs.open(first);
+             org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                     io.snapsync.cache.FlinkParquetFiles.input(in, length))) {
+            UnloadReadSupport.matchColumns(schema, r.getFooter().getFileMetaData().getSchema());
+        } catch (IllegalStateException e) {
+            throw new PlanException("table " + sourceTable + ": " + e.getMessage());
+        }
     }
 
     /** Source types UNLOAD to Parquet cannot carry as the JDBC path does, refused before anything is unloaded. */

@@ -49,6 +49,8 @@ final class FlinkCluster implements AutoCloseable {
     final Path home;
     final int restPort;
     private final List<Process> processes = new ArrayList<>();
+    /** Environment of the cluster's processes beyond Flink's own (e.g. where the runtime properties are). */
+    private final Map<String, String> extraEnv = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     Process jobManager;
     Process taskManager;
@@ -124,7 +126,13 @@ final class FlinkCluster implements AutoCloseable {
      * {@code jobClass}'s main from usrlib/ with {@code args}; {@code config} holds e.g. {@code $internal.pipeline.job-id}.
      */
     static FlinkCluster application(Path home, Map<String, String> config, String jobClass, List<String> args) throws Exception {
+        return application(home, config, Map.of(), jobClass, args);
+    }
+
+    static FlinkCluster application(Path home, Map<String, String> config, Map<String, String> env, String jobClass,
+                                    List<String> args) throws Exception {
         FlinkCluster c = new FlinkCluster(home, config);
+        c.extraEnv.putAll(env);
         List<String> program = new ArrayList<>(List.of("--job-classname", jobClass));
         program.addAll(args);
         c.taskManager = c.start("taskmanager", TASK_MANAGER, c.resourceParams("GET_TM_RESOURCE_PARAMS"), List.of());
@@ -200,6 +208,7 @@ final class FlinkCluster implements AutoCloseable {
         pb.environment().put("FLINK_LIB_DIR", home.resolve("lib").toString()); // usrlib/ is found beside it
         pb.environment().put("FLINK_PLUGINS_DIR", home.resolve("plugins").toString());
         pb.environment().put("FLINK_OPT_DIR", home.resolve("opt").toString());
+        pb.environment().putAll(extraEnv);
         pb.directory(home.toFile());
     }
 
@@ -278,6 +287,24 @@ final class FlinkCluster implements AutoCloseable {
             Thread.sleep(300);
         }
         throw new IllegalStateException("job " + jobId + " not finished after " + timeout + " (state " + state + "); " + logs());
+    }
+
+    /** Waits for the cluster's only job to end (application mode without a fixed id); returns its id and state. */
+    String[] awaitOnlyJob(Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            requireAlive();
+            try {
+                JsonNode jobs = get("/jobs/overview").get("jobs");
+                if (jobs.size() == 1 && TERMINAL.contains(jobs.get(0).get("state").asText())) {
+                    return new String[] {jobs.get(0).get("jid").asText(), jobs.get(0).get("state").asText()};
+                }
+            } catch (IllegalStateException | IOException e) {
+                // REST not up yet
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("no finished job after " + timeout + "; " + logs());
     }
 
     void awaitTaskManager() throws Exception {

@@ -52,7 +52,6 @@ class UnloadEndToEndTest extends EndToEndTestBase {
     @BeforeAll
     static void start() throws Exception {
         s3 = S3TestServer.start();
-        UnloadStandInDriver.register();
     }
 
     @AfterAll
@@ -69,7 +68,7 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         SyncConfig base = p.config("t", key, 2);
         return new SyncConfig(
                 new SyncConfig.Source(p.sourcePg.getJdbcUrl(p.sourceDb) + "?" + UnloadStandInDriver.PARAM, EmbeddedPostgres.USER, null,
-                        Map.of(), 100, true, null, extract, new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null)),
+                        Map.of(), 100, true, UnloadStandInDriver.class.getName(), extract, new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null)),
                 base.target(),
                 new SyncConfig.Cache(base.cache().uri(), null, null,
                         new SyncConfig.S3(s3.endpoint(), true, s3.accessKey(), s3.secretKey(), s3.region()), 2),
@@ -221,13 +220,14 @@ class UnloadEndToEndTest extends EndToEndTestBase {
                     source:
                       url: "%s?%s"
                       user: postgres
+                      driver: %s
                       extract: unload
                       unload: { prefix: "%s", iam-role: "%s" }
                     target: { url: "%s", user: postgres }
                     cache: { uri: "%s", s3: { endpoint: "%s", path-style-access: true, access-key: "%s", secret-key: "%s", region: %s } }
                     tables:
                       - { name: t, source: public.t, target: public.t, primary-key: [id] }
-                    """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), UnloadStandInDriver.PARAM, prefix(), ROLE,
+                    """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), UnloadStandInDriver.PARAM, UnloadStandInDriver.class.getName(), prefix(), ROLE,
                     p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region()));
             String status = stdout(() -> Main.run("status", "--config", yaml.toString()));
             assertThat(status).contains("unloaded files of runs [20200101T000000Z-dead00] under " + prefix() + "/t");
@@ -251,6 +251,27 @@ class UnloadEndToEndTest extends EndToEndTestBase {
             assertThat(UnloadStandInDriver.STATEMENTS).isEmpty();
             assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg%'")).isZero();
             committed(config(p, "jdbc", List.of("id"))); // the way out works
+        }
+    }
+
+    @Test
+    void anEncodingThatCannotBeReadFaithfullyIsRefusedAtPlanTimeAndItsFilesRemoved() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, d numeric(10,2))");
+            exec(p.source, "INSERT INTO t SELECT i, i / 3.0 FROM generate_series(1, 10) i");
+            UnloadStandInDriver.FORCED.put("d", UnloadParquetEncodings.simple("DOUBLE", org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE,
+                    null, v -> ((java.math.BigDecimal) v).doubleValue()));
+            try {
+                TableReport r = run(config(p, "unload", List.of("id")));
+                assertThat(r.status).isEqualTo("failed");
+                assertThat(r.error).isEqualTo("table public.t: column \"d\" (numeric(10,2)) arrives from UNLOAD as Parquet DOUBLE, which "
+                        + "cannot be read faithfully as numeric(10,2); set extract: jdbc for this table");
+            } finally {
+                UnloadStandInDriver.FORCED.clear();
+            }
+            assertThat(Unloads.leftovers(prefix(), "t", null)).isEmpty();
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg%'")).isZero();
+            assertThat(scalar(p.target, "SELECT count(*) FROM t")).isZero();
         }
     }
 

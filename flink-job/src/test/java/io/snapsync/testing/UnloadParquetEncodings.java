@@ -126,7 +126,7 @@ public final class UnloadParquetEncodings {
         return v.setScale(scale).unscaledValue().toByteArray();
     }
 
-    static Encoding simple(String name, PrimitiveTypeName p, LogicalTypeAnnotation a, java.util.function.Function<Object, Object> f) {
+    public static Encoding simple(String name, PrimitiveTypeName p, LogicalTypeAnnotation a, java.util.function.Function<Object, Object> f) {
         return new Encoding() {
             @Override
             public PrimitiveType type(String column) {
