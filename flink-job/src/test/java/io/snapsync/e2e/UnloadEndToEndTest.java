@@ -52,7 +52,6 @@ class UnloadEndToEndTest extends EndToEndTestBase {
     @BeforeAll
     static void start() throws Exception {
         s3 = S3TestServer.start();
-        UnloadStandInDriver.register();
     }
 
     @AfterAll
@@ -69,7 +68,7 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         SyncConfig base = p.config("t", key, 2);
         return new SyncConfig(
                 new SyncConfig.Source(p.sourcePg.getJdbcUrl(p.sourceDb) + "?" + UnloadStandInDriver.PARAM, EmbeddedPostgres.USER, null,
-                        Map.of(), 100, true, null, extract, new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null)),
+                        Map.of(), 100, true, UnloadStandInDriver.class.getName(), extract, new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null)),
                 base.target(),
                 new SyncConfig.Cache(base.cache().uri(), null, null,
                         new SyncConfig.S3(s3.endpoint(), true, s3.accessKey(), s3.secretKey(), s3.region()), 2),
@@ -221,13 +220,14 @@ class UnloadEndToEndTest extends EndToEndTestBase {
                     source:
                       url: "%s?%s"
                       user: postgres
+                      driver: %s
                       extract: unload
                       unload: { prefix: "%s", iam-role: "%s" }
                     target: { url: "%s", user: postgres }
                     cache: { uri: "%s", s3: { endpoint: "%s", path-style-access: true, access-key: "%s", secret-key: "%s", region: %s } }
                     tables:
                       - { name: t, source: public.t, target: public.t, primary-key: [id] }
-                    """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), UnloadStandInDriver.PARAM, prefix(), ROLE,
+                    """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), UnloadStandInDriver.PARAM, UnloadStandInDriver.class.getName(), prefix(), ROLE,
                     p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region()));
             String status = stdout(() -> Main.run("status", "--config", yaml.toString()));
             assertThat(status).contains("unloaded files of runs [20200101T000000Z-dead00] under " + prefix() + "/t");

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.Driver;
-import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -50,7 +49,7 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Test code: a STAND-IN for Redshift's UNLOAD, which only Redshift can run. Registered ahead of pgjdbc, it takes
+ * Test code: a STAND-IN for Redshift's UNLOAD, which only Redshift can run. Named by the source's driver key, it takes
  * URLs with {@code unloadStandIn=true} and connects through pgjdbc; a statement {@code UNLOAD ('<select>') TO
  * '<s3 location>' ... FORMAT AS PARQUET MANIFEST VERBOSE ...} is not sent to PostgreSQL but carried out here, the
  * way AWS documents UNLOAD's output: the inner SELECT (its doubled quotes undone) runs on the PostgreSQL stand-in,
@@ -67,7 +66,6 @@ public final class UnloadStandInDriver implements Driver {
     public static final int SLICES = 4;
     private static final Driver PGJDBC = new org.postgresql.Driver();
     private static final Pattern UNLOAD = Pattern.compile("UNLOAD \\('((?:[^']|'')*)'\\) TO '([^']*)' (.*)", Pattern.DOTALL);
-    private static boolean registered;
 
     /** Every UNLOAD statement received, as received (tests check quoting and options). */
     public static final List<String> STATEMENTS = new CopyOnWriteArrayList<>();
@@ -77,20 +75,6 @@ public final class UnloadStandInDriver implements Driver {
     public static volatile int rowsPerFile = 1;
     /** Applied to the next manifest's JSON only (to test a manifest whose counts disagree with the files). */
     public static volatile UnaryOperator<String> tamperNextManifest;
-
-    public static synchronized void register() throws SQLException {
-        if (registered) {
-            return;
-        }
-        for (Driver d : java.util.Collections.list(DriverManager.getDrivers())) {
-            if (d instanceof org.postgresql.Driver) {
-                DriverManager.deregisterDriver(d);
-            }
-        }
-        DriverManager.registerDriver(new UnloadStandInDriver());
-        DriverManager.registerDriver(new org.postgresql.Driver());
-        registered = true;
-    }
 
     @Override
     public boolean acceptsURL(String url) {
