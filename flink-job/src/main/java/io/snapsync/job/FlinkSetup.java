@@ -3,6 +3,7 @@ package io.snapsync.job;
 import io.snapsync.config.SyncConfig;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -32,6 +33,11 @@ public final class FlinkSetup {
         // only used when this JVM starts its own MiniCluster
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
+        String spillDir = config.jobOrDefaults().spillDir();
+        if (spillDir != null && !spillDir.isBlank()) {
+            // where sort spill files and blocking-shuffle partitions go (default: java.io.tmpdir)
+            conf.set(CoreOptions.TMP_DIRS, spillDir);
+        }
         SyncConfig.S3 s3 = config.cache().s3();
         if (s3 != null) {
             setIfPresent(conf, "s3.endpoint", s3.endpoint());
