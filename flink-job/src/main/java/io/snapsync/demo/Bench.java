@@ -43,6 +43,7 @@ import org.postgresql.copy.CopyManager;
  */
 public final class Bench {
     private static final Pattern MAX_RSS = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+    private static final Pattern CPU = Pattern.compile("(?:User|System) time \\(seconds\\): ([0-9.]+)");
 
     private final List<Double> scales;
     private final int rounds;
@@ -65,7 +66,7 @@ public final class Bench {
     /** One round's figures (seconds, MB). */
     record Round(double bare, double copy, Day day1, Day day2) {}
 
-    record Day(double wall, double rssMb, double spillMb, double planS, double jobS, double commitS, long inserted,
+    record Day(double wall, double cpu, double rssMb, double spillMb, double planS, double jobS, double commitS, long inserted,
                long updated, long deleted, boolean match) {}
 
     public boolean run() throws Exception {
@@ -92,15 +93,16 @@ public final class Bench {
                 rows = load(src, scale);
             }
             out.printf("%n== TPC-H lineitem, scale %s: %,d rows%n", scale, rows);
-            out.printf("%-6s %8s %8s %8s %8s %10s %10s %10s %10s  %s%n", "round", "bare s", "COPY s", "day1 s", "day2 s",
-                    "day1 RSS", "day2 RSS", "day1 spill", "day2 spill", "day 2: plan/job/commit s, changes, target == source");
+            out.printf("%-6s %7s %7s %7s %7s %9s %9s %9s %9s %10s %10s  %s%n", "round", "bare s", "COPY s", "day1 s", "day2 s",
+                    "day1 CPU", "day2 CPU", "day1 RSS", "day2 RSS", "day1 spill", "day2 spill",
+                    "day 2: plan/job/commit s, changes, target == source");
             List<Round> done = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 Round r = round(pg, work.resolve("round-" + round), scale, round);
                 done.add(r);
                 ok &= r.day1.match && r.day2.match;
-                out.printf("%-6d %8.1f %8.1f %8.1f %8.1f %8.0fMB %8.0fMB %8.0fMB %8.0fMB  %.1f/%.1f/%.1f, +%,d ~%,d -%,d, %s%n", round,
-                        r.bare, r.copy, r.day1.wall, r.day2.wall, r.day1.rssMb, r.day2.rssMb, r.day1.spillMb, r.day2.spillMb,
+                out.printf("%-6d %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB  %.1f/%.1f/%.1f, +%,d ~%,d -%,d, %s%n",
+                        round, r.bare, r.copy, r.day1.wall, r.day2.wall, r.day1.cpu, r.day2.cpu, r.day1.rssMb, r.day2.rssMb, r.day1.spillMb, r.day2.spillMb,
                         r.day2.planS, r.day2.jobS, r.day2.commitS, r.day2.inserted, r.day2.updated, r.day2.deleted,
                         r.day1.match && r.day2.match ? "MATCH" : "MISMATCH");
             }
@@ -108,8 +110,8 @@ public final class Bench {
             double copy = median(done, Round::copy);
             double day1 = median(done, r -> r.day1.wall);
             double day2 = median(done, r -> r.day2.wall);
-            out.printf("%-6s %8.1f %8.1f %8.1f %8.1f %8.0fMB %8.0fMB %8.0fMB %8.0fMB%n", "median", bare, copy, day1, day2,
-                    median(done, r -> r.day1.rssMb), median(done, r -> r.day2.rssMb), median(done, r -> r.day1.spillMb),
+            out.printf("%-6s %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB%n", "median", bare, copy, day1, day2,
+                    median(done, r -> r.day1.cpu), median(done, r -> r.day2.cpu), median(done, r -> r.day1.rssMb), median(done, r -> r.day2.rssMb), median(done, r -> r.day1.spillMb),
                     median(done, r -> r.day2.spillMb));
             out.printf("scale %s: day 2 / bare extraction = %.1fx   day 1 / COPY into indexed table = %.1fx   %s   load average after: %s%n",
                     scale, day2 / bare, day1 / copy, ok ? "OK: target == source after every day" : "FAILED: see above", loadAverage());
@@ -148,7 +150,7 @@ public final class Bench {
         Path cache = Files.createDirectories(dir.resolve("cache"));
         Path spill = Files.createDirectories(dir.resolve("spill"));
         Files.writeString(config, String.join("\n",
-                "source: { url: \"" + pg.getJdbcUrl("redshift") + "\", user: " + EmbeddedPostgres.USER + " }",
+                "source:", "  url: \"" + pg.getJdbcUrl("redshift") + "\"", "  user: " + EmbeddedPostgres.USER,
                 "target: { url: \"" + pg.getJdbcUrl("app") + "\", user: " + EmbeddedPostgres.USER + " }",
                 "cache: { uri: \"" + cache.toUri() + "\" }",
                 "job: { parallelism: 2, spill-dir: \"" + spill + "\" }",
@@ -203,12 +205,17 @@ public final class Bench {
         double wall = (System.nanoTime() - t0) / 1e9;
         if (p.exitValue() != 0) {
             out.printf("%s failed (exit %d); its output:%n%s%n", label, p.exitValue(), tail(log));
-            return new Day(wall, 0, 0, 0, 0, 0, 0, 0, 0, false);
+            return new Day(wall, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
         }
         double rssMb = 0;
+        double cpu = 0;
         if (timed) {
-            Matcher m = MAX_RSS.matcher(Files.readString(time));
+            String usage = Files.readString(time);
+            Matcher m = MAX_RSS.matcher(usage);
             rssMb = m.find() ? Long.parseLong(m.group(1)) / 1024.0 : 0;
+            for (Matcher c = CPU.matcher(usage); c.find(); ) {
+                cpu += Double.parseDouble(c.group(1));
+            }
         }
         JsonNode t = new ObjectMapper().readTree(report.toFile()).get("tables").get(0);
         boolean match;
@@ -223,7 +230,7 @@ public final class Bench {
                     expected[1], expected[2]);
             match = false;
         }
-        return new Day(wall, rssMb, spillPeak.get() / 1048576.0, t.path("planMillis").asLong() / 1000.0,
+        return new Day(wall, cpu, rssMb, spillPeak.get() / 1048576.0, t.path("planMillis").asLong() / 1000.0,
                 t.path("jobMillis").asLong() / 1000.0, t.path("commitMillis").asLong() / 1000.0, ins, upd, del, match);
     }
 

@@ -11,6 +11,7 @@ import io.snapsync.schema.TableSchema;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -27,7 +28,7 @@ import org.apache.flink.util.OutputTag;
  * bad data (duplicated keys, NULL keys, fixed NUL characters) on {@link #ISSUES}, counted for the
  * committer, which refuses the run when the table's policy is {@code fail}.
  */
-public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, CacheEntry, Change> {
+public class DiffFunction extends KeyedCoProcessFunction<Tuple2<Long, Long>, SnapshotRow, CacheEntry, Change> {
     public static final OutputTag<Change> DELETES = new OutputTag<>("deletes") {};
     public static final OutputTag<SnapshotRow> CACHE = new OutputTag<>("cache") {};
     public static final OutputTag<DataIssue> ISSUES = new OutputTag<>("issues") {};
@@ -61,6 +62,9 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
             ctx.output(ISSUES, new DataIssue(DataIssue.Kind.NUL_FIXED, format(row.key), 1, 0, false));
         }
         SnapshotRow current = snapshot.value();
+        if (current != null) {
+            checkSameKey(current.key, row.key);
+        }
         if (current == null) {
             snapshot.update(row);
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
@@ -75,7 +79,9 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
 
     @Override
     public void processElement2(CacheEntry entry, Context ctx, Collector<Change> out) throws Exception {
-        if (cached.value() != null) {
+        CacheEntry previous = cached.value();
+        if (previous != null) {
+            checkSameKey(previous.key, entry.key);
             throw new SuppressRestartsException(new DuplicateKeyException("duplicate primary key in the cache (corrupt cache version?): "
                     + format(entry.key)));
         }
@@ -91,6 +97,9 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
         snapshot.clear();
         cached.clear();
         extraRows.clear();
+        if (s != null && c != null) {
+            checkSameKey(s.key, c.key);
+        }
         if (extra != null) {
             long rows = extra + 1;
             if (onDuplicate == TablePolicies.DuplicateKeys.KEEP_ONE) {
@@ -117,6 +126,14 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
             case INSERT, UPDATE -> out.collect(new Change(kind, s.key, s.row));
             case DELETE -> ctx.output(DELETES, new Change(ChangeKind.DELETE, c.key, null));
             case UNCHANGED -> { }
+        }
+    }
+
+    /** Records meet here by a 128-bit hash of their key (see {@link KeyHash}): a collision must not pass as a duplicate or a match. */
+    private void checkSameKey(String a, String b) {
+        if (!a.equals(b)) {
+            throw new SuppressRestartsException(new IllegalStateException("primary keys " + format(a) + " and " + format(b)
+                    + " share a 128-bit key hash; the diff cannot tell them apart"));
         }
     }
 

@@ -105,4 +105,14 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(VALID + "    apply-chunk-pause: soon\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("apply-chunk-pause must be a duration");
     }
+
+    @Test
+    void spillDirNamesWhereFlinkSpills() {
+        SyncConfig c = parse(VALID.replace("job: { parallelism: 4 }", "job: { parallelism: 4, spill-dir: /data/spill }"));
+        assertThat(c.jobOrDefaults().spillDir()).isEqualTo("/data/spill");
+        assertThat(io.snapsync.job.FlinkSetup.configuration(c, 2).get(org.apache.flink.configuration.CoreOptions.TMP_DIRS))
+                .isEqualTo("/data/spill");
+        assertThat(io.snapsync.job.FlinkSetup.configuration(parse(VALID), 2)
+                .contains(org.apache.flink.configuration.CoreOptions.TMP_DIRS)).as("unset: Flink's default").isFalse();
+    }
 }
