@@ -36,14 +36,23 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
     @Override
     public Reader<CacheEntry> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd)
             throws IOException {
+        HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
         InputFile file = FlinkParquetFiles.input(stream, fileLen);
-        ParquetReader<CacheEntry> reader = new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
-            @Override
-            protected ReadSupport<CacheEntry> getReadSupport() {
-                return before == null ? new CacheEntryReadSupport() : new RehashReadSupport(before, now);
-            }
-        }.build();
+        ParquetReader<CacheEntry> reader;
+        try {
+            reader = new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
+                @Override
+                protected ReadSupport<CacheEntry> getReadSupport() {
+                    return before == null ? new CacheEntryReadSupport() : new RehashReadSupport(before, now);
+                }
+            }.build();
+        } catch (IOException | RuntimeException e) {
+            // the planner checked every file; this one changed since: no cause chained, so this line is the one reported
+            throw new IOException("the cache is damaged: a file of the previous cache version is not a readable Parquet file ("
+                    + String.valueOf(e.getMessage()).replaceAll("\\S+@[0-9a-f]+", "the file")
+                    + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
+        }
         return new Reader<>() {
             @Override
             public CacheEntry read() throws IOException {

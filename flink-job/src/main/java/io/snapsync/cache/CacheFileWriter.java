@@ -18,12 +18,41 @@ import org.apache.parquet.io.OutputFile;
 public final class CacheFileWriter implements Closeable {
     private final FSDataOutputStream stream;
     private final ParquetWriter<SnapshotRow> writer;
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    /** Bytes that went through {@link #digest}: the file's length (the stream is closed by Parquet, so no getPos after). */
+    private long written;
+    private final java.util.zip.Checksum digest = new java.util.zip.Checksum() {
+        @Override
+        public void update(int b) {
+            crc.update(b);
+            written++;
+        }
+
+        @Override
+        public void update(byte[] b, int off, int len) {
+            crc.update(b, off, len);
+            written += len;
+        }
+
+        @Override
+        public long getValue() {
+            return crc.getValue();
+        }
+
+        @Override
+        public void reset() {
+            crc.reset();
+            written = 0;
+        }
+    };
     private long rows;
+    private long bytes = -1;
 
     public CacheFileWriter(Path path, TableSchema schema, CompressionCodecName codec, int rowGroupBytes) throws IOException {
+        HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
         this.stream = path.getFileSystem().create(path, FileSystem.WriteMode.OVERWRITE);
-        OutputFile out = FlinkParquetFiles.output(stream);
+        OutputFile out = FlinkParquetFiles.output(stream, digest);
         this.writer = new Builder(out, schema)
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -76,8 +105,19 @@ public final class CacheFileWriter implements Closeable {
     public void close() throws IOException {
         try {
             writer.close();
+            bytes = written;
         } finally {
             stream.close();
         }
+    }
+
+    /** The file's length once closed (-1 before). */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** CRC32C of every byte of the file, as hex, once closed: computed while writing. */
+    public String checksum() {
+        return CacheIntegrity.hex(crc.getValue());
     }
 }

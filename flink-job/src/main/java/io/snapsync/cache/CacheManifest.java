@@ -33,8 +33,15 @@ public record CacheManifest(
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** One Parquet file of the version, relative to the version directory. */
-    public record FileEntry(String name, long rows) {}
+    /**
+     * One Parquet file of the version, relative to the version directory, with its row count, length and
+     * CRC32C (hex) as written; {@code bytes}/{@code crc32c} are null in manifests of older snapsync versions.
+     */
+    public record FileEntry(String name, long rows, Long bytes, String crc32c) {
+        public FileEntry(String name, long rows) {
+            this(name, rows, null, null);
+        }
+    }
 
     public void write(Path path) throws IOException {
         FileSystem fs = path.getFileSystem();

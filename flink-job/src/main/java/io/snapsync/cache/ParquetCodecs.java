@@ -12,7 +12,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * with this class's own loader as context loader, pins the cache to a loader that lives as long as
  * the cached codecs do (on a cluster, the job jar's loader: statics are per job there).
  */
-final class ParquetCodecs {
+public final class ParquetCodecs {
     private static final CompressionCodecName[] CODECS = {
         CompressionCodecName.SNAPPY, CompressionCodecName.ZSTD, CompressionCodecName.GZIP
     };
@@ -40,7 +40,7 @@ final class ParquetCodecs {
     private ParquetCodecs() {}
 
     /** Runs the static initializer (once per class loader). */
-    static void pin() {
+    public static void pin() {
         // nothing: loading the class did the work
     }
 }

@@ -29,16 +29,43 @@ public final class Main implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
+    /**
+     * The cluster jar's entry ({@code flink run}, application mode, REST, web UI): never System.exit,
+     * which would end the JobManager. A failure is thrown, so the client exits non-zero and an
+     * application fails; the local launcher ({@link Launcher}) maps outcomes to exit codes instead.
+     */
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        if (code != OK) {
+            throw new SnapsyncFailed(code);
+        }
+    }
+
+    /** snapsync ended with a non-zero exit code (the reason is on stderr and in the run report). */
+    public static final class SnapsyncFailed extends RuntimeException {
+        public final int exitCode;
+
+        SnapsyncFailed(int exitCode) {
+            super("snapsync failed with exit code " + exitCode + (exitCode == USAGE ? " (usage or config)" : " (see the run report)"));
+            this.exitCode = exitCode;
+        }
     }
 
     public static int run(String... args) {
+        if (args.length == 0) { // Managed Service for Apache Flink: no arguments, the runtime properties say what to do
+            try {
+                String[] fromRuntime = io.snapsync.config.RuntimeProperties.argumentsIfPresent();
+                args = fromRuntime == null ? args : fromRuntime;
+            } catch (ConfigException e) {
+                System.err.println("snapsync: " + e.getMessage());
+                return USAGE;
+            }
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose");
             if (verbose) {
-                e.printStackTrace();
+                System.err.print(io.snapsync.config.Secrets.stackTrace(e));
             }
             System.err.println("snapsync: " + Errors.describe(e));
             return e instanceof ConfigException ? USAGE : FAILED;
@@ -82,6 +109,13 @@ public final class Main implements Callable<Integer> {
             SyncConfig cfg = config.load();
             RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange, dryRun)
                     .reconcile(reconcile()).resync(resync()).run(table);
+            if ("submitted".equals(r.status)) {
+                // detached (application mode, REST): the job writes the report when it ends
+                System.out.printf("submitted run %s as job %s; its report: %s and %s%n", r.runId, r.jobId,
+                        io.snapsync.job.RunReporter.reportPath(cfg.cache().uri(), r.runId),
+                        new io.snapsync.commit.ControlTable(cfg.target().controlSchemaOrDefault()).runs());
+                return OK;
+            }
             if (report != null) {
                 r.write(report);
             }
@@ -140,6 +174,9 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             SyncConfig cfg = config.load();
             io.snapsync.job.FlinkSetup.initializeFileSystems(io.snapsync.job.FlinkSetup.configuration(cfg, 1));
+            io.snapsync.job.StatusReader.lastRun(cfg).ifPresent(r -> System.out.printf("last run %s (job %s): %s, finished %s%s%n",
+                    r.runId, r.jobId, r.status, r.finishedAt, r.tables.stream().filter(t -> "failed".equals(t.status))
+                            .map(t -> "; " + t.name + " failed: " + t.error).reduce("", String::concat)));
             for (var t : io.snapsync.job.StatusReader.read(cfg)) {
                 if (t.committed().isPresent()) {
                     var s = t.committed().get();
@@ -160,6 +197,14 @@ public final class Main implements Callable<Integer> {
                 }
                 if (!t.uncommittedCacheVersions().isEmpty()) {
                     System.out.printf("  cache versions no committed run names (failed runs): %s%n", t.uncommittedCacheVersions());
+                }
+                if (cfg.source().unload() != null) {
+                    // a run deletes its own unloaded files; any here belong to a failed run (or one running now)
+                    var runs = io.snapsync.unload.Unloads.leftovers(cfg.source().unload().prefix(), t.table(), null);
+                    if (!runs.isEmpty()) {
+                        System.out.printf("  unloaded files of runs %s under %s (the next run of the table removes them)%n", runs,
+                                io.snapsync.unload.Unloads.tableDir(cfg.source().unload().prefix(), t.table()));
+                    }
                 }
             }
             return OK;

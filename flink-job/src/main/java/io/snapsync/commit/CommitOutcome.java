@@ -30,6 +30,8 @@ public class CommitOutcome implements java.io.Serializable {
     public String issueSamples;
     /** Resync: what of the live table's definition the new table did not keep, and why (one per line); else null. */
     public String resyncNotes;
+    /** Why this table failed (nothing applied, staging dropped); null when it committed or was a dry run. */
+    public String error;
 
     public CommitOutcome() {}
 }

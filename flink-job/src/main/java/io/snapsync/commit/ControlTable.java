@@ -31,6 +31,62 @@ public final class ControlTable {
         return quote(schema) + "." + quote("sync_history");
     }
 
+    /** One row per run: its report (the JSON of {@code --report}), written by the run's job when it ends. */
+    public String runs() {
+        return quote(schema) + "." + quote("sync_runs");
+    }
+
+    /** Records a run's report; only where the control tables exist (a run that planned nothing creates none). */
+    public boolean writeRun(Connection c, String runId, Instant startedAt, Instant finishedAt, String status, String report)
+            throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, state());
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + runs() + " (run_id text PRIMARY KEY, started_at timestamptz NOT NULL, "
+                    + "finished_at timestamptz NOT NULL, status text NOT NULL, report text NOT NULL)");
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + runs() + " (run_id, started_at, finished_at, status, report) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET finished_at = EXCLUDED.finished_at, "
+                + "status = EXCLUDED.status, report = EXCLUDED.report")) {
+            ps.setString(1, runId);
+            ps.setTimestamp(2, Timestamp.from(startedAt));
+            ps.setTimestamp(3, Timestamp.from(finishedAt));
+            ps.setString(4, status);
+            ps.setString(5, report);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    /** A run's report by run id, or the newest run's when {@code runId} is null. */
+    public Optional<String> readRun(Connection c, String runId) throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, runs());
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return Optional.empty();
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT report FROM " + runs()
+                + (runId == null ? " ORDER BY finished_at DESC, run_id DESC LIMIT 1" : " WHERE run_id = ?"))) {
+            if (runId != null) {
+                ps.setString(1, runId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     /** One row per table whose change set is being applied in several transactions (chunks). */
     public String pending() {
         return quote(schema) + "." + quote("sync_pending");
@@ -42,7 +98,7 @@ public final class ControlTable {
     /** The committed state of one table. */
     public record State(
             String table, String targetTable, String runId, String cacheVersion, String cacheUri, long rowCount,
-            String schemaFingerprint, long inserted, long updated, long deleted, Instant committedAt) {}
+            String schemaFingerprint, long inserted, long updated, long deleted, Instant committedAt, String sourceTable) {}
 
     public void ensureExists(Connection c) throws SQLException {
         String cols = "table_name text NOT NULL, target_table text NOT NULL, run_id text NOT NULL, "
@@ -53,6 +109,9 @@ public final class ControlTable {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
             s.execute("CREATE TABLE IF NOT EXISTS " + state() + " (" + cols + ", PRIMARY KEY (table_name))");
             s.execute("CREATE TABLE IF NOT EXISTS " + history() + " (" + cols + ", PRIMARY KEY (table_name, run_id))");
+            // added later: control tables of older versions gain it (NULL: not recorded)
+            s.execute("ALTER TABLE " + state() + " ADD COLUMN IF NOT EXISTS source_table text");
+            s.execute("ALTER TABLE " + history() + " ADD COLUMN IF NOT EXISTS source_table text");
             s.execute("CREATE TABLE IF NOT EXISTS " + pending() + " (table_name text PRIMARY KEY, run_id text NOT NULL, "
                     + "cache_version text NOT NULL, started_at timestamptz NOT NULL)");
         }
@@ -100,7 +159,8 @@ public final class ControlTable {
 
     public Optional<State> read(Connection c, String table, boolean forUpdate) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT table_name, target_table, run_id, cache_version, cache_uri, "
-                + "row_count, schema_fingerprint, inserted, updated, deleted, committed_at FROM " + state()
+                + "row_count, schema_fingerprint, inserted, updated, deleted, committed_at, "
+                + "to_jsonb(s) ->> 'source_table' FROM " + state() + " s" // the column may not exist yet (read only)
                 + " WHERE table_name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
@@ -109,20 +169,21 @@ public final class ControlTable {
                 }
                 return Optional.of(new State(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getLong(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                        rs.getTimestamp(11).toInstant()));
+                        rs.getTimestamp(11).toInstant(), rs.getString(12)));
             }
         }
     }
 
     public void write(Connection c, State st) throws SQLException {
         String cols = "table_name, target_table, run_id, cache_version, cache_uri, row_count, schema_fingerprint, "
-                + "inserted, updated, deleted, committed_at";
-        String params = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+                + "inserted, updated, deleted, committed_at, source_table";
+        String params = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + state() + " (" + cols + ") VALUES (" + params
                 + ") ON CONFLICT (table_name) DO UPDATE SET target_table = EXCLUDED.target_table, run_id = EXCLUDED.run_id, "
                 + "cache_version = EXCLUDED.cache_version, cache_uri = EXCLUDED.cache_uri, row_count = EXCLUDED.row_count, "
                 + "schema_fingerprint = EXCLUDED.schema_fingerprint, inserted = EXCLUDED.inserted, "
-                + "updated = EXCLUDED.updated, deleted = EXCLUDED.deleted, committed_at = EXCLUDED.committed_at")) {
+                + "updated = EXCLUDED.updated, deleted = EXCLUDED.deleted, committed_at = EXCLUDED.committed_at, "
+                + "source_table = EXCLUDED.source_table")) {
             bind(ps, st);
             ps.executeUpdate();
         }
@@ -144,5 +205,6 @@ public final class ControlTable {
         ps.setLong(9, st.updated());
         ps.setLong(10, st.deleted());
         ps.setTimestamp(11, Timestamp.from(st.committedAt()));
+        ps.setString(12, st.sourceTable());
     }
 }

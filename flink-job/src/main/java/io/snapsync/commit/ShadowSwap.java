@@ -285,7 +285,8 @@ public final class ShadowSwap {
                     }
                     hook.at(CommitHook.Point.IN_TRANSACTION);
                     control.write(c, new ControlTable.State(plan.name(), live.toString(), plan.runId(), plan.cacheVersion(),
-                            plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now()));
+                            plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
+                            plan.sourceTable().toString()));
                     control.clearPending(c, plan.name());
                     c.commit();
                     LOG.info("{}: swapped shadow table in as {} (attempt {})", plan.name(), live, attempt);

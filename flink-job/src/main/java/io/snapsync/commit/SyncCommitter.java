@@ -20,7 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -46,9 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         implements OneInputStreamOperator<WriteResult, CommitOutcome>, BoundedOneInput {
     private static final Logger LOG = LoggerFactory.getLogger(SyncCommitter.class);
-
-    /** The accumulator the driver reads the outcome from. */
-    public static final String OUTCOME_ACCUMULATOR = "snapsync.outcome";
 
     private final TablePlan plan;
     private final int writerParallelism;
@@ -80,12 +76,61 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         }
     }
 
+    /**
+     * Emits the table's outcome: committed, or failed with the reason (bad data, a refused guard, a
+     * commit error on the last attempt; staging dropped). Only a failure that Flink may still retry is
+     * thrown: a failed table must not stop the other tables of the run's one job.
+     */
     @Override
     public void endInput() throws Exception {
+        CommitOutcome o;
+        try {
+            o = commit();
+        } catch (Exception e) {
+            if (!io.snapsync.job.Attempts.endsTable(getRuntimeContext(), e)) {
+                throw e;
+            }
+            o = failed(io.snapsync.job.Errors.describe(e));
+            LOG.debug("{}: failure detail", plan.name(), e);
+        }
+        getRuntimeContext().getIntCounter("snapsync.done." + plan.name()).add(1); // the CLI's progress line
+        output.collect(new StreamRecord<>(o));
+    }
+
+    private CommitOutcome failed(String error) {
+        LOG.error("{}: sync failed: {}", plan.name(), error);
+        CommitOutcome o = new CommitOutcome();
+        o.table = plan.name();
+        o.runId = plan.runId();
+        o.previousVersion = plan.previousVersion();
+        o.error = error;
+        if (!plan.dryRun()) {
+            // the target transaction either committed (and dropped these) or never happened: they are garbage now
+            try (Connection c = plan.target().connect()) {
+                StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
+                if (plan.resync()) {
+                    StagingTables.drop(c, plan.shadowTable()); // unless it was swapped in (then it has the live name)
+                }
+            } catch (Exception e) {
+                LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
+            }
+        }
+        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // the table failed: its unloaded files are garbage
+        return o;
+    }
+
+    private CommitOutcome commit() throws Exception {
         for (WriterKind k : WriterKind.values()) {
             if (results.get(k).size() != writerParallelism) {
                 throw new IllegalStateException(k + " writers reported " + results.get(k).keySet() + ", expected "
                         + writerParallelism + " subtasks; nothing applied");
+            }
+        }
+        for (WriterKind k : WriterKind.values()) {
+            for (WriteResult r : results.get(k).values()) {
+                if (r.error != null) {
+                    return failed(r.error); // a writer or the source gave up on this table: nothing is applied
+                }
             }
         }
         long started = System.currentTimeMillis();
@@ -98,7 +143,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         for (WriteResult r : results.get(WriterKind.CACHE).values()) {
             o.snapshotRows += r.rows;
             if (r.file != null) {
-                files.add(new CacheManifest.FileEntry(r.file, r.rows));
+                files.add(new CacheManifest.FileEntry(r.file, r.rows, r.bytes, r.checksum));
             }
         }
         for (WriteResult r : results.get(WriterKind.UPSERTS).values()) {
@@ -117,7 +162,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         String refusal = issues.refusal(plan.name(), plan.policies());
         if (refusal != null && !plan.dryRun()) {
             // bad data, not a transient fault: a retried committer would refuse the same way
-            throw new SuppressRestartsException(new BadDataException(refusal));
+            throw new BadDataException(refusal);
         }
         // cache rows = source rows - rows left out + entries carried over
         long cacheRows = o.snapshotRows;
@@ -141,8 +186,8 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
             }
             o.commitMillis = System.currentTimeMillis() - started;
-            emit(o); // nothing written: no manifest, no transaction
-            return;
+            io.snapsync.unload.Unloads.deleteQuietly(plan.unload());
+            return o; // nothing written: no manifest, no transaction
         }
         plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
         CacheLayout layout = new CacheLayout(plan.cacheUri());
@@ -166,20 +211,12 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             applyInOneTransaction(o, control, sql);
         }
         hook.at(CommitHook.Point.COMMITTED);
+        LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", plan.name(), o.cacheVersion, o.snapshotRows,
+                o.inserted, o.updated, o.deleted);
         dropStaging();
+        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // read and committed: the unloaded files are garbage now
         o.commitMillis = System.currentTimeMillis() - started;
-        emit(o);
-    }
-
-    /**
-     * Hands the outcome to the driver through an accumulator: the job result holds the accumulators of
-     * the attempts that finished, so a committer retried by Flink reports once (a collect sink in a
-     * batch job without checkpoints instead fails the client with "Job restarted" when its task restarts).
-     */
-    private void emit(CommitOutcome o) {
-        getRuntimeContext().addAccumulator(OUTCOME_ACCUMULATOR, new org.apache.flink.api.common.accumulators.ListAccumulator<CommitOutcome>());
-        getRuntimeContext().<CommitOutcome, java.util.ArrayList<CommitOutcome>>getAccumulator(OUTCOME_ACCUMULATOR).add(o);
-        output.collect(new StreamRecord<>(o));
+        return o;
     }
 
     /** DELETE, MERGE and the control row in one transaction: the target is entirely old or entirely new. */
@@ -267,7 +304,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     private void writeControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
         control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
                 plan.cacheVersion(), plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(),
-                o.inserted, o.updated, o.deleted, Instant.now()));
+                o.inserted, o.updated, o.deleted, Instant.now(), plan.sourceTable().toString()));
         control.clearPending(c, plan.name());
     }
 

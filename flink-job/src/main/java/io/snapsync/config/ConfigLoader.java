@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    // a key given twice would otherwise silently take the last value (e.g. a second target:)
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -58,7 +60,16 @@ public final class ConfigLoader {
         try {
             tree = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
-            throw new ConfigException("config is not valid YAML: " + e.getOriginalMessage());
+            String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            Matcher dup = DUPLICATE.matcher(msg);
+            if (dup.find()) {
+                String where = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser
+                        ? pointerPath(parser.getParsingContext().pathAsPointer().toString()) : "";
+                throw new ConfigException("config key '" + dup.group(1) + "' is given twice"
+                        + (where.isEmpty() ? "" : " in " + where)
+                        + (e.getLocation() == null ? "" : " (second at line " + e.getLocation().getLineNr() + ")"));
+            }
+            throw new ConfigException("config is not valid YAML: " + msg);
         }
         if (tree == null || !tree.isObject()) {
             throw new ConfigException("config must be a YAML mapping with source, target, cache and tables");
@@ -75,8 +86,35 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException("invalid config: " + e.getOriginalMessage());
         }
+        if (config.source() != null && config.source().unload() != null) {
+            // before validation, so not even a refusal can quote them
+            Secrets.register(config.source().unload().secretAccessKey());
+            Secrets.register(config.source().unload().sessionToken());
+        }
         validate(config);
+        Secrets.register(config.source().url(), config.source().password(), config.source().properties());
+        Secrets.register(config.target().url(), config.target().password(), config.target().properties());
+        if (config.cache().s3() != null) {
+            Secrets.register(config.cache().s3().secretKey());
+        }
         return config;
+    }
+
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate field '(.*)'");
+
+    /** "/tables/0/primary-key" (the duplicate's parent mapping) as "tables[0]"; top level is "". */
+    private static String pointerPath(String pointer) {
+        String[] parts = pointer.split("/");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < parts.length - 1; i++) { // the last part is the duplicated key itself
+            String part = parts[i].replace("~1", "/").replace("~0", "~");
+            if (part.matches("\\d+")) {
+                sb.append('[').append(part).append(']');
+            } else {
+                sb.append(sb.isEmpty() ? "" : ".").append(part);
+            }
+        }
+        return sb.toString();
     }
 
     private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
@@ -177,12 +215,42 @@ public final class ConfigLoader {
                 throw new ConfigException(at + ".splits must be at least 1");
             }
             c.policies(t); // rejects unknown policy values and bad durations now, not mid-run
+            checkExtract(t.extract(), at + ".extract");
         }
+        checkUnload(c);
         SyncConfig.Job j = c.jobOrDefaults();
         checkShare(j.maxDeleteShare(), "job.max-delete-share");
         checkShare(j.maxUpdateShare(), "job.max-update-share");
         if (j.parallelism() != null && j.parallelism() < 1) {
             throw new ConfigException("job.parallelism must be at least 1");
+        }
+    }
+
+    private static void checkExtract(String value, String key) {
+        if (value != null && !value.equals("jdbc") && !value.equals("unload")) {
+            throw new ConfigException(key + " must be jdbc or unload, got '" + value + "'");
+        }
+    }
+
+    /** UNLOAD settings, when any table is read by UNLOAD (or they are given at all); the prefix is never the cache's. */
+    private static void checkUnload(SyncConfig c) {
+        checkExtract(c.source().extract(), "source.extract");
+        boolean used = c.tables().stream().anyMatch(c::unload);
+        if (!used && c.source().unload() == null) {
+            return;
+        }
+        if (c.source().unload() == null) {
+            throw new ConfigException("extract: unload needs source.unload (prefix and credentials)");
+        }
+        try {
+            io.snapsync.unload.UnloadStatement.checkConfig(c.source().unload());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (io.snapsync.unload.UnloadStatement.overlaps(c.source().unload().prefix(), c.cache().uri())) {
+            // unloaded files are deleted after every run: a shared prefix would delete cache versions, or read them as a snapshot
+            throw new ConfigException("source.unload.prefix " + c.source().unload().prefix() + " must not be the cache's location "
+                    + c.cache().uri() + " nor lie inside it or contain it");
         }
     }
 

@@ -2,7 +2,6 @@ package io.snapsync.config;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
@@ -10,15 +9,22 @@ import java.util.Properties;
 /**
  * A database to connect to. The password is kept out of {@link #toString()} so it cannot leak into
  * logs, reports or exception messages.
+ *
+ * @param driver the JDBC driver class, or null for the one the URL's prefix names (see {@link JdbcDrivers})
  */
-public record JdbcEndpoint(String url, String user, String password, Map<String, String> properties)
+public record JdbcEndpoint(String url, String user, String password, Map<String, String> properties, String driver)
         implements Serializable {
 
     public JdbcEndpoint {
         properties = properties == null ? Map.of() : Map.copyOf(properties);
     }
 
+    public JdbcEndpoint(String url, String user, String password, Map<String, String> properties) {
+        this(url, user, password, properties, null);
+    }
+
     public Connection connect() throws SQLException {
+        Secrets.register(url, password, properties); // also in task managers, whose logs scrub with it
         Properties p = new Properties();
         p.putAll(properties);
         if (user != null) {
@@ -28,7 +34,7 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
             p.setProperty("password", password);
         }
         p.putIfAbsent("ApplicationName", "snapsync");
-        return DriverManager.getConnection(url, p);
+        return JdbcDrivers.connect(url, p, driver);
     }
 
     /**
@@ -42,8 +48,10 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
             return connect();
         } catch (SQLException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            // drivers echo connection properties, and the whole URL when they cannot parse it
+            reason = Secrets.scrub(reason.replace(url, safeUrl()));
             if (password != null && !password.isEmpty()) {
-                reason = reason.replace(password, "***"); // drivers have been known to echo connection properties
+                reason = reason.replace(password, Secrets.MASK);
             }
             throw new SQLException("cannot connect to the " + role + " database " + safeUrl() + ": " + reason, e.getSQLState());
         }
@@ -51,7 +59,7 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
 
     /** The URL without its parameters ({@code ?...} or {@code ;...}), which may carry credentials. */
     public String safeUrl() {
-        return url.replaceAll("[?;].*", "");
+        return Secrets.safeUrl(url);
     }
 
     public boolean isRedshift() {

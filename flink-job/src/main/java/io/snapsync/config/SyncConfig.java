@@ -8,10 +8,24 @@ import java.util.Map;
  */
 public record SyncConfig(Source source, Target target, Cache cache, Job job, List<Table> tables) {
 
+    /**
+     * @param extract how tables are read unless a table says otherwise: {@code jdbc} (default: split cursors) or
+     *     {@code unload} (one Redshift UNLOAD to Parquet on S3, see {@link Unload})
+     */
     public record Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
-                         Boolean verifyCount) {
+                         Boolean verifyCount, String driver, String extract, Unload unload) {
+        public Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
+                      Boolean verifyCount, String driver) {
+            this(url, user, password, properties, fetchSize, verifyCount, driver, null, null);
+        }
+
+        public Source(String url, String user, String password, Map<String, String> properties, Integer fetchSize,
+                      Boolean verifyCount) {
+            this(url, user, password, properties, fetchSize, verifyCount, null, null, null);
+        }
+
         public JdbcEndpoint endpoint() {
-            return new JdbcEndpoint(url, user, password, properties);
+            return new JdbcEndpoint(url, user, password, properties, driver);
         }
 
         public int fetchSizeOrDefault() {
@@ -24,9 +38,14 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     }
 
     public record Target(String url, String user, String password, Map<String, String> properties,
-                         String controlSchema, String stagingSchema) {
+                         String controlSchema, String stagingSchema, String driver) {
+        public Target(String url, String user, String password, Map<String, String> properties,
+                      String controlSchema, String stagingSchema) {
+            this(url, user, password, properties, controlSchema, stagingSchema, null);
+        }
+
         public JdbcEndpoint endpoint() {
-            return new JdbcEndpoint(url, user, password, properties);
+            return new JdbcEndpoint(url, user, password, properties, driver);
         }
 
         public String controlSchemaOrDefault() {
@@ -49,6 +68,26 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
 
         public int rowGroupBytes() {
             return (rowGroupMb == null ? 64 : rowGroupMb) * 1024 * 1024;
+        }
+    }
+
+    /**
+     * Where and how Redshift UNLOADs a table's snapshot: files go to {@code <prefix>/<table>/<run id>/} and are read
+     * back with the same S3 filesystem settings as the cache. Credentials are Redshift's (what it uses to write to
+     * S3): an IAM role ARN (comma-separated for a role chain), or an access key pair with an optional session token.
+     *
+     * @param maxFileSizeMb MAXFILESIZE in MB (5 to 6200; Redshift rounds Parquet files down to multiples of 32 MB)
+     * @param rowGroupSizeMb ROWGROUPSIZE in MB (32 to 128)
+     * @param region REGION of the bucket, when it is not the cluster's
+     * @param kmsKeyId server-side encryption with this KMS key (KMS_KEY_ID ... ENCRYPTED); else S3's default SSE-S3
+     */
+    public record Unload(String prefix, String iamRole, String accessKeyId, String secretAccessKey, String sessionToken,
+                         Integer maxFileSizeMb, Integer rowGroupSizeMb, String region, String kmsKeyId) implements java.io.Serializable {
+        @Override
+        public String toString() { // secrets never in logs or messages
+            return "Unload[prefix=" + prefix + ", iamRole=" + iamRole + ", accessKeyId=" + (accessKeyId == null ? "none" : "***")
+                    + ", secretAccessKey=" + (secretAccessKey == null ? "none" : "***") + ", sessionToken="
+                    + (sessionToken == null ? "none" : "***") + "]";
         }
     }
 
@@ -78,7 +117,17 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     public record Table(String name, String source, String target, List<String> primaryKey, Integer splits,
                         Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget, String onDuplicateKey,
                         String onNullKey, String onNulCharacter, String nulReplacement, String schemaEvolution,
-                        String onColumnDropped, Integer applyChunkRows, String applyChunkPause) {
+                        String onColumnDropped, Integer applyChunkRows, String applyChunkPause,
+                        Map<String, String> acceptLossyColumns, String extract) {
+        public Table(String name, String source, String target, List<String> primaryKey, Integer splits,
+                     Double maxDeleteShare, Double maxUpdateShare, Boolean createTarget, String onDuplicateKey,
+                     String onNullKey, String onNulCharacter, String nulReplacement, String schemaEvolution,
+                     String onColumnDropped, Integer applyChunkRows, String applyChunkPause) {
+            this(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare, createTarget, onDuplicateKey,
+                    onNullKey, onNulCharacter, nulReplacement, schemaEvolution, onColumnDropped, applyChunkRows, applyChunkPause,
+                    null, null);
+        }
+
         public Table(String name, String source, String target, List<String> primaryKey, Integer splits,
                      Double maxDeleteShare, Double maxUpdateShare) {
             this(name, source, target, primaryKey, splits, maxDeleteShare, maxUpdateShare, null);
@@ -101,12 +150,30 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
                     key.equals("schema-evolution") ? (String) value : schemaEvolution,
                     key.equals("on-column-dropped") ? (String) value : onColumnDropped,
                     key.equals("apply-chunk-rows") ? (Integer) value : applyChunkRows,
-                    key.equals("apply-chunk-pause") ? (String) value : applyChunkPause);
+                    key.equals("apply-chunk-pause") ? (String) value : applyChunkPause,
+                    key.equals("accept-lossy-columns") ? castMap(value) : acceptLossyColumns,
+                    key.equals("extract") ? (String) value : extract);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, String> castMap(Object value) {
+            return (Map<String, String>) value;
+        }
+
+        /** Columns whose target type may store values changed or compare them differently, and why that is accepted. */
+        public Map<String, String> acceptLossyColumnsOrEmpty() {
+            return acceptLossyColumns == null ? Map.of() : acceptLossyColumns;
         }
 
         public boolean createTargetOrDefault() {
             return createTarget == null || createTarget;
         }
+    }
+
+    /** Whether this table is read by one UNLOAD ({@code extract: unload}, the table's own key winning) or by JDBC. */
+    public boolean unload(Table t) {
+        String e = t.extract() != null ? t.extract() : source.extract();
+        return "unload".equals(e);
     }
 
     public Job jobOrDefaults() {

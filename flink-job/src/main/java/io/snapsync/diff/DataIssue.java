@@ -11,7 +11,9 @@ public class DataIssue {
         /** A row with a NULL key column. */
         NULL_KEY,
         /** A row whose text had U+0000 stripped or replaced. */
-        NUL_FIXED
+        NUL_FIXED,
+        /** The table cannot be applied (bad data in a source split, a corrupt cache); {@link #key} holds why. */
+        ERROR
     }
 
     public Kind kind;

@@ -12,7 +12,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -53,6 +52,10 @@ public class DiffFunction extends KeyedCoProcessFunction<Tuple2<Long, Long>, Sna
 
     @Override
     public void processElement1(SnapshotRow row, Context ctx, Collector<Change> out) throws Exception {
+        if (row.has(SnapshotRow.ERROR)) {
+            ctx.output(ISSUES, new DataIssue(DataIssue.Kind.ERROR, new String(row.row, java.nio.charset.StandardCharsets.UTF_8), 0, 0, false));
+            return;
+        }
         if (row.has(SnapshotRow.NULL_KEY)) {
             // never keyed state: NULL-key rows cannot be matched, only counted (they all share the NULL key bytes)
             ctx.output(ISSUES, new DataIssue(DataIssue.Kind.NULL_KEY, format(row.key), 1, 1, false));
@@ -62,8 +65,8 @@ public class DiffFunction extends KeyedCoProcessFunction<Tuple2<Long, Long>, Sna
             ctx.output(ISSUES, new DataIssue(DataIssue.Kind.NUL_FIXED, format(row.key), 1, 0, false));
         }
         SnapshotRow current = snapshot.value();
-        if (current != null) {
-            checkSameKey(current.key, row.key);
+        if (current != null && !sameKey(current.key, row.key, ctx)) {
+            return;
         }
         if (current == null) {
             snapshot.update(row);
@@ -81,9 +84,13 @@ public class DiffFunction extends KeyedCoProcessFunction<Tuple2<Long, Long>, Sna
     public void processElement2(CacheEntry entry, Context ctx, Collector<Change> out) throws Exception {
         CacheEntry previous = cached.value();
         if (previous != null) {
-            checkSameKey(previous.key, entry.key);
-            throw new SuppressRestartsException(new DuplicateKeyException("duplicate primary key in the cache (corrupt cache version?): "
-                    + format(entry.key)));
+            if (!sameKey(previous.key, entry.key, ctx)) {
+                return;
+            }
+            // not retried (the cache is what it is): the table's committer fails the table
+            ctx.output(ISSUES, new DataIssue(DataIssue.Kind.ERROR, "duplicate primary key in the cache (corrupt cache version?): "
+                    + format(entry.key), 0, 0, false));
+            return;
         }
         cached.update(entry);
         ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
@@ -97,8 +104,8 @@ public class DiffFunction extends KeyedCoProcessFunction<Tuple2<Long, Long>, Sna
         snapshot.clear();
         cached.clear();
         extraRows.clear();
-        if (s != null && c != null) {
-            checkSameKey(s.key, c.key);
+        if (s != null && c != null && !sameKey(s.key, c.key, ctx)) {
+            return;
         }
         if (extra != null) {
             long rows = extra + 1;
@@ -129,12 +136,17 @@ public class DiffFunction extends KeyedCoProcessFunction<Tuple2<Long, Long>, Sna
         }
     }
 
-    /** Records meet here by a 128-bit hash of their key (see {@link KeyHash}): a collision must not pass as a duplicate or a match. */
-    private void checkSameKey(String a, String b) {
-        if (!a.equals(b)) {
-            throw new SuppressRestartsException(new IllegalStateException("primary keys " + format(a) + " and " + format(b)
-                    + " share a 128-bit key hash; the diff cannot tell them apart"));
+    /**
+     * Records meet here by a 128-bit hash of their key (see {@link KeyHash}): a collision must not pass as a
+     * duplicate or a match. Reported as an error issue, with which the table's committer fails the table.
+     */
+    private boolean sameKey(String a, String b, Context ctx) {
+        if (a.equals(b)) {
+            return true;
         }
+        ctx.output(ISSUES, new DataIssue(DataIssue.Kind.ERROR, "primary keys " + format(a) + " and " + format(b)
+                + " share a 128-bit key hash; the diff cannot tell them apart", 0, 0, false));
+        return false;
     }
 
     private String format(String key) {

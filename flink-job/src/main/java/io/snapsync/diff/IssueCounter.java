@@ -29,10 +29,17 @@ public final class IssueCounter extends AbstractStreamOperator<WriteResult>
     @Override
     public void processElement(StreamRecord<DataIssue> record) {
         DataIssue i = record.getValue();
+        if (i.kind == DataIssue.Kind.ERROR) {
+            if (result.error == null) {
+                result.error = i.key;
+            }
+            return;
+        }
         switch (i.kind) {
             case DUPLICATE_KEY -> result.duplicateKeys++;
             case NULL_KEY -> result.nullKeyRows++;
             case NUL_FIXED -> result.nulFixedRows++;
+            default -> { }
         }
         result.rows++;
         result.droppedRows += i.dropped;

@@ -25,6 +25,6 @@ public final class Errors {
             }
         }
         String msg = best.getMessage() == null ? best.getClass().getSimpleName() : best.getMessage();
-        return msg.replaceAll("\\s+", " ").trim();
+        return io.snapsync.config.Secrets.scrub(msg).replaceAll("\\s+", " ").trim();
     }
 }

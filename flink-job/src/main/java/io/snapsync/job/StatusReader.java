@@ -46,6 +46,15 @@ public final class StatusReader {
         return out;
     }
 
+    /** The newest run's report, as its job recorded it in the control schema. */
+    public static Optional<RunReport> lastRun(SyncConfig config) throws SQLException, IOException {
+        ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
+        try (Connection c = TablePlanner.connect(config.target().endpoint(), "target")) {
+            Optional<String> json = control.readRun(c, null);
+            return json.isPresent() ? Optional.of(RunReport.parse(json.get())) : Optional.empty();
+        }
+    }
+
     static List<String> stagingTables(Connection c, String schema, String table) throws SQLException {
         List<String> names = new ArrayList<>();
         String prefix = StagingTables.prefix(table);

@@ -44,18 +44,22 @@ public final class SyncPipeline {
 
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook) {
         int p = plan.parallelism();
-        DataStream<SnapshotRow> snapshot = env
-                .fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
+        DataStream<SnapshotRow> snapshot = plan.unload() != null
+                // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
+                ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
+                        "unloaded snapshot " + plan.sourceTable())
+                : env.fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
                                 EncoderOptions.of(plan.name(), plan.policies()), hook),
                         WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
-                .setParallelism(p);
+                .setParallelism(p)
+                .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p);
 
         DataStream<CacheEntry> cache = previousCache(env, plan);
 
         SingleOutputStreamOperator<Change> upserts = snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
                 .connect(cache.keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
                 .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
-                .name("diff").setParallelism(p);
+                .name("diff " + plan.name()).setParallelism(p);
         DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);
         // the new cache is what the diff let through (one row per key), not the raw snapshot
         DataStream<SnapshotRow> newCache = upserts.getSideOutput(DiffFunction.CACHE);
@@ -73,14 +77,14 @@ public final class SyncPipeline {
             cacheResults = newCache.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(WriterKind.CACHE, plan.schema()))
                     .setParallelism(p);
         } else {
-            upsertResults = upserts.transform("stage upserts", resultType,
+            upsertResults = upserts.transform("stage upserts " + plan.name(), resultType,
                     new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
                     .setParallelism(p);
-            deleteResults = deletes.transform("stage deletes", resultType,
+            deleteResults = deletes.transform("stage deletes " + plan.name(), resultType,
                     new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
                     .setParallelism(p);
             String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
-            cacheResults = newCache.transform("write cache", resultType,
+            cacheResults = newCache.transform("write cache " + plan.name(), resultType,
                     new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
                             plan.rowGroupBytes(), hook))
                     .setParallelism(p);
@@ -90,7 +94,7 @@ public final class SyncPipeline {
                 .transform("count data issues", resultType, new IssueCounter()).setParallelism(p);
 
         return upsertResults.union(deleteResults, cacheResults, issueResults)
-                .transform("commit", TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook))
+                .transform("commit " + plan.name(), TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook))
                 .setParallelism(1)
                 .setMaxParallelism(1);
     }

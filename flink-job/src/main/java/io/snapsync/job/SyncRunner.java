@@ -12,14 +12,25 @@ import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.snapsync.commit.SyncCommitter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one daily sync: for each table in turn, plan, run its Flink job, collect the committer's
- * outcome. A table that fails does not stop the others; the report says which committed.
+ * Runs one daily sync as ONE Flink job: plans every table here (JDBC, holding each table's lock), builds
+ * one job with an independent subgraph and committer per table and a final report operator
+ * ({@link RunReporter}), and submits it once. Everything correctness needs happens inside the job; an
+ * attached client only reads the report back. A table that fails does not stop the others.
  */
 public final class SyncRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRunner.class);
@@ -73,75 +84,231 @@ public final class SyncRunner {
         RunReport report = new RunReport();
         report.runId = RunIds.next(started);
         report.startedAt = started.toString();
+        // the locks stay held (by this JVM's connections) until the job ends, see Locks
+        Locks locks = new Locks();
+        List<TablePlan> plans = new ArrayList<>();
         for (SyncConfig.Table table : tables) {
-            report.tables.add(runTable(table, report.runId, flinkConf, parallelism));
+            TableReport r = new TableReport();
+            r.name = table.name();
+            r.runId = report.runId;
+            report.tables.add(r);
+            plan(table, r, locks).ifPresent(plans::add);
         }
-        report.totalMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
-        return report;
+        long planEnded = System.currentTimeMillis();
+        StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
+        int attempts = config.jobOrDefaults().restartAttempts() == null ? 2 : config.jobOrDefaults().restartAttempts();
+        Attempts.configure(env, attempts);
+        String planned;
+        try {
+            planned = report.toJson();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        DataStream<CommitOutcome> outcomes = noOutcomes(env);
+        for (TablePlan plan : plans) {
+            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook));
+        }
+        outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
+                        config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))
+                .setParallelism(1).setMaxParallelism(1)
+                .sinkTo(new DiscardingSink<>()).name("end").setParallelism(1);
+
+        JobClient client;
+        try {
+            client = env.executeAsync(jobName(tables, report.runId));
+        } catch (Exception e) {
+            locks.close();
+            throw new IllegalStateException("could not submit the run's job: " + Errors.describe(e), e);
+        }
+        report.jobId = client.getJobID().toString();
+        LOG.info("run {}: job {} submitted with {} table(s)", report.runId, report.jobId, plans.size());
+        if (!env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+            // detached (application mode, REST): main returns now; this JVM runs on (a JobManager) and keeps the locks until the job ends
+            JobEnd.of(client, env.getConfiguration()).whenComplete((r, e) -> locks.close());
+            warmUp(config.target().endpoint());
+            report.status = "submitted";
+            return report;
+        }
+        try {
+            JobExecutionResult done = awaitShowingProgress(client, plans, started);
+            List<String> json = done.getAccumulatorResult(RunReporter.REPORT_ACCUMULATOR);
+            if (json == null || json.size() != 1) {
+                throw new IllegalStateException("the job ended without a report");
+            }
+            return RunReport.parse(json.get(0));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for job " + report.jobId, e);
+        } catch (Exception e) {
+            return stored(report.runId).orElseGet(() -> jobFailed(report, plans, e));
+        } finally {
+            locks.close();
+        }
     }
 
-    private TableReport runTable(SyncConfig.Table table, String runId, Configuration flinkConf, int parallelism) {
-        TableReport r = new TableReport();
-        r.name = table.name();
-        r.runId = runId;
+    /**
+     * Waits for the job, showing its progress: a line redrawn every 2 s on a terminal, a log line every
+     * 30 s otherwise (so logs and CI output stay short).
+     */
+    private static JobExecutionResult awaitShowingProgress(JobClient client, List<TablePlan> plans, Instant started)
+            throws Exception {
+        boolean terminal = System.console() != null;
+        long every = terminal ? 2 : 30;
+        List<Progress.Table> tables = plans.stream().map(p -> new Progress.Table(p.name(), p.expectedRows())).toList();
+        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+        boolean drawn = false;
+        while (true) {
+            try {
+                JobExecutionResult r = result.get(every, TimeUnit.SECONDS);
+                if (drawn) {
+                    System.err.print("\r\033[K"); // clear the progress line before the results are printed
+                }
+                return r;
+            } catch (TimeoutException running) {
+                Map<String, Object> acc;
+                try {
+                    acc = client.getAccumulators().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    continue; // progress is best effort
+                }
+                String line = Progress.line(tables, acc, Duration.between(started, Instant.now()));
+                if (terminal) {
+                    System.err.print("\r\033[K" + line);
+                    System.err.flush();
+                    drawn = true;
+                } else {
+                    LOG.info("progress {}", line);
+                }
+            }
+        }
+    }
+
+    /**
+     * A REST submission closes main's class loader when main returns, so classes the lock release needs
+     * later must be loaded now: opening and closing a connection loads the driver's close path.
+     */
+    private static void warmUp(io.snapsync.config.JdbcEndpoint target) {
+        try (Connection c = target.connect("target")) {
+            c.isValid(5);
+        } catch (Exception e) {
+            LOG.debug("warm-up connection failed", e);
+        }
+    }
+
+    /** Takes the table's lock and plans it; a failure here fails only this table (its report says why). */
+    private java.util.Optional<TablePlan> plan(SyncConfig.Table table, TableReport r, Locks locks) {
         long t0 = System.currentTimeMillis();
-        TablePlan plan = null;
-        try (TableLock lock = TableLock.acquire(config.target().endpoint(), table.name(), runId)) {
-            plan = new TablePlanner(config, parallelism, allowMassChange, dryRun).reconcile(reconcile).resync(resync).plan(table, runId);
+        TableLock lock = null;
+        try {
+            lock = TableLock.acquire(config.target().endpoint(), table.name(), r.runId);
+            TablePlan plan = new TablePlanner(config, parallelismOf(), allowMassChange, dryRun)
+                    .reconcile(reconcile).resync(resync).plan(table, r.runId);
             r.previousCacheVersion = plan.previousVersion();
             r.reconcile = plan.reconcileReason();
             r.schemaChange = plan.schemaChange();
             r.schemaDdl = plan.schemaDdl().isEmpty() ? null : plan.schemaDdl();
             r.resync = plan.resyncReason();
+            if (!dryRun && !table.acceptLossyColumnsOrEmpty().isEmpty()) {
+                r.acceptedLossyColumns = new java.util.TreeMap<>(table.acceptLossyColumnsOrEmpty());
+            }
             if (plan.reconcile()) {
                 LOG.info("{}: {}", table.name(), plan.reconcileReason());
             }
             r.planMillis = System.currentTimeMillis() - t0;
-            long t1 = System.currentTimeMillis();
-            StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
-            SyncPipeline.build(env, plan, hook).sinkTo(new DiscardingSink<>()).name("outcome").setParallelism(1);
-            JobExecutionResult result = env.execute("snapsync " + table.name() + " " + runId);
-            List<CommitOutcome> outcomes = result.getAccumulatorResult(SyncCommitter.OUTCOME_ACCUMULATOR);
-            if (outcomes == null) {
-                outcomes = List.of();
-            }
-            r.jobMillis = System.currentTimeMillis() - t1;
-            if (outcomes.size() != 1) {
-                throw new IllegalStateException("the committer reported " + outcomes.size() + " outcomes, expected 1");
-            }
-            CommitOutcome o = outcomes.get(0);
-            r.status = dryRun ? "dry-run" : "committed";
-            if (dryRun) {
-                r.samples = o.samples == null || o.samples.isEmpty() ? List.of() : List.of(o.samples.split("\n"));
-                r.wouldBeRefused = o.guardViolation;
-            }
-            r.cacheVersion = o.cacheVersion;
-            r.snapshotRows = o.snapshotRows;
-            r.inserted = o.inserted;
-            r.updated = o.updated;
-            r.deleted = o.deleted;
-            r.appliedUpserts = o.appliedUpserts;
-            r.appliedDeletes = o.appliedDeletes;
-            r.alreadyCommitted = o.alreadyCommitted ? true : null;
-            r.chunks = o.chunks > 0 ? o.chunks : null;
-            r.duplicateKeys = o.duplicateKeys > 0 ? o.duplicateKeys : null;
-            r.nullKeyRows = o.nullKeyRows > 0 ? o.nullKeyRows : null;
-            r.nulFixedRows = o.nulFixedRows > 0 ? o.nulFixedRows : null;
-            r.issueSamples = o.issueSamples == null || o.issueSamples.isEmpty() ? null : List.of(o.issueSamples.split("\n"));
-            r.resyncNotes = o.resyncNotes == null ? null : List.of(o.resyncNotes.split("\n"));
-            r.commitMillis = o.commitMillis;
-            LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", table.name(), o.cacheVersion, o.snapshotRows,
-                    o.inserted, o.updated, o.deleted);
+            locks.add(lock);
+            return java.util.Optional.of(plan);
         } catch (Exception e) {
             r.status = "failed";
             r.error = Errors.describe(e);
+            r.planMillis = System.currentTimeMillis() - t0;
             LOG.error("{}: sync failed: {}", table.name(), r.error);
             LOG.debug("{}: failure detail", table.name(), e);
-            if (plan != null && !plan.dryRun()) {
-                dropStaging(plan);
+            if (lock != null) {
+                Locks.closeQuietly(lock);
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
+    private int parallelismOf() {
+        return config.jobOrDefaults().parallelism() != null ? config.jobOrDefaults().parallelism()
+                : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The report the job recorded in the control schema (it failed the job after writing it). */
+    private java.util.Optional<RunReport> stored(String runId) {
+        if (dryRun) {
+            return java.util.Optional.empty();
+        }
+        try (Connection c = TablePlanner.connect(config.target().endpoint(), "target")) {
+            java.util.Optional<String> json = new io.snapsync.commit.ControlTable(config.target().controlSchemaOrDefault()).readRun(c, runId);
+            return json.isPresent() ? java.util.Optional.of(RunReport.parse(json.get())) : java.util.Optional.empty();
+        } catch (Exception e) {
+            LOG.warn("run {}: could not read its report from the target: {}", runId, Errors.describe(e));
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * The job failed before its report was written (a failure Flink retried until its restarts ran out):
+     * every planned table failed. Dropping their staging tables here is a courtesy; the next run of each
+     * table removes leftovers anyway.
+     */
+    private RunReport jobFailed(RunReport report, List<TablePlan> plans, Exception e) {
+        String error = Errors.describe(e);
+        for (TableReport t : report.tables) {
+            if (t.status == null) {
+                t.status = "failed";
+                t.error = error;
+                LOG.error("{}: sync failed: {}", t.name, error);
             }
         }
-        return r;
+        LOG.debug("run {}: failure detail", report.runId, e);
+        for (TablePlan plan : plans) {
+            if (!plan.dryRun()) {
+                dropStaging(plan);
+            }
+            io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // else the next run of the table removes them
+        }
+        report.status = "failed";
+        report.finishedAt = Instant.now().toString();
+        report.totalMillis = Instant.now().toEpochMilli() - Instant.parse(report.startedAt).toEpochMilli();
+        return report;
+    }
+
+    /** "snapsync orders,items 20261124T013000Z-3f9a1c": the tables as the web UI's job list shows them. */
+    static String jobName(List<SyncConfig.Table> tables, String runId) {
+        String names = String.join(",", tables.stream().map(SyncConfig.Table::name).toList());
+        return "snapsync " + (names.length() > 80 ? names.substring(0, 77) + "..." : names) + " " + runId;
+    }
+
+    /** A bounded stream with no element: the report operator's input when no table got past planning. */
+    private static DataStream<CommitOutcome> noOutcomes(StreamExecutionEnvironment env) {
+        // (fromData with an empty list fails at run time in Flink 2.2; one filtered-out element is an empty bounded stream)
+        return env.fromSequence(0, 0).filter(x -> false).name("no table").setParallelism(1)
+                .map(x -> new CommitOutcome()).returns(CommitOutcome.class).name("no table").setParallelism(1);
+    }
+
+    /** The table locks of one run, released together when its job ends (or by the death of this JVM). */
+    static final class Locks {
+        private final List<TableLock> held = new ArrayList<>();
+
+        synchronized void add(TableLock lock) {
+            held.add(lock);
+        }
+
+        synchronized void close() {
+            held.forEach(Locks::closeQuietly);
+            held.clear();
+        }
+
+        static void closeQuietly(TableLock lock) {
+            try {
+                lock.close();
+            } catch (Throwable e) { // also a class the closed user class loader cannot load any more
+                LOG.warn("could not release a table lock (ending the session releases it): {}", e.toString());
+            }
+        }
     }
 
     /** The target transaction either committed (and dropped these) or never happened: they are garbage now. */

@@ -27,6 +27,7 @@ import java.util.List;
  * @param schemaChange what changed in the source schema, for the report; null when nothing did
  * @param shadowTable resync runs: the new table the whole snapshot is loaded into and swapped in by renames; else null
  * @param resyncReason resync runs: why (asked for, or the source schema changed under schema-evolution: resync)
+ * @param unload {@code extract: unload}: the files one UNLOAD wrote for this run, read instead of {@link #query}; else null
  */
 public record TablePlan(
         String name,
@@ -61,8 +62,31 @@ public record TablePlan(
         List<String> schemaDdl,
         String schemaChange,
         TableName shadowTable,
-        String resyncReason)
+        String resyncReason,
+        io.snapsync.unload.UnloadSnapshot unload)
         implements Serializable {
+
+    public TablePlan(String name, JdbcEndpoint source, TableName sourceTable, JdbcEndpoint target, TableName targetTable,
+                     TableSchema schema, String runId, String previousVersion, List<String> previousFiles, String cacheUri,
+                     TableName upsertStaging, TableName deleteStaging, String controlSchema, boolean useMerge,
+                     List<String> compareAsText, int parallelism, SourceQuery query, int fetchSize, String parquetCodec,
+                     int rowGroupBytes, long expectedRows, long previousRows, MassChangeGuard guard, boolean dryRun,
+                     io.snapsync.config.TablePolicies policies, SourceQuery targetQuery, String reconcileReason,
+                     List<io.snapsync.schema.TargetColumn> targetColumns, TableSchema previousSchema,
+                     List<String> schemaDdl, String schemaChange, TableName shadowTable, String resyncReason) {
+        this(name, source, sourceTable, target, targetTable, schema, runId, previousVersion, previousFiles, cacheUri,
+                upsertStaging, deleteStaging, controlSchema, useMerge, compareAsText, parallelism, query, fetchSize,
+                parquetCodec, rowGroupBytes, expectedRows, previousRows, guard, dryRun, policies, targetQuery,
+                reconcileReason, targetColumns, previousSchema, schemaDdl, schemaChange, shadowTable, resyncReason, null);
+    }
+
+    /** This plan reading the snapshot UNLOAD wrote, its row count the one the manifest reports. */
+    public TablePlan withUnload(io.snapsync.unload.UnloadSnapshot u) {
+        return new TablePlan(name, source, sourceTable, target, targetTable, schema, runId, previousVersion, previousFiles, cacheUri,
+                upsertStaging, deleteStaging, controlSchema, useMerge, compareAsText, parallelism, query, fetchSize,
+                parquetCodec, rowGroupBytes, u.rows(), previousRows, guard, dryRun, policies, targetQuery,
+                reconcileReason, targetColumns, previousSchema, schemaDdl, schemaChange, shadowTable, resyncReason, u);
+    }
 
     /** A plan that is not a resync. */
     public TablePlan(String name, JdbcEndpoint source, TableName sourceTable, JdbcEndpoint target, TableName targetTable,

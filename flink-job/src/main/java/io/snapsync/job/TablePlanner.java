@@ -2,6 +2,7 @@ package io.snapsync.job;
 
 import static io.snapsync.schema.Identifiers.quote;
 
+import io.snapsync.cache.CacheIntegrity;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.cache.CacheProbe;
@@ -14,6 +15,7 @@ import io.snapsync.schema.ColumnType;
 import io.snapsync.schema.SchemaChange;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TargetCompatibility;
 import io.snapsync.schema.TypeMapping;
 import io.snapsync.source.SourceDialect;
 import io.snapsync.source.SourceQuery;
@@ -41,6 +43,7 @@ import org.apache.flink.core.fs.Path;
  * this run's staging tables. Every check here happens before any row of the target is touched.
  */
 public final class TablePlanner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TablePlanner.class);
     private final SyncConfig config;
     private final int parallelism;
     private final boolean allowMassChange;
@@ -78,6 +81,36 @@ public final class TablePlanner {
     }
 
     public TablePlan plan(SyncConfig.Table table, String runId) throws SQLException, IOException {
+        TablePlan plan = planRun(table, runId);
+        return config.unload(table) ? unload(plan) : plan;
+    }
+
+    /**
+     * {@code extract: unload}: after every check has passed, one UNLOAD writes the snapshot to S3 (one statement, one
+     * consistent snapshot); the run reads those files and checks their rows against the manifest's count. If the
+     * UNLOAD fails, the staging (and shadow) tables just created are dropped again.
+     */
+    private TablePlan unload(TablePlan plan) throws SQLException, IOException {
+        try (Connection c = connect(plan.source(), "source")) {
+            return plan.withUnload(io.snapsync.unload.Unloads.run(c, config.source().unload(), plan.name(), plan.sourceTable(),
+                    plan.schema(), plan.runId()));
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (!plan.dryRun()) {
+                try (Connection t = plan.target().connect()) {
+                    StagingTables.drop(t, plan.upsertStaging(), plan.deleteStaging());
+                    if (plan.resync()) {
+                        StagingTables.drop(t, plan.shadowTable());
+                    }
+                } catch (SQLException ignored) {
+                    // the next run of the table removes them
+                }
+            }
+            throw e;
+        }
+    }
+
+    private TablePlan planRun(SyncConfig.Table table, String runId) throws SQLException, IOException {
+        io.snapsync.cache.HadoopClasses.require(); // the job's Parquet needs it: say so before touching anything
         JdbcEndpoint source = config.source().endpoint();
         JdbcEndpoint target = config.target().endpoint();
         TableName sourceTable = TableName.parse(table.source());
@@ -90,8 +123,10 @@ public final class TablePlanner {
                 : config.jobOrDefaults().splits() != null ? config.jobOrDefaults().splits() : 4 * parallelism;
         try (Connection c = connect(source, "source")) {
             schema = readSourceSchema(c, sourceTable, table.primaryKey());
-            query = planSplits(c, schema, sourceTable, splits);
-            expectedRows = config.source().verifyCountOrDefault() ? count(c, sourceTable) : -1;
+            // extract: unload reads files, not split queries, and counts rows by UNLOAD's manifest
+            boolean unload = config.unload(table);
+            query = unload ? SplitPlanner.single(schema, sourceTable) : planSplits(c, schema, sourceTable, splits);
+            expectedRows = config.source().verifyCountOrDefault() && !unload ? count(c, sourceTable) : -1;
         }
 
         ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
@@ -104,6 +139,20 @@ public final class TablePlanner {
             }
         }
         try (Connection c = connect(target, "target")) {
+            if (!reconcile && !resync && exists(c, TableName.parse(control.state()))) {
+                // before anything is created: a target other than the one the cache describes would get only the day's changes
+                Optional<ControlTable.State> recorded = control.read(c, table.name(), false);
+                if (recorded.isPresent()) {
+                    Optional<String> moved = ControlRowCheck.movedTarget(recorded.get(), targetTable);
+                    if (moved.isPresent()) {
+                        throw new PlanException(moved.get());
+                    }
+                    String sourceNote = ControlRowCheck.movedSource(recorded.get(), sourceTable);
+                    if (sourceNote != null) {
+                        LOG.info("{}", sourceNote);
+                    }
+                }
+            }
             // resync: asked for, or a schema change under schema-evolution: resync (a plan of its own, see ResyncPlanner)
             String resyncReason = ResyncPlanner.reason(c, config, table, schema, layout, resync);
             if (resyncReason != null) {
@@ -152,6 +201,12 @@ public final class TablePlanner {
                 reconcileReason = "run " + pending.get().runId() + " applied part of its change set in chunks and did not finish; "
                         + "diffing the source against the live target table";
             }
+            if (reconcileReason == null && state.isEmpty() && hasRows(c, targetTable)) {
+                // a first run into a filled table (a moved target, a renamed table entry, a table filled by hand) would
+                // upsert the snapshot and keep every row the source does not have
+                reconcileReason = "no control row for " + table.name() + " but target table " + targetTable
+                        + " already holds rows; diffing the source against the live target table";
+            }
             if (reconcileReason != null) {
                 // the cache is not read at all (it may be lost or lag the target); the control row still guards
                 // against a concurrent commit
@@ -171,6 +226,17 @@ public final class TablePlanner {
                 } catch (java.io.FileNotFoundException e) {
                     throw new PlanException(e.getMessage() + ": the cache version the target matches is lost; "
                             + "run `snapsync reconcile` to diff against the live target and write a fresh cache");
+                }
+                catch (IOException e) {
+                    throw new PlanException("the cache is damaged: manifest " + layout.manifest(table.name(), previousVersion)
+                            + " cannot be read (" + e.getMessage() + "); run `snapsync reconcile` to diff against the live target "
+                            + "and write a fresh cache");
+                }
+                try {
+                    // before the target is touched: a version that lost a file would never delete that file's rows
+                    CacheIntegrity.verify(layout, m, table.name(), previousVersion, st.rowCount(), st.schemaFingerprint());
+                } catch (CacheIntegrity.DamagedException e) {
+                    throw new PlanException(e.getMessage());
                 }
                 TableSchema cachedSchema = new TableSchema(m.columns(), m.keyColumns());
                 boolean sameEncoding = m.schemaFingerprint().equals(schema.fingerprint());
@@ -204,6 +270,8 @@ public final class TablePlanner {
                     .filter(t -> !sourceTyped.contains(t.name()))
                     .map(t -> relaxed.contains(t.name()) ? new io.snapsync.schema.TargetColumn(t.name(), t.baseType(), t.length(), t.precision(), t.scale(), false) : t)
                     .toList();
+
+            compareAsText = checkTargetTypes(c, table, targetTable, schema, sourceTyped, compareAsText);
 
             String staging = config.target().stagingSchemaOrDefault();
             TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
@@ -246,8 +314,12 @@ public final class TablePlanner {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted() + " WHERE 1 = 0")) {
             ResultSetMetaData md = rs.getMetaData();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-                columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i),
-                        md.getPrecision(i), md.getScale(i), md.isNullable(i) != ResultSetMetaData.columnNoNulls));
+                try {
+                    columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i),
+                            md.getPrecision(i), md.getScale(i), md.isNullable(i) != ResultSetMetaData.columnNoNulls));
+                } catch (TypeMapping.UnsupportedTypeException e) {
+                    throw new PlanException("source table " + table + ": " + e.getMessage()); // before the target is created
+                }
             }
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
@@ -261,6 +333,13 @@ public final class TablePlanner {
             throw new PlanException("primary-key column(s) " + unknown + " not found in source table " + table + " (columns: " + names + ")");
         }
         return new TableSchema(columns, key);
+    }
+
+    static boolean hasRows(Connection c, TableName table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + table.quoted() + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     static long count(Connection c, TableName table) throws SQLException {
@@ -349,6 +428,62 @@ public final class TablePlanner {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(io.snapsync.schema.TargetColumn.of(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBoolean(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a target column that cannot hold every source value unchanged with the same equality (see
+     * {@link TargetCompatibility}) unless the table accepts it by name; returns the columns the MERGE compares
+     * as text (json, and types storing exactly but comparing otherwise, such as citext).
+     */
+    static List<String> checkTargetTypes(Connection c, SyncConfig.Table table, TableName targetTable, TableSchema schema,
+                                         List<String> sourceTyped, List<String> compareAsText) throws SQLException {
+        Map<String, String> accepted = table.acceptLossyColumnsOrEmpty();
+        List<String> unknown = accepted.keySet().stream().filter(n -> !schema.columnNames().contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            throw new PlanException("table " + table.name() + ": accept-lossy-columns names " + unknown
+                    + ", not column(s) of the source (columns: " + schema.columnNames() + ")");
+        }
+        List<String> asText = new ArrayList<>(compareAsText);
+        for (TargetCompatibility.Target t : readTargetTypes(c, targetTable)) {
+            Column sc = schema.columns().stream().filter(x -> x.name().equals(t.name())).findFirst().orElse(null);
+            if (sc == null || sourceTyped.contains(t.name())) {
+                continue; // a target-only column, or one the commit adds or retypes to the source's type
+            }
+            TargetCompatibility.Result r = TargetCompatibility.check(sc, t);
+            if (r.verdict() == TargetCompatibility.Verdict.AS_TEXT && schema.keyColumns().contains(t.name())) {
+                r = new TargetCompatibility.Result(TargetCompatibility.Verdict.LOSSY, t.baseType()
+                        + " compares differently from the source, and a key compared so would match other rows");
+            }
+            if (r.verdict() == TargetCompatibility.Verdict.LOSSY) {
+                if (!accepted.containsKey(t.name())) {
+                    throw new PlanException(TargetCompatibility.refusal(table.name(), targetTable, sc, t, r.reason()));
+                }
+                LOG.warn("{}: column {} accepted as lossy ({}): {}", table.name(), t.name(), accepted.get(t.name()), r.reason());
+            }
+            if (r.verdict() == TargetCompatibility.Verdict.AS_TEXT && !asText.contains(t.name())) {
+                asText.add(t.name());
+            }
+        }
+        return List.copyOf(asText);
+    }
+
+    static List<TargetCompatibility.Target> readTargetTypes(Connection c, TableName table) throws SQLException {
+        List<TargetCompatibility.Target> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+                + "CASE WHEN bt.typnamespace = 'pg_catalog'::regnamespace THEN format_type(bt.oid, NULL) ELSE bt.typname::text END, "
+                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, bt.typtype, bt.typcategory = 'A' "
+                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                + "JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END "
+                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setString(1, table.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TargetCompatibility.Target(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                            rs.getString(5).charAt(0), rs.getBoolean(6)));
                 }
             }
         }

@@ -28,6 +28,13 @@ public class TableReport {
     public Long appliedUpserts;
     public Long appliedDeletes;
     public Boolean alreadyCommitted;
+    /**
+     * The table's accept-lossy-columns (column: why), when set: the target may store those columns' values changed,
+     * so an update that differs only in what the target does not keep is reported by the diff and not applied.
+     */
+    public java.util.Map<String, String> acceptedLossyColumns;
+    /** With accepted lossy columns: inserted + updated - appliedUpserts, the reported upserts the target's equality found already applied. */
+    public Long unappliedUpserts;
     /** The change set was applied in this many transactions (apply-chunk-rows); absent when in one. */
     public Integer chunks;
     public Long planMillis;
@@ -42,4 +49,37 @@ public class TableReport {
     public Long nullKeyRows;
     public Long nulFixedRows;
     public java.util.List<String> issueSamples;
+
+    /** Fills in what the table's committer did (in the job), from its outcome. */
+    public void apply(io.snapsync.commit.CommitOutcome o, boolean dryRun) {
+        if (o.error != null) {
+            status = "failed";
+            error = o.error;
+            return;
+        }
+        status = dryRun ? "dry-run" : "committed";
+        if (dryRun) {
+            samples = o.samples == null || o.samples.isEmpty() ? java.util.List.of() : java.util.List.of(o.samples.split("\n"));
+            wouldBeRefused = o.guardViolation;
+        }
+        cacheVersion = o.cacheVersion;
+        snapshotRows = o.snapshotRows;
+        inserted = o.inserted;
+        updated = o.updated;
+        deleted = o.deleted;
+        appliedUpserts = o.appliedUpserts;
+        appliedDeletes = o.appliedDeletes;
+        if (acceptedLossyColumns != null) {
+            // upserts that differ only in what an accepted lossy column does not keep change nothing in the target
+            unappliedUpserts = Math.max(0, o.inserted + o.updated - o.appliedUpserts);
+        }
+        alreadyCommitted = o.alreadyCommitted ? true : null;
+        chunks = o.chunks > 0 ? o.chunks : null;
+        duplicateKeys = o.duplicateKeys > 0 ? o.duplicateKeys : null;
+        nullKeyRows = o.nullKeyRows > 0 ? o.nullKeyRows : null;
+        nulFixedRows = o.nulFixedRows > 0 ? o.nulFixedRows : null;
+        issueSamples = o.issueSamples == null || o.issueSamples.isEmpty() ? null : java.util.List.of(o.issueSamples.split("\n"));
+        resyncNotes = o.resyncNotes == null ? null : java.util.List.of(o.resyncNotes.split("\n"));
+        commitMillis = o.commitMillis;
+    }
 }

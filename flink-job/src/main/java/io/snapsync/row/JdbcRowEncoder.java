@@ -56,6 +56,29 @@ public final class JdbcRowEncoder {
             writeValue(rs, i + 1, schema.column(i));
             fieldEnd[i] = row.length();
         }
+        return finish();
+    }
+
+    /**
+     * Encodes a row whose values were already decoded (from UNLOAD's Parquet files, see
+     * {@code unload.ParquetValues}), one per column in schema order, null for NULL: BOOLEAN Boolean, INTEGER
+     * Long, DECIMAL BigDecimal, FLOAT Double, TEXT/JSON String, BYTES byte[], DATE Long (days since 1970),
+     * TIMESTAMP/TIMESTAMPTZ Long (microseconds since 2000-01-01), TIME Long (microseconds of the day), TIMETZ
+     * long[] {micros of day, offset seconds}. Same bytes, key, hash and NUL policy as {@link #encode(ResultSet)}.
+     */
+    public SnapshotRow encodeValues(Object[] values) {
+        row.reset();
+        nulColumn = -1;
+        nulFixed = false;
+        for (int i = 0; i < schema.size(); i++) {
+            fieldStart[i] = row.length();
+            writeObject(values[i], i, schema.column(i));
+            fieldEnd[i] = row.length();
+        }
+        return finish();
+    }
+
+    private SnapshotRow finish() {
         // the key is the same bytes as the key columns' fields, concatenated in key order
         key.reset();
         byte[] buf = row.buffer();
@@ -128,6 +151,44 @@ public final class JdbcRowEncoder {
         }
     }
 
+    /**
+     * PostgreSQL's numeric also holds NaN and ±Infinity (Redshift's DECIMAL does not, nor does a decimal
+     * encoding): refused while reading, before anything is staged, naming the column and the way out.
+     */
+    private SQLException notANumber(ResultSet rs, int idx, Column c, SQLException cause) throws SQLException {
+        String text = rs.getString(idx);
+        if (text != null && (text.equals("NaN") || text.endsWith("Infinity"))) {
+            throw new BadDataException("table " + options.table() + ", column " + Identifiers.quote(c.name()) + ": numeric value "
+                    + text + " cannot be carried (a decimal has no " + text + "; Redshift's DECIMAL neither): change the source "
+                    + "column to double precision, or sync a view that maps it, e.g. NULLIF(" + Identifiers.quote(c.name())
+                    + ", 'NaN'); nothing applied");
+        }
+        return cause;
+    }
+
+    private void writeObject(Object v, int column, Column c) {
+        if (v == null) {
+            row.writeNull();
+            return;
+        }
+        switch (c.type()) {
+            case BOOLEAN -> row.writeBoolean((Boolean) v);
+            case INTEGER -> row.writeInteger((Long) v);
+            case DECIMAL -> row.writeDecimal((BigDecimal) v);
+            case FLOAT -> row.writeFloat((Double) v);
+            case TEXT -> row.writeText(nul((String) v, column));
+            case JSON -> row.writeJson(jsonbNul(nul((String) v, column), c, column));
+            case BYTES -> row.writeBytes((byte[]) v);
+            case DATE -> row.writeDate(LocalDate.ofEpochDay((Long) v));
+            case TIMESTAMP, TIMESTAMPTZ -> row.writeTimestampMicros(c.type(), (Long) v);
+            case TIME -> row.writeTimeMicros((Long) v);
+            case TIMETZ -> {
+                long[] t = (long[]) v;
+                row.writeTimeTz(t[0], (int) t[1]);
+            }
+        }
+    }
+
     private void writeValue(ResultSet rs, int idx, Column c) throws SQLException {
         int column = idx - 1;
         switch (c.type()) {
@@ -140,7 +201,12 @@ public final class JdbcRowEncoder {
                 if (rs.wasNull()) row.writeNull(); else row.writeInteger(v);
             }
             case DECIMAL -> {
-                BigDecimal v = rs.getBigDecimal(idx);
+                BigDecimal v;
+                try {
+                    v = rs.getBigDecimal(idx);
+                } catch (SQLException e) {
+                    throw notANumber(rs, idx, c, e);
+                }
                 if (v == null) row.writeNull(); else row.writeDecimal(v);
             }
             case FLOAT -> {

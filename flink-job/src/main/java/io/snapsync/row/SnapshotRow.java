@@ -12,6 +12,11 @@ public class SnapshotRow {
     public static final byte NULL_KEY = 1;
     /** A text value contained U+0000 and was stripped or replaced as configured. */
     public static final byte NUL_FIXED = 2;
+    /**
+     * Not a row: the source gave up on its split (bad data), and {@link #row} holds the message (UTF-8).
+     * It flows to the table's committer, which fails the table instead of the whole job.
+     */
+    public static final byte ERROR = 4;
 
     public String key;
     public long hashHi;
@@ -28,6 +33,12 @@ public class SnapshotRow {
         this.hashHi = hashHi;
         this.hashLo = hashLo;
         this.row = row;
+    }
+
+    public static SnapshotRow error(String message) {
+        SnapshotRow r = new SnapshotRow("", 0, 0, message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        r.flags = ERROR;
+        return r;
     }
 
     public boolean has(byte flag) {

@@ -28,11 +28,22 @@ public final class TypeMapping {
             case "varchar", "character varying", "nvarchar" -> {
                 return new Column(name, ColumnType.TEXT, precision > 0 && precision < 10_485_760 ? "varchar(" + precision + ")" : "text", 0, 0, 0, nullable);
             }
+            // citext into text: the target's equality is stricter (a case-only change is written), never looser
             case "text", "name", "citext" -> { return new Column(name, ColumnType.TEXT, "text", 0, 0, 0, nullable); }
+            // PostgreSQL stand-in only: the canonical text form is one per value, so text equality is uuid equality
+            case "uuid" -> { return new Column(name, ColumnType.TEXT, "uuid", 0, 0, 0, nullable); }
+            // an unsigned 32-bit integer: bigint holds every value, integer equality
+            case "oid" -> { return new Column(name, ColumnType.INTEGER, "bigint", 8, 0, 0, nullable); }
             case "bytea", "varbyte", "varbinary", "binary varying" -> { return new Column(name, ColumnType.BYTES, "bytea", 0, 0, 0, nullable); }
             // Redshift's driver hands spatial values over as EWKB bytes (java.sql.Types LONGVARBINARY, byte[]):
             // kept as bytea, byte for byte; PostGIS reads them with ST_GeomFromEWKB (see README, type mapping)
-            case "geometry", "geography" -> { return new Column(name, ColumnType.BYTES, "bytea", 0, 0, 0, nullable); }
+            // (PostGIS in a PostgreSQL stand-in reports OTHER and hands over hex text: refused below, not taken for bytes)
+            case "geometry", "geography" -> {
+                if (jdbcType == Types.LONGVARBINARY || jdbcType == Types.VARBINARY || jdbcType == Types.BINARY) {
+                    return new Column(name, ColumnType.BYTES, "bytea", 0, 0, 0, nullable);
+                }
+                throw new UnsupportedTypeException(name, typeName, jdbcType);
+            }
             case "date" -> { return new Column(name, ColumnType.DATE, "date", 0, 0, 0, nullable); }
             case "timestamp", "timestamp without time zone" -> { return new Column(name, ColumnType.TIMESTAMP, "timestamp", 0, 0, 0, nullable); }
             case "timestamptz", "timestamp with time zone" -> { return new Column(name, ColumnType.TIMESTAMPTZ, "timestamptz", 0, 0, 0, nullable); }
@@ -42,18 +53,12 @@ public final class TypeMapping {
             case "jsonb", "super" -> { return new Column(name, ColumnType.JSON, "jsonb", 0, 0, 0, nullable); }
             default -> { /* fall back to the JDBC type below */ }
         }
+        // a name not listed above is mapped by its JDBC code only where that code cannot stand for a different value
+        // or equality: enums (pgjdbc reports them as VARCHAR; labels compare as text) and temporal codes. Codes that
+        // other types share are refused: BIT is also bit(n), DOUBLE also money, OTHER/ARRAY/STRUCT/SQLXML anything.
         return switch (jdbcType) {
-            case Types.BOOLEAN, Types.BIT -> new Column(name, ColumnType.BOOLEAN, "boolean", 0, 0, 0, nullable);
-            case Types.TINYINT, Types.SMALLINT -> new Column(name, ColumnType.INTEGER, "smallint", 2, 0, 0, nullable);
-            case Types.INTEGER -> new Column(name, ColumnType.INTEGER, "integer", 4, 0, 0, nullable);
-            case Types.BIGINT -> new Column(name, ColumnType.INTEGER, "bigint", 8, 0, 0, nullable);
-            case Types.REAL -> new Column(name, ColumnType.FLOAT, "real", 4, 0, 0, nullable);
-            case Types.FLOAT, Types.DOUBLE -> new Column(name, ColumnType.FLOAT, "double precision", 8, 0, 0, nullable);
-            case Types.NUMERIC, Types.DECIMAL -> decimal(name, precision, scale, nullable);
-            case Types.CHAR, Types.NCHAR -> new Column(name, ColumnType.TEXT, precision > 0 ? "char(" + precision + ")" : "text", 0, 0, 0, nullable);
-            case Types.VARCHAR, Types.NVARCHAR, Types.LONGVARCHAR, Types.LONGNVARCHAR, Types.CLOB ->
-                    new Column(name, ColumnType.TEXT, precision > 0 && precision < 10_485_760 ? "varchar(" + precision + ")" : "text", 0, 0, 0, nullable);
-            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> new Column(name, ColumnType.BYTES, "bytea", 0, 0, 0, nullable);
+            case Types.CHAR, Types.NCHAR, Types.VARCHAR, Types.NVARCHAR ->
+                    new Column(name, ColumnType.TEXT, "text", 0, 0, 0, nullable);
             case Types.DATE -> new Column(name, ColumnType.DATE, "date", 0, 0, 0, nullable);
             case Types.TIMESTAMP -> new Column(name, ColumnType.TIMESTAMP, "timestamp", 0, 0, 0, nullable);
             case Types.TIMESTAMP_WITH_TIMEZONE -> new Column(name, ColumnType.TIMESTAMPTZ, "timestamptz", 0, 0, 0, nullable);
@@ -74,7 +79,21 @@ public final class TypeMapping {
     /** A source column whose type snapsync cannot carry faithfully. */
     public static final class UnsupportedTypeException extends IllegalArgumentException {
         public UnsupportedTypeException(String column, String typeName, int jdbcType) {
-            super("column " + Identifiers.quote(column) + " has unsupported type " + typeName + " (JDBC type " + jdbcType + ")");
+            super("column " + Identifiers.quote(column) + " has unsupported type " + typeName + " (JDBC type " + jdbcType + ")"
+                    + hint(column, typeName == null ? "" : typeName.toLowerCase(Locale.ROOT)));
+        }
+
+        /** The way out: sync a view of the source that casts the column to a type snapsync carries. */
+        private static String hint(String column, String type) {
+            String c = Identifiers.quote(column);
+            String cast = switch (type) {
+                case "money" -> c + "::numeric";
+                case "bit", "varbit" -> c + "::text";
+                case "xml" -> c + "::text";
+                default -> type.startsWith("_") ? "to_jsonb(" + c + ")" : c + "::text";
+            };
+            return "; snapsync carries no such type faithfully (value and equality): sync a view of the source that selects "
+                    + cast + " instead, or leave the column out";
         }
     }
 }

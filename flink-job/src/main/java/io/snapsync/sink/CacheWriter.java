@@ -26,6 +26,8 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
 
     private transient CacheFileWriter writer;
     private transient String fileName;
+    /** Why this subtask gave up (its last attempt failed): the committer fails the table. */
+    private transient String error;
 
     public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes, CommitHook hook) {
         this.hook = hook;
@@ -37,6 +39,25 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
 
     @Override
     public void processElement(StreamRecord<SnapshotRow> record) throws Exception {
+        if (error != null) {
+            return;
+        }
+        try {
+            write(record);
+        } catch (Exception e) {
+            giveUpOrThrow(e);
+        }
+    }
+
+    private void giveUpOrThrow(Exception e) throws Exception {
+        if (!io.snapsync.job.Attempts.endsTable(getRuntimeContext(), e)) {
+            throw e;
+        }
+        error = io.snapsync.job.Errors.describe(e);
+        closeWriter();
+    }
+
+    private void write(StreamRecord<SnapshotRow> record) throws Exception {
         if (writer == null) {
             fileName = CacheLayout.partFileName(
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
@@ -52,18 +73,35 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     @Override
     public void endInput() throws Exception {
         long rows = 0;
-        if (writer != null) {
-            rows = writer.rows();
-            writer.close();
-            writer = null;
+        long bytes = 0;
+        String checksum = null;
+        if (writer != null && error == null) {
+            try {
+                rows = writer.rows();
+                writer.close();
+                bytes = writer.bytes();
+                checksum = writer.checksum();
+                writer = null;
+            } catch (Exception e) {
+                giveUpOrThrow(e);
+                rows = 0;
+            }
         }
-        output.collect(new StreamRecord<>(new WriteResult(WriterKind.CACHE,
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName)));
+        WriteResult r = new WriteResult(WriterKind.CACHE, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName);
+        r.error = error;
+        r.bytes = bytes;
+        r.checksum = checksum;
+        output.collect(new StreamRecord<>(r));
     }
 
     @Override
     public void close() throws Exception {
+        closeWriter();
+        super.close();
+    }
+
+    private void closeWriter() {
         if (writer != null) {
             try {
                 writer.close();
@@ -72,6 +110,5 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
             }
             writer = null;
         }
-        super.close();
     }
 }

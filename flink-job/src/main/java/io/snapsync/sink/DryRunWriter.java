@@ -29,6 +29,7 @@ public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
     private transient Map<ChangeKind, List<String>> samples;
 
     private final ValueValidator validator;
+    private transient String error;
 
     public DryRunWriter(WriterKind kind, TableSchema schema) {
         this(kind, schema, null);
@@ -49,13 +50,17 @@ public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
 
     @Override
     public void processElement(StreamRecord<T> record) {
+        if (error != null) {
+            return;
+        }
         rows++;
         if (record.getValue() instanceof Change c) {
             if (validator != null) {
                 try {
                     validator.require(c.row, c.key);
                 } catch (io.snapsync.row.BadDataException e) {
-                    throw new org.apache.flink.runtime.execution.SuppressRestartsException(e);
+                    error = e.getMessage(); // as a real run would: the table fails, the others carry on
+                    return;
                 }
             }
             if (c.kind == ChangeKind.INSERT) {
@@ -74,6 +79,7 @@ public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
     public void endInput() {
         WriteResult r = new WriteResult(kind, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, inserted, updated, null);
+        r.error = error;
         r.samples = String.join("\n", samples.values().stream().flatMap(List::stream).toList());
         output.collect(new StreamRecord<>(r));
     }

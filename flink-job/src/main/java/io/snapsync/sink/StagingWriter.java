@@ -3,7 +3,6 @@ package io.snapsync.sink;
 import io.snapsync.commit.CommitHook;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.row.Change;
-import io.snapsync.row.BadDataException;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.Column;
@@ -13,7 +12,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
+import io.snapsync.job.Attempts;
+import io.snapsync.job.Errors;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -53,6 +53,13 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient long rows;
     private transient int subtask;
     private transient int attempt;
+    /** Why this subtask gave up on the table; its remaining input is ignored and nothing it staged is kept. */
+    private transient String error;
+    private transient org.apache.flink.metrics.Counter stagedMetric;
+    private transient org.apache.flink.metrics.Counter insertedMetric;
+    private transient org.apache.flink.metrics.Counter updatedMetric;
+    private transient org.apache.flink.metrics.Counter deletedMetric;
+    private transient org.apache.flink.api.common.accumulators.LongCounter stagedProgress;
 
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
     public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
@@ -79,27 +86,63 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         encoder = new CopyTextEncoder(columns);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        // per table (the operator is named after it, and the table variable is for reporters); the CLI polls the accumulator
+        String table = tableName();
+        org.apache.flink.metrics.MetricGroup g = io.snapsync.job.ReadProgress.tableGroup(getMetricGroup(), table);
+        stagedMetric = g.counter("rowsStaged" + (kind == WriterKind.DELETES ? "Deletes" : "Upserts"));
+        insertedMetric = kind == WriterKind.UPSERTS ? g.counter("inserted") : null;
+        updatedMetric = kind == WriterKind.UPSERTS ? g.counter("updated") : null;
+        deletedMetric = kind == WriterKind.DELETES ? g.counter("deleted") : null;
+        stagedProgress = getRuntimeContext().getLongCounter("snapsync.staged." + table);
+    }
+
+    /** The config's table name: the operator is named "stage upserts <table>" (see SyncPipeline). */
+    private String tableName() {
+        String n = getOperatorName();
+        int i = n.indexOf(' ', n.indexOf(' ') + 1);
+        return i < 0 ? n : n.substring(i + 1);
     }
 
     @Override
     public void processElement(StreamRecord<Change> record) throws Exception {
-        Change c = record.getValue();
+        if (error != null) {
+            return;
+        }
+        try {
+            stage(record.getValue());
+        } catch (Exception e) {
+            giveUpOrThrow(e);
+        }
+    }
+
+    /** Bad data (a retry would stage the same row) or the last attempt: the table fails, not the job. */
+    private void giveUpOrThrow(Exception e) throws Exception {
+        if (!Attempts.endsTable(getRuntimeContext(), e)) {
+            throw e;
+        }
+        error = Errors.describe(e);
+        closeCopy();
+    }
+
+    private void stage(Change c) throws Exception {
         if (validator != null) {
-            try {
-                validator.require(c.row, c.key);
-            } catch (BadDataException e) {
-                throw new SuppressRestartsException(e); // bad data: a retry would stage the same row
-            }
+            validator.require(c.row, c.key);
         }
         if (copy == null) {
             startCopy();
         }
         encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt, rows);
         rows++;
+        stagedMetric.inc();
+        stagedProgress.add(1L);
         if (c.kind == ChangeKind.INSERT) {
             inserted++;
+            insertedMetric.inc();
         } else if (c.kind == ChangeKind.UPDATE) {
             updated++;
+            updatedMetric.inc();
+        } else {
+            deletedMetric.inc();
         }
         if (encoder.length() >= FLUSH_BYTES) {
             flush();
@@ -125,6 +168,19 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
 
     @Override
     public void endInput() throws Exception {
+        if (error == null) {
+            try {
+                finishCopy();
+            } catch (Exception e) {
+                giveUpOrThrow(e);
+            }
+        }
+        WriteResult result = new WriteResult(kind, subtask, attempt, error == null ? rows : 0, inserted, updated, null);
+        result.error = error;
+        output.collect(new StreamRecord<>(result));
+    }
+
+    private void finishCopy() throws Exception {
         if (copy != null) {
             flush();
             long copied = copy.endCopy();
@@ -135,11 +191,15 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
             connection.commit();
             hook.at(CommitHook.Point.STAGING_COMMITTED);
         }
-        output.collect(new StreamRecord<>(new WriteResult(kind, subtask, attempt, rows, inserted, updated, null)));
     }
 
     @Override
     public void close() throws Exception {
+        closeCopy();
+        super.close();
+    }
+
+    private void closeCopy() throws SQLException {
         try {
             if (copy != null && copy.isActive()) {
                 copy.cancelCopy();
@@ -151,6 +211,6 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
             connection.close();
             connection = null;
         }
-        super.close();
+        copy = null;
     }
 }

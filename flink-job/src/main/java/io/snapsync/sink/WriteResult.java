@@ -13,6 +13,9 @@ public class WriteResult {
     public long updated;
     /** Cache file name relative to the version directory; null if the subtask wrote no file. */
     public String file;
+    /** CACHE only: the file's length and CRC32C (hex), recorded in the manifest and checked before the next run reads it. */
+    public long bytes;
+    public String checksum;
     /** Dry runs only: a few sample keys, one per line, e.g. {@code UPDATE (id=7)}. */
     public String samples;
     /** ISSUES only: keys with several rows, rows with a NULL key, rows whose NUL characters were fixed. */
@@ -24,6 +27,8 @@ public class WriteResult {
     public long carriedEntries;
     /** ISSUES only: a few examples per kind, one per line, e.g. {@code DUPLICATE_KEY (id=7) x3}. */
     public String issueSamples;
+    /** Set when this subtask gave up on its table (bad data, or a failure on its last attempt): nothing is applied. */
+    public String error;
 
     public WriteResult() {}
 

@@ -29,7 +29,6 @@ import org.apache.flink.api.connector.source.lib.util.IteratorSourceEnumerator;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceSplit;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.InstantiationUtil;
 
 /**
@@ -200,7 +199,8 @@ public final class JdbcSnapshotSource
                 return row;
             } catch (BadDataException e) {
                 close();
-                throw new SuppressRestartsException(e); // bad data: a retry would read the same row
+                done = true; // bad data: a retry would read the same row; the rest of the split is not read
+                return SnapshotRow.error(e.getMessage());
             } catch (SQLException e) {
                 close();
                 throw new IllegalStateException("reading a source row failed: " + e.getMessage(), e);

@@ -115,4 +115,17 @@ class ConfigLoaderTest {
         assertThat(io.snapsync.job.FlinkSetup.configuration(parse(VALID), 2)
                 .contains(org.apache.flink.configuration.CoreOptions.TMP_DIRS)).as("unset: Flink's default").isFalse();
     }
+
+    @Test
+    void aKeyGivenTwiceIsAnErrorNamingTheKeyAndLineAtAnyDepth() {
+        assertThatThrownBy(() -> parse(VALID + "target: { url: \"jdbc:postgresql://other:5432/app\" }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config key 'target' is given twice (second at line 10)");
+        assertThatThrownBy(() -> parse(VALID + "    primary-key: [l_orderkey]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config key 'primary-key' is given twice in tables[0] (second at line 10)");
+        assertThatThrownBy(() -> parse(VALID.replace("{ sslmode: require }", "{ sslmode: require, sslmode: disable }")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config key 'sslmode' is given twice in target.properties (second at line 2)");
+    }
 }

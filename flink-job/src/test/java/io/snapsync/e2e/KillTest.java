@@ -82,7 +82,7 @@ class KillTest extends EndToEndTestBase {
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.snapsync.cli.Main");
+        cmd.add("io.snapsync.cli.Launcher");
         cmd.add("sync");
         cmd.add("--config");
         cmd.add(yaml.toString());

@@ -13,29 +13,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Text with U+0000 through the whole job and the command line. Only Redshift can return such text, so
- * the source is PostgreSQL behind {@link NulStandInDriver}, which turns a marker character into NUL.
+ * the source is PostgreSQL behind {@link NulStandInDriver} (named by the source's driver key), which turns a
+ * marker character into NUL.
  */
 class NulCharacterTest extends EndToEndTestBase {
 
-    @BeforeAll
-    static void registerStandIn() throws Exception {
-        NulStandInDriver.register();
-    }
-
     private static String yaml(PgPair p, String policy) {
         return """
-                source: { url: "%s?%s", user: postgres }
+                source: { url: "%s?%s", user: postgres, driver: %s }
                 target: { url: "%s", user: postgres }
                 cache: { uri: "%s" }
                 job: { parallelism: 2, restart-attempts: 2 }
                 tables:
                   - { name: t, source: public.t, target: public.t, primary-key: [id]%s }
-                """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), NulStandInDriver.PARAM, p.targetPg.getJdbcUrl(p.targetDb),
+                """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), NulStandInDriver.PARAM, NulStandInDriver.class.getName(), p.targetPg.getJdbcUrl(p.targetDb),
                 p.cache.toUri(), policy == null ? "" : ", on-nul-character: " + policy);
     }
 

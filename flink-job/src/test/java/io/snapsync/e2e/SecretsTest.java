@@ -54,6 +54,9 @@ class SecretsTest extends EndToEndTestBase {
         s3.close();
     }
 
+    /** The shipped CLI log pattern's message part (log4j2-cli.properties): message and stack trace, scrubbed. */
+    static final String LOG_PATTERN = "%p %c - %scrubbed%n";
+
     private List<String> secrets() {
         return List.of(SOURCE_PASSWORD, TARGET_PASSWORD, s3.secretKey());
     }
@@ -76,7 +79,7 @@ class SecretsTest extends EndToEndTestBase {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration cfg = ctx.getConfiguration();
         WriterAppender appender = WriterAppender.newBuilder().setName("secrets-test").setTarget(logs)
-                .setLayout(PatternLayout.newBuilder().withPattern("%p %c - %m%n%throwable").build()).build();
+                .setLayout(PatternLayout.newBuilder().withPattern(LOG_PATTERN).withAlwaysWriteExceptions(false).build()).build();
         appender.start();
         LoggerConfig root = cfg.getRootLogger();
         Level rootLevel = root.getLevel();
@@ -167,5 +170,91 @@ class SecretsTest extends EndToEndTestBase {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(url).isEqualTo(200);
         return r.body();
+    }
+
+    /**
+     * Secrets that snapsync cannot keep out of the driver's hands: in the URL's parameters (pgjdbc's password
+     * and sslpassword in a URL it cannot even parse, the Redshift driver's IAM keys), in the driver properties
+     * and in the password key, each in a failing run with --verbose: not on stdout/stderr, in the report or
+     * in the log (with the shipped log pattern).
+     */
+    @Test
+    void secretsInUrlParametersPropertiesAndPasswordKeysNeverLeave() throws Exception {
+        List<String> hidden = List.of("Url-Pa55-Kq3-plum", "Ssl-Pa55-Wv2-pear", "Prop-Pa55-Hm4-lime", "AKIA-Key-Ab12-Cd34",
+                "Iam-Secret-Rs5-date", "Session-Tok-Fj8-yam", "Key-Pa55-Nn6-fig");
+        StringWriter logs = new StringWriter();
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        Configuration cfg = ctx.getConfiguration();
+        WriterAppender appender = WriterAppender.newBuilder().setName("secrets-test-2").setTarget(logs)
+                .setLayout(PatternLayout.newBuilder().withPattern(LOG_PATTERN).withAlwaysWriteExceptions(false).build()).build();
+        appender.start();
+        LoggerConfig ours = cfg.getLoggerConfig("io.snapsync");
+        Level ourLevel = ours.getLevel();
+        ours.setLevel(Level.DEBUG);
+        ours.addAppender(appender, Level.ALL, null);
+        ctx.updateLoggers();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        List<String> reports = new ArrayList<>();
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("unused"))) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
+            String sourceUrl = p.sourcePg.getJdbcUrl(p.sourceDb);
+            String targetUrl = p.targetPg.getJdbcUrl(p.targetDb);
+            Path config = tmp.resolve("snapsync.yaml");
+            Path report = tmp.resolve("report.json");
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
+            List<String> sources = List.of(
+                    // an unparsable port: pgjdbc refuses the URL and the error quotes it whole
+                    "source: { url: \"jdbc:postgresql://127.0.0.1:5432x/db?user=src_pw&password=" + hidden.get(0)
+                            + "&sslpassword=" + hidden.get(1) + "\" }",
+                    // the password in the driver properties, wrong: the server refuses it
+                    "source: { url: \"" + sourceUrl + "\", user: src_pw, properties: { password: \"" + hidden.get(2) + "\" } }",
+                    // the Redshift driver's IAM parameters in the URL, unreachable host
+                    "source: { url: \"jdbc:redshift://127.0.0.1:1/dev;AccessKeyID=" + hidden.get(3) + ";SecretAccessKey="
+                            + hidden.get(4) + ";SessionToken=" + hidden.get(5) + "\" }",
+                    // the password key, wrong
+                    "source: { url: \"" + sourceUrl + "\", user: src_pw, password: \"" + hidden.get(6) + "\" }");
+            for (String source : sources) {
+                Files.writeString(config, source + "\n" + """
+                        target: { url: "%s", user: tgt_pw, password: "%s" }
+                        cache: { uri: "%s" }
+                        job: { parallelism: 1, restart-attempts: 0 }
+                        tables:
+                          - { name: t, source: public.t, target: public.t, primary-key: [id] }
+                        """.formatted(targetUrl, TARGET_PASSWORD, tmp.resolve("cache").toUri()));
+                Files.deleteIfExists(report);
+                assertThat(Main.run("sync", "--config", config.toString(), "--report", report.toString(), "--verbose"))
+                        .as(out.toString()).isEqualTo(1);
+                if (Files.exists(report)) {
+                    reports.add(Files.readString(report));
+                }
+            }
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            ours.removeAppender("secrets-test-2");
+            ours.setLevel(ourLevel);
+            ctx.updateLoggers();
+        }
+        String console = out.toString(StandardCharsets.UTF_8);
+        assertThat(console).as("the runs failed where expected").contains("cannot connect to the source database jdbc:postgresql://127.0.0.1:5432x/db")
+                .contains("password authentication failed for user \"src_pw\"")
+                .contains("cannot connect to the source database jdbc:redshift://127.0.0.1:1/dev");
+        assertThat(logs.toString()).as("the capture worked").contains("sync failed");
+        for (String secret : hidden) {
+            assertThat(console).as("stdout/stderr").doesNotContain(secret);
+            assertThat(String.join("\n", reports)).as("reports").doesNotContain(secret);
+            assertThat(logs.toString()).as("logs").doesNotContain(secret);
+        }
+    }
+
+    @Test
+    void theShippedLogConfigScrubs() throws Exception {
+        try (var in = SecretsTest.class.getResourceAsStream("/log4j2-cli.properties")) {
+            String props = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(props).contains("%scrubbed").contains("alwaysWriteExceptions = false").doesNotContain("%m").doesNotContain("%throw");
+        }
     }
 }

@@ -69,4 +69,38 @@ class TypeMappingTest {
                 TypeMapping.map("v", Types.VARCHAR, "varchar", 20, 0, true)), java.util.List.of("id"));
         assertThat(a.fingerprint()).isEqualTo(new TableSchema(a.columns(), a.keyColumns()).fingerprint()).isNotEqualTo(b.fingerprint());
     }
+
+    /**
+     * What pgjdbc reports for the PostgreSQL stand-in's own types (read from pgjdbc 42 against PostgreSQL 17):
+     * none may slip through as another family under a shared JDBC code.
+     */
+    @Test
+    void standInTypesAreMappedFaithfullyOrRefusedNamingTheColumn() {
+        Object[][] refused = {
+                {Types.BIT, "bit"}, {Types.OTHER, "varbit"}, {Types.DOUBLE, "money"}, {Types.OTHER, "interval"},
+                {Types.OTHER, "inet"}, {Types.OTHER, "cidr"}, {Types.OTHER, "macaddr"}, {Types.OTHER, "macaddr8"},
+                {Types.SQLXML, "xml"}, {Types.ARRAY, "_int4"}, {Types.ARRAY, "_text"}, {Types.OTHER, "int4range"},
+                {Types.OTHER, "tstzrange"}, {Types.STRUCT, "pair"}, {Types.OTHER, "tsvector"}, {Types.OTHER, "tsquery"},
+                {Types.OTHER, "xid"}, {Types.OTHER, "regclass"}, {Types.OTHER, "point"}, {Types.OTHER, "pg_lsn"},
+                {Types.OTHER, "geometry"}, {Types.OTHER, "hllsketch"}, {Types.BIGINT, "some_int8_domain_like"},
+                {Types.REAL, "whatever"}, {Types.NUMERIC, "numeric_like"}, {Types.BINARY, "blob_like"}};
+        for (Object[] r : refused) {
+            assertThatThrownBy(() -> TypeMapping.map("col", (Integer) r[0], (String) r[1], 0, 0, true)).as((String) r[1])
+                    .isInstanceOf(TypeMapping.UnsupportedTypeException.class)
+                    .hasMessageStartingWith("column \"col\" has unsupported type " + r[1])
+                    .hasMessageContaining("sync a view of the source");
+        }
+        assertThatThrownBy(() -> TypeMapping.map("m", Types.DOUBLE, "money", 0, 0, true)).hasMessageContaining("\"m\"::numeric");
+        assertThatThrownBy(() -> TypeMapping.map("a", Types.ARRAY, "_int4", 0, 0, true)).hasMessageContaining("to_jsonb(\"a\")");
+        // enums (reported as VARCHAR under their own name) compare as their labels: text
+        assertThat(TypeMapping.map("e", Types.VARCHAR, "mood", Integer.MAX_VALUE, 0, true).sqlType()).isEqualTo("text");
+        assertThat(TypeMapping.map("u", Types.OTHER, "uuid", 0, 0, true)).satisfies(c -> {
+            assertThat(c.type()).isEqualTo(ColumnType.TEXT);
+            assertThat(c.sqlType()).isEqualTo("uuid");
+        });
+        assertThat(TypeMapping.map("o", Types.BIGINT, "oid", 10, 0, true).sqlType()).isEqualTo("bigint");
+        assertThat(TypeMapping.map("c", Types.OTHER, "citext", 0, 0, true).sqlType()).isEqualTo("text");
+        // domains arrive as their base type (PostgreSQL describes result columns so)
+        assertThat(TypeMapping.map("d", Types.INTEGER, "int4", 10, 0, true).sqlType()).isEqualTo("integer");
+    }
 }

@@ -5,7 +5,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Driver;
-import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +16,7 @@ import java.util.logging.Logger;
 
 /**
  * Stands in for what only Redshift can do: return text containing U+0000, which PostgreSQL text cannot
- * hold. Registered ahead of pgjdbc, it takes URLs with {@code nulStandIn=true}, connects through pgjdbc,
+ * hold. Named by the config's {@code driver} key, it takes URLs with {@code nulStandIn=true}, connects through pgjdbc,
  * and hands out strings with every {@link #MARK} replaced by U+0000. Everything else is pgjdbc's.
  */
 public final class NulStandInDriver implements Driver {
@@ -27,22 +26,6 @@ public final class NulStandInDriver implements Driver {
     public static final String JSON_MARK = "\u2401";
     public static final String PARAM = "nulStandIn=true";
     private static final Driver PGJDBC = new org.postgresql.Driver();
-    private static boolean registered;
-
-    /** Puts this driver first (DriverManager asks drivers in registration order). */
-    public static synchronized void register() throws SQLException {
-        if (registered) {
-            return;
-        }
-        for (Driver d : java.util.Collections.list(DriverManager.getDrivers())) {
-            if (d instanceof org.postgresql.Driver) {
-                DriverManager.deregisterDriver(d);
-            }
-        }
-        DriverManager.registerDriver(new NulStandInDriver());
-        DriverManager.registerDriver(new org.postgresql.Driver());
-        registered = true;
-    }
 
     @Override
     public boolean acceptsURL(String url) {

@@ -1,0 +1,158 @@
+package io.snapsync.cache;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.CRC32C;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+
+/**
+ * Checks, before the target is touched, that the cache version a run diffs against is the one that was
+ * committed: the manifest agrees with the control row (version, row count, schema) and with itself (its
+ * files' rows add up, no file twice), and every listed file is there with the length and CRC32C recorded
+ * when it was written and a Parquet footer holding the recorded number of rows. A version that lost rows
+ * would otherwise never delete them from the target.
+ *
+ * <p>Cost: one metadata call, one full read (for the checksum) and one footer read per file, on the
+ * planning machine; manifests of older snapsync versions have no lengths or checksums and get only the
+ * row-count checks (with a warning).
+ */
+public final class CacheIntegrity {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheIntegrity.class);
+
+    private CacheIntegrity() {}
+
+    /** Thrown when the cache version does not match what was committed; the message is one line with the way out. */
+    public static final class DamagedException extends IllegalStateException {
+        public DamagedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What one listed file actually is.
+     *
+     * @param bytes its length, or -1 when it does not exist
+     * @param crc32c its checksum (hex), or null when not computed
+     * @param footerRows rows its Parquet footer claims, or -1 when unreadable
+     * @param unreadable why the footer could not be read, or null
+     */
+    public record Observed(String name, long bytes, String crc32c, long footerRows, String unreadable) {}
+
+    public static String hex(long crc) {
+        return String.format("%08x", crc);
+    }
+
+    /** Pure: every disagreement between the manifest, the control row and the files as observed. */
+    public static List<String> problems(CacheManifest m, String table, String version, long controlRows,
+                                        String controlFingerprint, List<Observed> observed) {
+        List<String> out = new ArrayList<>();
+        if (!table.equals(m.table()) || !version.equals(m.version())) {
+            out.add("the manifest describes table " + m.table() + " version " + m.version());
+        }
+        if (controlFingerprint != null && !controlFingerprint.equals(m.schemaFingerprint())) {
+            out.add("the manifest's schema fingerprint differs from the control row's");
+        }
+        long sum = m.files().stream().mapToLong(CacheManifest.FileEntry::rows).sum();
+        if (sum != m.rowCount()) {
+            out.add("its files hold " + sum + " rows but the manifest records " + m.rowCount());
+        }
+        if (controlRows >= 0 && m.rowCount() != controlRows) {
+            out.add("the manifest records " + m.rowCount() + " rows but the control row " + controlRows);
+        }
+        Set<String> seen = new HashSet<>();
+        for (CacheManifest.FileEntry f : m.files()) {
+            if (!seen.add(f.name())) {
+                out.add("file " + f.name() + " is listed twice");
+            }
+        }
+        for (int i = 0; i < m.files().size() && i < observed.size(); i++) {
+            CacheManifest.FileEntry f = m.files().get(i);
+            Observed o = observed.get(i);
+            if (o.bytes() < 0) {
+                out.add("file " + f.name() + " is missing");
+                continue;
+            }
+            if (f.bytes() != null && f.bytes() != o.bytes()) {
+                out.add("file " + f.name() + " is " + o.bytes() + " bytes, written as " + f.bytes());
+                continue;
+            }
+            if (f.crc32c() != null && o.crc32c() != null && !f.crc32c().equals(o.crc32c())) {
+                out.add("file " + f.name() + " has CRC32C " + o.crc32c() + ", written as " + f.crc32c());
+                continue;
+            }
+            if (o.unreadable() != null) {
+                out.add("file " + f.name() + " is not a readable Parquet file (" + o.unreadable() + ")");
+            } else if (o.footerRows() != f.rows()) {
+                out.add("file " + f.name() + " holds " + o.footerRows() + " rows, the manifest records " + f.rows());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Verifies a version against its manifest and the control row's row count and fingerprint.
+     *
+     * @throws DamagedException naming what does not match and the way out
+     */
+    public static void verify(CacheLayout layout, CacheManifest m, String table, String version, long controlRows,
+                              String controlFingerprint) throws IOException {
+        Path dir = layout.versionDir(table, version);
+        List<Observed> observed = new ArrayList<>();
+        boolean old = false;
+        for (CacheManifest.FileEntry f : m.files()) {
+            old |= f.bytes() == null || f.crc32c() == null;
+            observed.add(observe(new Path(dir, f.name()), f));
+        }
+        if (old) {
+            LOG.warn("{}: cache version {} was written by an older snapsync without file lengths and checksums: only its row "
+                    + "counts are checked (the next run writes them)", table, version);
+        }
+        List<String> problems = problems(m, table, version, controlRows, controlFingerprint, observed);
+        if (!problems.isEmpty()) {
+            throw new DamagedException("the cache is damaged: version " + version + " of " + table + " (" + dir + "): "
+                    + String.join("; ", problems) + "; run `snapsync reconcile` to diff against the live target and write a fresh cache");
+        }
+    }
+
+    private static Observed observe(Path path, CacheManifest.FileEntry f) throws IOException {
+        FileSystem fs = path.getFileSystem();
+        FileStatus status;
+        try {
+            status = fs.getFileStatus(path);
+        } catch (java.io.FileNotFoundException e) {
+            return new Observed(f.name(), -1, null, -1, null);
+        }
+        long length = status.getLen();
+        if (f.bytes() != null && f.bytes() != length) {
+            return new Observed(f.name(), length, null, -1, null); // no need to read it
+        }
+        String crc = null;
+        if (f.crc32c() != null) {
+            CRC32C digest = new CRC32C();
+            byte[] buf = new byte[1 << 16];
+            try (FSDataInputStream in = fs.open(path)) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    digest.update(buf, 0, n);
+                }
+            }
+            crc = hex(digest.getValue());
+            if (!crc.equals(f.crc32c())) {
+                return new Observed(f.name(), length, crc, -1, null);
+            }
+        }
+        try (FSDataInputStream in = fs.open(path);
+             ParquetFileReader reader = ParquetFileReader.open(FlinkParquetFiles.input(in, length))) {
+            return new Observed(f.name(), length, crc, reader.getRecordCount(), null);
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return new Observed(f.name(), length, crc, -1, why.replaceAll("\\S+@[0-9a-f]+", "the file"));
+        }
+    }
+}

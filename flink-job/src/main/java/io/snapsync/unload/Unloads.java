@@ -1,0 +1,203 @@
+package io.snapsync.unload;
+
+import io.snapsync.config.SyncConfig;
+import io.snapsync.job.PlanException;
+import io.snapsync.row.EncoderOptions;
+import io.snapsync.row.SnapshotRow;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UNLOAD extraction of one table: where its files go ({@code <prefix>/<table>/<run id>/}, the run id in the
+ * path so a crashed run's files are recognisable), issuing the statement (one statement: one consistent snapshot),
+ * reading the manifest, the Flink source over the listed files, and removing the files afterwards.
+ */
+public final class Unloads {
+    private static final Logger LOG = LoggerFactory.getLogger(Unloads.class);
+    /** UNLOAD names the manifest {@code <location>manifest}. */
+    public static final String MANIFEST = "manifest";
+
+    private Unloads() {}
+
+    /** {@code <prefix>/<table>/}: every run of the table unloads below it. */
+    public static Path tableDir(String prefix, String table) {
+        return new Path(prefix.replaceAll("/+$", "") + "/" + URLEncoder.encode(table, StandardCharsets.UTF_8));
+    }
+
+    /** {@code <prefix>/<table>/<run id>/}, with the slash UNLOAD needs to write into it as a folder. */
+    public static String location(String prefix, String table, String runId) {
+        return new Path(tableDir(prefix, table), runId) + "/";
+    }
+
+    /**
+     * Removes what earlier runs of the table left below {@code <prefix>/<table>/} (their run ids are in the path),
+     * then runs the UNLOAD and reads its manifest. Called by the planner holding the table's lock, so no live run's
+     * files are touched.
+     */
+    public static UnloadSnapshot run(Connection source, SyncConfig.Unload u, String table, TableName sourceTable, TableSchema schema,
+                                     String runId) throws SQLException, IOException {
+        refuseTypes(source, sourceTable, schema);
+        removeLeftovers(u.prefix(), table, runId);
+        String location = location(u.prefix(), table, runId);
+        String sql;
+        try {
+            sql = UnloadStatement.build(sourceTable, schema.columnNames(), location, u);
+        } catch (IllegalArgumentException e) {
+            throw new PlanException("table " + table + ": " + e.getMessage());
+        }
+        long t0 = System.currentTimeMillis();
+        try (Statement s = source.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            // the driver may echo the statement: never let the keys out
+            throw new PlanException("UNLOAD of " + sourceTable + " to " + location + " failed: " + UnloadStatement.scrub(e.getMessage(), u));
+        }
+        UnloadManifest m;
+        try {
+            m = readManifest(location, sourceTable);
+            checkFooter(m, schema, sourceTable);
+        } catch (SQLException | IOException | RuntimeException e) {
+            deleteQuietly(new UnloadSnapshot(location, List.of(), 0)); // the run fails here: its files are garbage
+            throw e;
+        }
+        LOG.info("{}: UNLOAD wrote {} rows in {} files to {} in {} ms", table, m.rows(), m.entries().size(), location,
+                System.currentTimeMillis() - t0);
+        return new UnloadSnapshot(location, m.entries(), m.rows());
+    }
+
+    private static UnloadManifest readManifest(String location, TableName sourceTable) throws SQLException, IOException {
+        UnloadManifest m;
+        try {
+            m = UnloadManifest.read(new Path(location + MANIFEST));
+        } catch (FileNotFoundException e) {
+            throw new PlanException("UNLOAD of " + sourceTable + " wrote no manifest at " + location + MANIFEST);
+        } catch (IllegalArgumentException e) {
+            throw new PlanException(e.getMessage());
+        }
+        for (UnloadManifest.Entry e : m.entries()) {
+            if (!e.url().startsWith(location)) {
+                throw new PlanException("the UNLOAD manifest of " + sourceTable + " lists " + e.url() + ", outside " + location);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Reads the first file's footer (one small read) and refuses, before the job starts, a column UNLOAD wrote in an
+     * encoding that cannot be read faithfully (the job checks every file again as it reads it).
+     */
+    static void checkFooter(UnloadManifest m, TableSchema schema, TableName sourceTable) throws SQLException, IOException {
+        if (m.entries().isEmpty()) {
+            return;
+        }
+        Path first = new Path(m.entries().get(0).url());
+        FileSystem fs = first.getFileSystem();
+        long length = fs.getFileStatus(first).getLen();
+        io.snapsync.cache.ParquetCodecs.pin();
+        try (org.apache.flink.core.fs.FSDataInputStream in = fs.open(first);
+             org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                     io.snapsync.cache.FlinkParquetFiles.input(in, length))) {
+            UnloadReadSupport.matchColumns(schema, r.getFooter().getFileMetaData().getSchema());
+        } catch (IllegalStateException e) {
+            throw new PlanException("table " + sourceTable + ": " + e.getMessage());
+        }
+    }
+
+    /** Source types UNLOAD to Parquet cannot carry as the JDBC path does, refused before anything is unloaded. */
+    static void refuseTypes(Connection source, TableName table, TableSchema schema) throws SQLException {
+        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted() + " WHERE 1 = 0")) {
+            ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                String why = ParquetValues.refusedSourceType(md.getColumnName(i), md.getColumnTypeName(i));
+                if (why != null) {
+                    throw new PlanException("table " + table + ": " + why);
+                }
+            }
+        }
+        for (Column c : schema.columns()) {
+            if (c.name().indexOf('\\') >= 0) {
+                throw new PlanException("table " + table + ": column " + io.snapsync.schema.Identifiers.quote(c.name())
+                        + " contains a backslash, which UNLOAD's query text treats as an escape character; set extract: jdbc for this table");
+            }
+        }
+    }
+
+    /** Run directories below {@code <prefix>/<table>/} other than {@code exceptRun}'s (null: all), oldest first. */
+    public static List<String> leftovers(String prefix, String table, String exceptRun) throws IOException {
+        Path dir = tableDir(prefix, table);
+        FileSystem fs = dir.getFileSystem();
+        List<String> out = new ArrayList<>();
+        if (!fs.exists(dir)) {
+            return out;
+        }
+        for (FileStatus f : fs.listStatus(dir)) {
+            String name = f.getPath().getName();
+            if (!name.equals(exceptRun)) {
+                out.add(name);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Deletes the unloaded files of earlier (dead) runs of the table. */
+    public static List<String> removeLeftovers(String prefix, String table, String exceptRun) throws IOException {
+        List<String> runs = leftovers(prefix, table, exceptRun);
+        for (String r : runs) {
+            Path p = new Path(tableDir(prefix, table), r);
+            p.getFileSystem().delete(p, true);
+        }
+        if (!runs.isEmpty()) {
+            LOG.info("{}: removed unloaded files of earlier runs {}", table, runs);
+        }
+        return runs;
+    }
+
+    /** Deletes this run's unloaded files; a failure is logged (the next run of the table removes them). */
+    public static void deleteQuietly(UnloadSnapshot u) {
+        if (u == null) {
+            return;
+        }
+        try {
+            Path p = new Path(u.location());
+            p.getFileSystem().delete(p, true);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not delete the unloaded files at {} (the next run of the table removes them): {}", u.location(), e.getMessage());
+        }
+    }
+
+    /** The snapshot as a stream: a FileSource over exactly the files the manifest lists, each read whole, in parallel. */
+    public static DataStream<SnapshotRow> stream(StreamExecutionEnvironment env, TableSchema schema, EncoderOptions options,
+                                                 UnloadSnapshot u, int parallelism, String name) {
+        if (u.files().isEmpty()) {
+            // an empty table: UNLOAD may write no file at all (an empty bounded stream, as for a missing cache)
+            return env.fromSequence(0, 0).filter(x -> false).name(name)
+                    .map(x -> new SnapshotRow()).returns(SnapshotRow.class).name(name);
+        }
+        Path[] files = u.files().stream().map(e -> new Path(e.url())).toArray(Path[]::new);
+        FileSource<SnapshotRow> source = FileSource.forBulkFileFormat(new UnloadFileFormat(schema, options, u.files()), files).build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), name)
+                .setParallelism(Math.max(1, Math.min(parallelism, files.length)));
+    }
+}

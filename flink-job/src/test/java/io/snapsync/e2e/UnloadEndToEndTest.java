@@ -1,0 +1,295 @@
+package io.snapsync.e2e;
+
+import static io.snapsync.e2e.PgPair.exec;
+import static io.snapsync.e2e.PgPair.rows;
+import static io.snapsync.e2e.PgPair.scalar;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapsync.cli.Main;
+import io.snapsync.config.SyncConfig;
+import io.snapsync.embedded.EmbeddedPostgres;
+import io.snapsync.job.SyncRunner;
+import io.snapsync.job.TableReport;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.TypeMapping;
+import io.snapsync.testing.S3TestServer;
+import io.snapsync.testing.UnloadParquetEncodings;
+import io.snapsync.testing.UnloadStandInDriver;
+import io.snapsync.unload.Unloads;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code extract: unload} end to end: the planner's UNLOAD statement goes to {@link UnloadStandInDriver} (test code
+ * standing in for Redshift's UNLOAD), which writes Parquet files and a manifest as AWS documents them to a real S3
+ * API server on 127.0.0.1 (S3Proxy); the job reads them back through the same row encoder as the JDBC path. Days
+ * alternate between JDBC and UNLOAD: switching must change nothing.
+ */
+class UnloadEndToEndTest extends EndToEndTestBase {
+    static final String ROLE = "arn:aws:iam::123456789012:role/RedshiftUnload";
+    static S3TestServer s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        FileSystem.initialize(new Configuration(), null); // forget the S3 client of a server that is gone
+        s3.close();
+    }
+
+    String prefix() {
+        return "s3://" + s3.bucket() + "/unload";
+    }
+
+    SyncConfig config(PgPair p, String extract, List<String> key) {
+        SyncConfig base = p.config("t", key, 2);
+        return new SyncConfig(
+                new SyncConfig.Source(p.sourcePg.getJdbcUrl(p.sourceDb) + "?" + UnloadStandInDriver.PARAM, EmbeddedPostgres.USER, null,
+                        Map.of(), 100, true, UnloadStandInDriver.class.getName(), extract, new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null)),
+                base.target(),
+                new SyncConfig.Cache(base.cache().uri(), null, null,
+                        new SyncConfig.S3(s3.endpoint(), true, s3.accessKey(), s3.secretKey(), s3.region()), 2),
+                base.job(), base.tables());
+    }
+
+    static TableReport run(SyncConfig config) {
+        TableReport r = new SyncRunner(config).run(null).tables.get(0);
+        return r;
+    }
+
+    static TableReport committed(SyncConfig config) {
+        TableReport r = run(config);
+        assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+        return r;
+    }
+
+    /** TypesEndToEndTest's types and extremes, less what Redshift cannot hold (infinities, an unconstrained NUMERIC). */
+    static Stream<Arguments> types() {
+        return TypesEndToEndTest.types()
+                .filter(a -> !a.get()[0].equals("NUMERIC"))
+                .map(a -> Arguments.of(a.get()[0], a.get()[1], ((String) a.get()[3]).replace(", 'infinity'", "").replace(", '-infinity'", "")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void everyTypeAndItsExtremesHashTheSameThroughUnloadAsThroughJdbc(String redshiftType, String pgType, String values) throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            exec(p.source, "CREATE TABLE t (id integer PRIMARY KEY, v " + pgType + ")");
+            exec(p.source, "INSERT INTO t SELECT ordinality, v FROM unnest(ARRAY[" + values + "]::" + pgType + "[]) WITH ORDINALITY v");
+            exec(p.source, "INSERT INTO t SELECT i, NULL FROM generate_series((SELECT max(id) + 1 FROM t), 6) i");
+            committed(config(p, "jdbc", List.of("id")));
+
+            // the same snapshot through UNLOAD: one file per row, so the files' encodings differ
+            UnloadStandInDriver.ENCODINGS_USED.clear();
+            TableReport day2 = committed(config(p, "unload", List.of("id")));
+            assertThat(new long[] {day2.snapshotRows, day2.inserted, day2.updated, day2.deleted}).containsExactly(6, 0, 0, 0);
+            assertThat(UnloadStandInDriver.ENCODINGS_USED.get("v")).as("encodings written for v").isNotEmpty();
+
+            exec(p.source, "CREATE TABLE before AS SELECT * FROM t");
+            exec(p.source, "UPDATE t SET v = NULL WHERE id = 1");
+            exec(p.source, "UPDATE t SET v = (SELECT v FROM before WHERE id = 1) WHERE id = 6");
+            exec(p.source, "UPDATE t SET v = (SELECT v FROM before WHERE id = 3) WHERE id = 2");
+            exec(p.source, "DELETE FROM t WHERE id = 4");
+            exec(p.source, "INSERT INTO t SELECT 100, v FROM before WHERE id = 5");
+            long updated = scalar(p.source, "SELECT count(*) FROM t JOIN before b USING (id) WHERE t.v::text IS DISTINCT FROM b.v::text");
+            TableReport day3 = committed(config(p, "unload", List.of("id")));
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(1, updated, 1);
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+        }
+    }
+
+    /** Ordinary values every encoding can hold, over more files than any type has encodings: each one is exercised. */
+    @Test
+    void everyAcceptedEncodingIsReadAndAYesterdayFromJdbcDiffsToZeroChanges() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            String columns = "id integer PRIMARY KEY, s smallint, i integer, b bigint, d9 numeric(9,2), d18 numeric(18,4), d38 numeric(38,10), "
+                    + "r real, f double precision, ok boolean, c char(6), vc varchar(10), tx text, j jsonb, by bytea, dt date, "
+                    + "ts timestamp, tz timestamptz, tm time, ttz timetz, \"we'ird \"\"col\"\"\" text";
+            exec(p.source, "CREATE TABLE t (" + columns + ")");
+            exec(p.source, "INSERT INTO t SELECT i, i - 20, i * 1000, i * 100000000000, i + 0.25, i * 1000.125, i * 12345678.5, i / 4.0, i / 3.0, "
+                    + "i % 2 = 0, 'c' || i, 'v' || i, 'text ' || i, jsonb_build_object('i', i, 'a', jsonb_build_array(i, 'x')), "
+                    + "int4send(i), date '2020-01-01' + i, timestamp '2020-01-01 00:00:00.123' + i * interval '1 day 1 second', "
+                    + "timestamptz '2020-01-01 00:00:00.5+02' + i * interval '1 hour', time '10:00:00.25' + i * interval '1 minute', "
+                    + "'10:00:00.5+05:30'::timetz, 'x''' || i FROM generate_series(1, 40) i");
+            exec(p.source, "INSERT INTO t (id) VALUES (41)");
+            committed(config(p, "jdbc", List.of("id")));
+
+            UnloadStandInDriver.ENCODINGS_USED.clear();
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport day2 = committed(config(p, "unload", List.of("id")));
+            assertThat(new long[] {day2.snapshotRows, day2.inserted, day2.updated, day2.deleted}).containsExactly(41, 0, 0, 0);
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+                    .startsWith("UNLOAD ('SELECT \"id\", \"s\", ")
+                    .contains("\"ttz\", \"we''ird \"\"col\"\"\" FROM \"public\".\"t\"') TO '" + prefix() + "/t/" + day2.runId + "/' IAM_ROLE '" + ROLE
+                            + "' FORMAT AS PARQUET MANIFEST VERBOSE"));
+            try (Statement s = p.source.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM t WHERE false")) {
+                ResultSetMetaData md = rs.getMetaData();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    Column c = TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i), md.getPrecision(i), md.getScale(i), true);
+                    assertThat(UnloadStandInDriver.ENCODINGS_USED.get(c.name())).as("encodings of %s", c.name())
+                            .containsExactlyInAnyOrderElementsOf(UnloadParquetEncodings.forColumn(c).stream().map(UnloadParquetEncodings.Encoding::describe).toList());
+                }
+            }
+
+            exec(p.source, "UPDATE t SET tx = 'changed' WHERE id % 10 = 0");
+            exec(p.source, "DELETE FROM t WHERE id = 7");
+            TableReport day3 = committed(config(p, "unload", List.of("id")));
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 4, 1);
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            // and back to JDBC: nothing to do
+            TableReport day4 = committed(config(p, "jdbc", List.of("id")));
+            assertThat(new long[] {day4.inserted, day4.updated, day4.deleted}).containsExactly(0, 0, 0);
+        }
+    }
+
+    @Test
+    void aManifestWhoseCountsDisagreeFailsBeforeTheTargetIsTouched() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 20) i");
+            UnloadStandInDriver.rowsPerFile = 3;
+            try {
+                committed(config(p, "unload", List.of("id")));
+                exec(p.source, "UPDATE t SET v = 'changed' WHERE id < 5");
+                List<String> before = rows(p.target, "t", "id");
+                List<String> cache = PgPair.manifests(p.cache);
+
+                // one file's record_count and the total both one higher: only reading the file can tell
+                UnloadStandInDriver.tamperNextManifest = m -> bump(bump(m, "\"record_count\": (\\d+) }}"), "\"record_count\": (\\d+)\n  }");
+                TableReport perFile = run(config(p, "unload", List.of("id")));
+                assertThat(perFile.status).isEqualTo("failed");
+                assertThat(perFile.error).matches("UNLOAD file s3://" + s3.bucket() + "/unload/t/" + perFile.runId
+                        + "/0000_part_00\\.parquet has 3 rows but the manifest says 4; nothing applied");
+
+                // the total disagrees with the files' counts: refused when the plan reads the manifest
+                UnloadStandInDriver.tamperNextManifest = m -> bump(m, "\"record_count\": (\\d+)\n  }");
+                TableReport total = run(config(p, "unload", List.of("id")));
+                assertThat(total.status).isEqualTo("failed");
+                assertThat(total.error).contains("says 21 rows in total but its files' record_count add up to 20; nothing applied");
+
+                assertThat(rows(p.target, "t", "id")).isEqualTo(before);
+                assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
+                assertThat(Unloads.leftovers(prefix(), "t", null)).as("a failed run removes its unloaded files").isEmpty();
+                TableReport ok = committed(config(p, "unload", List.of("id")));
+                assertThat(ok.updated).isEqualTo(4);
+            } finally {
+                UnloadStandInDriver.rowsPerFile = 1;
+                UnloadStandInDriver.tamperNextManifest = null;
+            }
+        }
+    }
+
+    @Test
+    void filesOfACrashedRunAreShownByStatusAndRemovedByTheNextRun() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 10) i");
+            SyncConfig config = config(p, "unload", List.of("id"));
+            committed(config);
+            // what a run killed between its UNLOAD and its commit leaves behind
+            org.apache.flink.core.fs.Path dead = new org.apache.flink.core.fs.Path(prefix() + "/t/20200101T000000Z-dead00/0000_part_00.parquet");
+            try (OutputStream out = dead.getFileSystem().create(dead, FileSystem.WriteMode.OVERWRITE)) {
+                out.write(new byte[] {1, 2, 3});
+            }
+            Path yaml = tmp.resolve("snapsync.yaml");
+            Files.writeString(yaml, """
+                    source:
+                      url: "%s?%s"
+                      user: postgres
+                      driver: %s
+                      extract: unload
+                      unload: { prefix: "%s", iam-role: "%s" }
+                    target: { url: "%s", user: postgres }
+                    cache: { uri: "%s", s3: { endpoint: "%s", path-style-access: true, access-key: "%s", secret-key: "%s", region: %s } }
+                    tables:
+                      - { name: t, source: public.t, target: public.t, primary-key: [id] }
+                    """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), UnloadStandInDriver.PARAM, UnloadStandInDriver.class.getName(), prefix(), ROLE,
+                    p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region()));
+            String status = stdout(() -> Main.run("status", "--config", yaml.toString()));
+            assertThat(status).contains("unloaded files of runs [20200101T000000Z-dead00] under " + prefix() + "/t");
+
+            assertThat(stdout(() -> Main.run("sync", "--config", yaml.toString()))).isNotNull();
+            assertThat(Unloads.leftovers(prefix(), "t", null)).isEmpty();
+            assertThat(stdout(() -> Main.run("status", "--config", yaml.toString()))).doesNotContain("unloaded files");
+        }
+    }
+
+    @Test
+    void typesUnloadCannotCarryAndBackslashesAreRefusedAtPlanTimeNamingTheWayOut() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, \"a\\b\" text)");
+            exec(p.source, "INSERT INTO t VALUES (1, 'x')");
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport r = run(config(p, "unload", List.of("id")));
+            assertThat(r.status).isEqualTo("failed");
+            assertThat(r.error).isEqualTo("table public.t: column \"a\\b\" contains a backslash, which UNLOAD's query text treats as an "
+                    + "escape character; set extract: jdbc for this table");
+            assertThat(UnloadStandInDriver.STATEMENTS).isEmpty();
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg%'")).isZero();
+            committed(config(p, "jdbc", List.of("id"))); // the way out works
+        }
+    }
+
+    @Test
+    void anEncodingThatCannotBeReadFaithfullyIsRefusedAtPlanTimeAndItsFilesRemoved() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, d numeric(10,2))");
+            exec(p.source, "INSERT INTO t SELECT i, i / 3.0 FROM generate_series(1, 10) i");
+            UnloadStandInDriver.FORCED.put("d", UnloadParquetEncodings.simple("DOUBLE", org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE,
+                    null, v -> ((java.math.BigDecimal) v).doubleValue()));
+            try {
+                TableReport r = run(config(p, "unload", List.of("id")));
+                assertThat(r.status).isEqualTo("failed");
+                assertThat(r.error).isEqualTo("table public.t: column \"d\" (numeric(10,2)) arrives from UNLOAD as Parquet DOUBLE, which "
+                        + "cannot be read faithfully as numeric(10,2); set extract: jdbc for this table");
+            } finally {
+                UnloadStandInDriver.FORCED.clear();
+            }
+            assertThat(Unloads.leftovers(prefix(), "t", null)).isEmpty();
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg%'")).isZero();
+            assertThat(scalar(p.target, "SELECT count(*) FROM t")).isZero();
+        }
+    }
+
+    private static String bump(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as("pattern %s in %s", regex, text).isTrue();
+        return text.substring(0, m.start(1)) + (Long.parseLong(m.group(1)) + 1) + text.substring(m.end(1));
+    }
+
+    private static String stdout(java.util.concurrent.Callable<Integer> r) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(r.call()).as("exit code; output: %s", buf).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,365 @@
+package io.snapsync.testing;
+
+import io.snapsync.schema.Column;
+import io.snapsync.schema.TypeMapping;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverPropertyInfo;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Test code: a STAND-IN for Redshift's UNLOAD, which only Redshift can run. Named by the source's {@code driver} key, it takes
+ * URLs with {@code unloadStandIn=true} and connects through pgjdbc; a statement {@code UNLOAD ('<select>') TO
+ * '<s3 location>' ... FORMAT AS PARQUET MANIFEST VERBOSE ...} is not sent to PostgreSQL but carried out here, the
+ * way AWS documents UNLOAD's output: the inner SELECT (its doubled quotes undone) runs on the PostgreSQL stand-in,
+ * its rows are spread over {@link #SLICES} slices, each slice writes {@code <location><slice>_part_<nn>.parquet}
+ * files (a new part every {@code rowsPerFile} rows, as MAXFILESIZE would split them), SNAPPY-compressed, through
+ * the S3 API (Flink's S3 filesystem), and then {@code <location>manifest}: JSON with {@code entries[].url},
+ * {@code entries[].meta.content_length}, {@code entries[].meta.record_count}, {@code schema}, the totals in
+ * {@code meta} and {@code author}. Redshift does not document which Parquet encoding it uses per type, so each file
+ * picks another one of {@link UnloadParquetEncodings} per column (rotating by file number) that holds its values.
+ * Everything else is pgjdbc's.
+ */
+public final class UnloadStandInDriver implements Driver {
+    public static final String PARAM = "unloadStandIn=true";
+    public static final int SLICES = 4;
+    private static final Driver PGJDBC = new org.postgresql.Driver();
+    private static final Pattern UNLOAD = Pattern.compile("UNLOAD \\('((?:[^']|'')*)'\\) TO '([^']*)' (.*)", Pattern.DOTALL);
+
+    /** Every UNLOAD statement received, as received (tests check quoting and options). */
+    public static final List<String> STATEMENTS = new CopyOnWriteArrayList<>();
+    /** Per column name, the encodings written (tests check every one was exercised). */
+    public static final Map<String, Set<String>> ENCODINGS_USED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per column name, an encoding every file uses for it (to test what snapsync refuses). */
+    public static final Map<String, UnloadParquetEncodings.Encoding> FORCED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Rows per file before a slice starts its next part. */
+    public static volatile int rowsPerFile = 1;
+    /** Applied to the next manifest's JSON only (to test a manifest whose counts disagree with the files). */
+    public static volatile UnaryOperator<String> tamperNextManifest;
+
+    @Override
+    public boolean acceptsURL(String url) {
+        return url != null && url.startsWith("jdbc:postgresql:") && url.contains(PARAM);
+    }
+
+    @Override
+    public Connection connect(String url, Properties info) throws SQLException {
+        if (!acceptsURL(url)) {
+            return null;
+        }
+        Connection real = PGJDBC.connect(url.replace("&" + PARAM, "").replace("?" + PARAM, "?"), info);
+        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, m, args) -> {
+            Object r = invoke(real, m, args);
+            if (m.getName().equals("createStatement") && r instanceof Statement s) {
+                return statement(real, s);
+            }
+            return r;
+        });
+    }
+
+    private static Statement statement(Connection real, Statement s) {
+        InvocationHandler h = (proxy, m, args) -> {
+            if (m.getName().equals("execute") && args != null && args.length == 1 && args[0] instanceof String sql
+                    && sql.startsWith("UNLOAD (")) {
+                STATEMENTS.add(sql);
+                unload(real, sql);
+                return false;
+            }
+            return invoke(s, m, args);
+        };
+        return (Statement) Proxy.newProxyInstance(UnloadStandInDriver.class.getClassLoader(), new Class<?>[] {Statement.class}, h);
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** What UNLOAD does with the statement, as documented; errors as SQLException like the real one. */
+    public static void unload(Connection c, String sql) throws SQLException {
+        Matcher m = UNLOAD.matcher(sql);
+        if (!m.matches()) {
+            throw new SQLException("stand-in UNLOAD: syntax error in " + sql.substring(0, Math.min(60, sql.length())), "42601");
+        }
+        String select = m.group(1).replace("''", "'");
+        String location = m.group(2);
+        String options = m.group(3);
+        if (!options.contains("FORMAT AS PARQUET MANIFEST VERBOSE") || !(options.contains("IAM_ROLE") || options.contains("ACCESS_KEY_ID"))) {
+            throw new SQLException("stand-in UNLOAD supports FORMAT AS PARQUET MANIFEST VERBOSE with credentials only: " + options);
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
+            ResultSetMetaData md = rs.getMetaData();
+            List<Column> columns = new ArrayList<>();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i), md.getPrecision(i),
+                        md.getScale(i), true));
+            }
+            List<List<Object[]>> slices = new ArrayList<>();
+            for (int i = 0; i < SLICES; i++) {
+                slices.add(new ArrayList<>());
+            }
+            long n = 0;
+            while (rs.next()) {
+                Object[] row = new Object[columns.size()];
+                for (int i = 0; i < columns.size(); i++) {
+                    row[i] = value(rs, i + 1, columns.get(i));
+                }
+                slices.get((int) (n++ % SLICES)).add(row);
+            }
+            writeFiles(location, columns, slices);
+        } catch (IOException e) {
+            throw new SQLException("stand-in UNLOAD: writing to " + location + " failed: " + e.getMessage(), "58030", e);
+        }
+    }
+
+    /** A value as the JDBC driver returns it (TIME as microseconds of the day: 24:00:00 has no LocalTime). */
+    static Object value(ResultSet rs, int i, Column c) throws SQLException {
+        Object v = switch (c.type()) {
+            case BOOLEAN -> rs.getBoolean(i);
+            case INTEGER -> rs.getLong(i);
+            case DECIMAL -> rs.getBigDecimal(i);
+            case FLOAT -> c.width() == 4 ? (Object) rs.getFloat(i) : (Object) rs.getDouble(i);
+            case TEXT, JSON, TIMETZ -> rs.getString(i);
+            case BYTES -> rs.getBytes(i);
+            case DATE -> rs.getObject(i, LocalDate.class);
+            case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
+            case TIMESTAMPTZ -> rs.getObject(i, OffsetDateTime.class);
+            case TIME -> {
+                String t = rs.getString(i);
+                yield t == null ? null : io.snapsync.unload.ParquetValuesAccess.timeText(t);
+            }
+        };
+        if (rs.wasNull()) {
+            return null;
+        }
+        if (v == LocalDate.MAX || v == LocalDate.MIN || LocalDateTime.MAX.equals(v) || LocalDateTime.MIN.equals(v)
+                || OffsetDateTime.MAX.equals(v) || OffsetDateTime.MIN.equals(v)) {
+            throw new SQLException("stand-in UNLOAD: Redshift has no infinite dates or timestamps");
+        }
+        return v;
+    }
+
+    private static void writeFiles(String location, List<Column> columns, List<List<Object[]>> slices) throws IOException {
+        StringBuilder entries = new StringBuilder();
+        long totalLength = 0;
+        long totalRows = 0;
+        int fileNo = 0;
+        for (int slice = 0; slice < slices.size(); slice++) {
+            List<Object[]> rows = slices.get(slice);
+            for (int part = 0; part * rowsPerFile < rows.size(); part++) {
+                List<Object[]> fileRows = rows.subList(part * rowsPerFile, Math.min(rows.size(), (part + 1) * rowsPerFile));
+                String url = location + String.format("%04d_part_%02d.parquet", slice, part);
+                byte[] bytes = parquet(columns, fileRows, fileNo++);
+                Path path = new Path(url);
+                try (OutputStream out = path.getFileSystem().create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
+                    out.write(bytes);
+                }
+                entries.append(entries.isEmpty() ? "" : ",\n    ").append("{\"url\":\"").append(url).append("\", \"meta\": { \"content_length\": ")
+                        .append(bytes.length).append(", \"record_count\": ").append(fileRows.size()).append(" }}");
+                totalLength += bytes.length;
+                totalRows += fileRows.size();
+            }
+        }
+        StringBuilder schema = new StringBuilder();
+        for (Column c : columns) {
+            schema.append(schema.isEmpty() ? "" : ",\n      ").append("{\"name\": \"").append(c.name().replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\", \"type\": { \"base\": \"").append(c.sqlType()).append("\" }}");
+        }
+        String manifest = "{\n  \"entries\": [\n    " + entries + "\n  ],\n  \"schema\": {\n    \"elements\": [\n      " + schema
+                + "\n    ]\n  },\n  \"meta\": {\n    \"content_length\": " + totalLength + ",\n    \"record_count\": " + totalRows
+                + "\n  },\n  \"author\": {\n    \"name\": \"Amazon Redshift\",\n    \"version\": \"1.0.0\"\n  }\n}\n";
+        UnaryOperator<String> tamper = tamperNextManifest;
+        if (tamper != null) {
+            tamperNextManifest = null;
+            manifest = tamper.apply(manifest);
+        }
+        Path path = new Path(location + "manifest");
+        try (OutputStream out = path.getFileSystem().create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
+            out.write(manifest.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** One file: per column the encoding at (file number) in rotation that holds every value of the file. */
+    private static byte[] parquet(List<Column> columns, List<Object[]> rows, int fileNo) throws IOException {
+        List<UnloadParquetEncodings.Encoding> chosen = new ArrayList<>();
+        List<Type> fields = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            List<UnloadParquetEncodings.Encoding> all = FORCED.containsKey(columns.get(i).name())
+                    ? List.of(FORCED.get(columns.get(i).name())) : UnloadParquetEncodings.forColumn(columns.get(i));
+            UnloadParquetEncodings.Encoding pick = null;
+            for (int k = 0; k < all.size() && pick == null; k++) {
+                UnloadParquetEncodings.Encoding e = all.get((fileNo + k) % all.size());
+                final int col = i;
+                if (rows.stream().allMatch(r -> r[col] == null || e.holds(r[col]))) {
+                    pick = e;
+                }
+            }
+            if (pick == null) {
+                throw new IOException("stand-in UNLOAD: no Parquet encoding holds the values of column " + columns.get(i).name());
+            }
+            chosen.add(pick);
+            fields.add(pick.type(columns.get(i).name()));
+            ENCODINGS_USED.computeIfAbsent(columns.get(i).name(), k -> new LinkedHashSet<>()).add(pick.describe());
+        }
+        MessageType schema = new MessageType("redshift_unload", fields);
+        java.nio.file.Path tmp = Files.createTempFile("unload-stand-in-", ".parquet");
+        try {
+            try (ParquetWriter<Object[]> w = new Builder(new LocalOutputFile(tmp), schema, chosen)
+                    .withConf(new PlainParquetConfiguration())
+                    .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE)
+                    .withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .build()) {
+                for (Object[] r : rows) {
+                    w.write(r);
+                }
+            }
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
+        private final MessageType schema;
+        private final List<UnloadParquetEncodings.Encoding> encodings;
+
+        Builder(OutputFile out, MessageType schema, List<UnloadParquetEncodings.Encoding> encodings) {
+            super(out);
+            this.schema = schema;
+            this.encodings = encodings;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
+            return new RowWriteSupport(schema, encodings);
+        }
+
+        @Override
+        protected WriteSupport<Object[]> getWriteSupport(ParquetConfiguration conf) {
+            return new RowWriteSupport(schema, encodings);
+        }
+    }
+
+    private static final class RowWriteSupport extends WriteSupport<Object[]> {
+        private final MessageType schema;
+        private final List<UnloadParquetEncodings.Encoding> encodings;
+        private RecordConsumer consumer;
+
+        RowWriteSupport(MessageType schema, List<UnloadParquetEncodings.Encoding> encodings) {
+            this.schema = schema;
+            this.encodings = encodings;
+        }
+
+        @Override
+        public WriteContext init(Configuration configuration) {
+            return new WriteContext(schema, new HashMap<>());
+        }
+
+        @Override
+        public WriteContext init(ParquetConfiguration configuration) {
+            return new WriteContext(schema, new HashMap<>());
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.consumer = recordConsumer;
+        }
+
+        @Override
+        public void write(Object[] row) {
+            consumer.startMessage();
+            for (int i = 0; i < row.length; i++) {
+                if (row[i] == null) {
+                    continue;
+                }
+                PrimitiveType t = schema.getType(i).asPrimitiveType();
+                consumer.startField(t.getName(), i);
+                Object v = encodings.get(i).encode(row[i]);
+                switch (t.getPrimitiveTypeName()) {
+                    case BOOLEAN -> consumer.addBoolean((Boolean) v);
+                    case INT32 -> consumer.addInteger((Integer) v);
+                    case INT64 -> consumer.addLong((Long) v);
+                    case FLOAT -> consumer.addFloat((Float) v);
+                    case DOUBLE -> consumer.addDouble((Double) v);
+                    default -> consumer.addBinary(Binary.fromConstantByteArray((byte[]) v));
+                }
+                consumer.endField(t.getName(), i);
+            }
+            consumer.endMessage();
+        }
+    }
+
+    @Override
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
+        return PGJDBC.getPropertyInfo(url, info);
+    }
+
+    @Override
+    public int getMajorVersion() {
+        return PGJDBC.getMajorVersion();
+    }
+
+    @Override
+    public int getMinorVersion() {
+        return PGJDBC.getMinorVersion();
+    }
+
+    @Override
+    public boolean jdbcCompliant() {
+        return false;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException();
+    }
+}
