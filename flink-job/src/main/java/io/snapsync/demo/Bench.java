@@ -194,7 +194,7 @@ public final class Bench {
         if (log4j != null) {
             cmd.add("-Dlog4j2.configurationFile=" + log4j);
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.snapsync.cli.Main", "sync", "--config",
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.snapsync.cli.Launcher", "sync", "--config",
                 config.toString(), "--report", report.toString(), "--allow-mass-change"));
         AtomicLong spillPeak = new AtomicLong();
         long t0 = System.nanoTime();
