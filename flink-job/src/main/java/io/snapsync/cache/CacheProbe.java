@@ -16,13 +16,19 @@ public final class CacheProbe {
 
     /** Writes and deletes a small object under the table's cache directory; throws with the cause on failure. */
     public static void requireWritable(CacheLayout layout, String table, String runId) throws CacheLocationException {
-        Path probe = new Path(layout.tableDir(table), "_probe-" + runId);
+        Path dir = layout.tableDir(table);
+        Path probe = new Path(dir, "_probe-" + runId);
         try {
             FileSystem fs = probe.getFileSystem();
+            boolean existed = fs.exists(dir);
             try (OutputStream out = fs.create(probe, FileSystem.WriteMode.OVERWRITE)) {
                 out.write(runId.getBytes(StandardCharsets.UTF_8));
             }
             fs.delete(probe, false);
+            if (!existed) {
+                // a run refused later while planning leaves no trace in the cache (object stores have no directories)
+                fs.delete(dir, false);
+            }
         } catch (IOException | RuntimeException e) {
             throw new CacheLocationException("the cache location " + layout.rootUri() + " is not writable: " + cause(e));
         }

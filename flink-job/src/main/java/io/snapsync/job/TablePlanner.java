@@ -169,6 +169,10 @@ public final class TablePlanner {
             }
             Map<String, String> targetTypes = readTargetColumns(c, targetTable);
             List<String> missing = schema.columnNames().stream().filter(n -> !targetTypes.containsKey(n)).toList();
+            if (!missing.isEmpty() && !exists(c, TableName.parse(control.state()))) {
+                // no cache version yet, so no schema change can add them: refuse before the control schema is created
+                throw new PlanException("target table " + targetTable + " lacks source column(s) " + missing);
+            }
             checkTargetKey(c, targetTable, schema.keyColumns());
             List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
             boolean useMerge = serverVersion(c) >= 150000;
@@ -475,15 +479,17 @@ public final class TablePlanner {
         List<TargetCompatibility.Target> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
                 + "CASE WHEN bt.typnamespace = 'pg_catalog'::regnamespace THEN format_type(bt.oid, NULL) ELSE bt.typname::text END, "
-                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, bt.typtype, bt.typcategory = 'A' "
+                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, bt.typtype, bt.typcategory = 'A', "
+                + "COALESCE(co.collisdeterministic, true) "
                 + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
                 + "JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END "
+                + "LEFT JOIN pg_collation co ON co.oid = a.attcollation "
                 + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
             ps.setString(1, table.quoted());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new TargetCompatibility.Target(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5).charAt(0), rs.getBoolean(6)));
+                            rs.getString(5).charAt(0), rs.getBoolean(6), rs.getBoolean(7)));
                 }
             }
         }

@@ -43,8 +43,14 @@ public final class TargetCompatibility {
      * @param typmod the base type's modifier (the domain's when a domain), -1 when none
      * @param kind pg_type.typtype of the base type: b base, e enum, c composite, r range, m multirange, d domain, p pseudo
      * @param array the base type is an array
+     * @param deterministicCollation false when the column's collation is nondeterministic (ICU, e.g. case-insensitive)
      */
-    public record Target(String name, String declared, String baseType, int typmod, char kind, boolean array) {}
+    public record Target(String name, String declared, String baseType, int typmod, char kind, boolean array,
+                         boolean deterministicCollation) {
+        public Target(String name, String declared, String baseType, int typmod, char kind, boolean array) {
+            this(name, declared, baseType, typmod, kind, array, true);
+        }
+    }
 
     /** SAME: store and compare as is; AS_TEXT: store as is but compare as text in the MERGE; LOSSY: refuse. */
     public enum Verdict { SAME, AS_TEXT, LOSSY }
@@ -74,6 +80,11 @@ public final class TargetCompatibility {
         }
         if (t.kind() != 'b' && t.kind() != 'e') {
             return Result.lossy("a " + kindName(t.kind()) + " type does not hold " + source.sqlType() + " values");
+        }
+        if (!t.deterministicCollation()) {
+            // like citext, but a cast to text keeps the column's collation: comparing as text would not help
+            return Result.lossy("its collation is nondeterministic: values that differ only in ways it ignores (case, accents) "
+                    + "compare equal, so such a change would be reported and not applied");
         }
         String b = t.baseType();
         return switch (source.type()) {

@@ -24,7 +24,7 @@ import java.util.UUID;
  * A real multi-process Flink cluster for tests: a JobManager and a TaskManager, each its own JVM, started
  * the way Flink's scripts start them (bin/jobmanager.sh, bin/taskmanager.sh, bin/standalone-job.sh: the
  * same entry classes, the Java 17 flags of Flink's config.yaml, memory flags from BashJavaUtils), from a
- * Flink home laid out as deploy/Dockerfile lays out the image: lib/ (Flink, log4j, Hadoop's client),
+ * Flink home laid out as deploy/Dockerfile lays out the image: lib/ (Flink and log4j; no Hadoop: the job jar bundles it),
  * plugins/s3-fs-hadoop/, usrlib/snapsync.jar (the shaded cluster jar). Loopback only, ports chosen free.
  */
 final class FlinkCluster implements AutoCloseable {

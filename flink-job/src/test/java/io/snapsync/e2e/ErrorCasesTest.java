@@ -77,11 +77,17 @@ class ErrorCasesTest extends EndToEndTestBase {
                         "source table public.nope does not exist"),
                 new Case("key column not in source", false, y -> y.replace("[id]", "[ident]"), 1,
                         "primary-key column(s) [ident] not found in source table public.t"),
-                // first runs: pointing an already synced table at another target is a moved target (MovedTargetTest)
+                // first runs (a synced table pointed at another target is a moved target, below)
                 new Case("column missing in target", true, y -> y.replace("target: public.t", "target: public.narrow"), 1,
                         "target table public.narrow lacks source column(s) [v]"),
                 new Case("key not the target's primary key", true, y -> y.replace("target: public.t", "target: public.nokey"), 1,
                         "primary-key [id] is not the primary key or a unique index of target table public.nokey (it has none)"),
+                // another target than the control row's is refused before its columns and key are looked at;
+                // reconcile (the way out) then checks them: MovedTargetTest
+                new Case("target moved to a table lacking a column", false, y -> y.replace("target: public.t", "target: public.narrow"), 1,
+                        "table t was last synced into public.t (cache version "),
+                new Case("target moved to a table without the key", false, y -> y.replace("target: public.t", "target: public.nokey"), 1,
+                        "but target is now public.nokey; run `snapsync reconcile` to adopt public.nokey"),
                 new Case("unreachable source", true, y -> y.replaceFirst("url: \"jdbc:postgresql://127.0.0.1:\\d+/", "url: \"jdbc:postgresql://127.0.0.1:1/"), 1,
                         "cannot connect to the source database jdbc:postgresql://127.0.0.1:1/"),
                 new Case("unreachable target", true, y -> y.replaceFirst("(target: \\{ url: \"jdbc:postgresql://127.0.0.1:)\\d+", "$11"), 1,

@@ -122,4 +122,18 @@ class LossyTargetTest extends EndToEndTestBase {
             assertThat(Files.readString(report)).contains("\"updated\" : 0").contains("\"appliedUpserts\" : 0");
         }
     }
+
+    @Test
+    void aNondeterministicCollationIsRefusedLikeAnotherEquality() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            exec(p.target, "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
+            exec(p.source, "CREATE TABLE t (id integer PRIMARY KEY, v text)");
+            exec(p.target, "CREATE TABLE t (id integer PRIMARY KEY, v text COLLATE ci)");
+            exec(p.source, "INSERT INTO t VALUES (1, 'a')");
+            String out = run("sync", "--config", yaml(p, tmp.resolve("s.yaml"), "").toString());
+            assertThat(out).startsWith("1 snapsync: table t failed: table t: target column \"v\" text cannot hold every value of "
+                    + "source column \"v\" text unchanged: its collation is nondeterministic");
+            assertThat(scalar(p.target, "SELECT count(*) FROM t")).isZero();
+        }
+    }
 }

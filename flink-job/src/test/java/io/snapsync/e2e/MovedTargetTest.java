@@ -75,6 +75,15 @@ class MovedTargetTest extends EndToEndTestBase {
             assertThat(Main.run("sync", "--config", moved.toString(), "--report", report.toString())).isZero();
             assertThat(Files.readString(report)).contains("\"deleted\" : 5").contains("\"appliedDeletes\" : 5");
             assertThat(rows(p.target, "app.t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            // reconcile into a target that cannot take the table says why, and writes nothing
+            exec(p.target, "CREATE TABLE public.narrow (id integer PRIMARY KEY); CREATE TABLE public.nokey (id integer, v text)");
+            List<String> controlNow = rows(p.target, "snapsync.sync_state", "table_name");
+            assertThat(stderrOf("reconcile", "--config", yaml(p, tmp.resolve("c.yaml"), "items", "public.narrow").toString()))
+                    .startsWith("1 snapsync: ").contains("target table public.narrow lacks source column(s) [v]");
+            assertThat(stderrOf("reconcile", "--config", yaml(p, tmp.resolve("d.yaml"), "items", "public.nokey").toString()))
+                    .startsWith("1 snapsync: ")
+                    .contains("primary-key [id] is not the primary key or a unique index of target table public.nokey (it has none)");
+            assertThat(rows(p.target, "snapsync.sync_state", "table_name")).isEqualTo(controlNow);
             // and moving back is refused the same way
             assertThat(stderrOf("sync", "--config", config.toString())).startsWith("1 snapsync: ")
                     .contains("table items was last synced into app.t");

@@ -135,14 +135,14 @@ class SecretsTest extends EndToEndTestBase {
                 .contains("database \"nosuchdb\" does not exist");
         assertThat(reports.get(0)).contains("\"status\" : \"committed\"");
         String ui = flinkRestApi();
-        assertThat(ui).as("the jobs ran on this cluster").contains("snapsync t ");
+        assertThat(ui).as("the jobs ran on this cluster").contains("\"name\":\"snapsync ");
         for (String secret : secrets()) {
             assertThat(logs.toString()).as("logs").doesNotContain(secret);
             assertThat(console).as("stdout/stderr").doesNotContain(secret);
             assertThat(String.join("\n", reports)).as("reports").doesNotContain(secret);
             assertThat(ui).as("Flink REST API / web UI").doesNotContain(secret);
         }
-        assertThat(logs.toString()).as("the capture worked").contains("committed cache version");
+        assertThat(logs.toString()).as("the capture worked").contains("table t: committed");
     }
 
     /** Everything the web UI shows about jobs and configuration. */

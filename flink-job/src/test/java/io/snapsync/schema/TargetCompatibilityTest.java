@@ -113,4 +113,13 @@ class TargetCompatibilityTest {
                         + "run ALTER TABLE \"app\".\"items\" ALTER COLUMN \"c\" TYPE timestamp, or accept it with "
                         + "accept-lossy-columns: { c: \"why\" } in the table's config");
     }
+
+    @Test
+    void aNondeterministicCollationIsLossy() {
+        Column text = src(Types.VARCHAR, "text", 0, 0);
+        assertThat(TargetCompatibility.check(text, new TargetCompatibility.Target("c", "text", "text", -1, 'b', false, false)).verdict())
+                .isEqualTo(Verdict.LOSSY);
+        assertThat(TargetCompatibility.check(text, new TargetCompatibility.Target("c", "text", "text", -1, 'b', false, true)).verdict())
+                .isEqualTo(Verdict.SAME);
+    }
 }
