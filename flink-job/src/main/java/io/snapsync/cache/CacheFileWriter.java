@@ -58,6 +58,12 @@ public final class CacheFileWriter implements Closeable {
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCompressionCodec(codec)
                 .withRowGroupSize((long) rowGroupBytes)
+                // nothing reads min/max or size statistics (the cache is read whole or by column, never filtered),
+                // and key and hash are unique: a dictionary for them is built only to be abandoned
+                .withStatisticsEnabled(false)
+                .withSizeStatisticsEnabled(false)
+                .withDictionaryEncoding(CacheParquetSchema.KEY, false)
+                .withDictionaryEncoding(CacheParquetSchema.HASH, false)
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.snapsync.cli;
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
+import io.snapsync.demo.Bench;
 import io.snapsync.demo.Demo;
 import io.snapsync.job.Errors;
 import io.snapsync.job.RunReport;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapsync", mixinStandardHelpOptions = true, version = "snapsync 0.1.0",
         description = "Daily diff sync of Redshift (or PostgreSQL) tables into PostgreSQL, as an Apache Flink batch job.",
-        subcommands = {Main.Sync.class, Main.Reconcile.class, Main.Resync.class, Main.Status.class, Main.DemoCommand.class})
+        subcommands = {Main.Sync.class, Main.Reconcile.class, Main.Resync.class, Main.Status.class, Main.DemoCommand.class,
+                Main.BenchCommand.class})
 public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
@@ -237,6 +239,26 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return new Demo(scale, System.out, chunkRows).run() ? OK : FAILED;
+        }
+    }
+
+    @Command(name = "bench", description = "Benchmark: bare extraction, plain COPY, day 1 and day 2 of TPC-H lineitem, side by side.")
+    static final class BenchCommand implements Callable<Integer> {
+        @Option(names = "--scale", split = ",", defaultValue = "0.1", description = "TPC-H scale factor(s), e.g. 0.25,1")
+        java.util.List<Double> scales;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "rounds per scale (medians are reported)")
+        int rounds;
+
+        @Option(names = "--java-opts", defaultValue = "-Xmx3g", description = "JVM options of the sync processes")
+        String javaOpts;
+
+        @Option(names = "--profile-dir", description = "record a JFR profile of each day 2 into this directory")
+        String profileDir;
+
+        @Override
+        public Integer call() throws Exception {
+            return new Bench(scales, rounds, javaOpts, profileDir, System.out).run() ? OK : FAILED;
         }
     }
 }

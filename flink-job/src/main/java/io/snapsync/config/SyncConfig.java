@@ -98,11 +98,11 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     public record Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare,
                       Double maxUpdateShare, String onDuplicateKey, String onNullKey, String onNulCharacter,
                       String nulReplacement, String schemaEvolution, String onColumnDropped, Integer applyChunkRows,
-                      String applyChunkPause) {
+                      String applyChunkPause, String spillDir) {
         public static final Job DEFAULTS = new Job(null, null, null, null, null);
 
         public Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare, Double maxUpdateShare) {
-            this(parallelism, splits, restartAttempts, maxDeleteShare, maxUpdateShare, null, null, null, null, null, null, null, null);
+            this(parallelism, splits, restartAttempts, maxDeleteShare, maxUpdateShare, null, null, null, null, null, null, null, null, null);
         }
 
         public double maxDeleteShareOrDefault() {

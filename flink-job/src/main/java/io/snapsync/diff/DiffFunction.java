@@ -11,6 +11,7 @@ import io.snapsync.schema.TableSchema;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -26,7 +27,7 @@ import org.apache.flink.util.OutputTag;
  * bad data (duplicated keys, NULL keys, fixed NUL characters) on {@link #ISSUES}, counted for the
  * committer, which refuses the run when the table's policy is {@code fail}.
  */
-public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, CacheEntry, Change> {
+public class DiffFunction extends KeyedCoProcessFunction<Tuple2<Long, Long>, SnapshotRow, CacheEntry, Change> {
     public static final OutputTag<Change> DELETES = new OutputTag<>("deletes") {};
     public static final OutputTag<SnapshotRow> CACHE = new OutputTag<>("cache") {};
     public static final OutputTag<DataIssue> ISSUES = new OutputTag<>("issues") {};
@@ -64,6 +65,9 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
             ctx.output(ISSUES, new DataIssue(DataIssue.Kind.NUL_FIXED, format(row.key), 1, 0, false));
         }
         SnapshotRow current = snapshot.value();
+        if (current != null && !sameKey(current.key, row.key, ctx)) {
+            return;
+        }
         if (current == null) {
             snapshot.update(row);
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
@@ -78,7 +82,11 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
 
     @Override
     public void processElement2(CacheEntry entry, Context ctx, Collector<Change> out) throws Exception {
-        if (cached.value() != null) {
+        CacheEntry previous = cached.value();
+        if (previous != null) {
+            if (!sameKey(previous.key, entry.key, ctx)) {
+                return;
+            }
             // not retried (the cache is what it is): the table's committer fails the table
             ctx.output(ISSUES, new DataIssue(DataIssue.Kind.ERROR, "duplicate primary key in the cache (corrupt cache version?): "
                     + format(entry.key), 0, 0, false));
@@ -96,6 +104,9 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
         snapshot.clear();
         cached.clear();
         extraRows.clear();
+        if (s != null && c != null && !sameKey(s.key, c.key, ctx)) {
+            return;
+        }
         if (extra != null) {
             long rows = extra + 1;
             if (onDuplicate == TablePolicies.DuplicateKeys.KEEP_ONE) {
@@ -123,6 +134,19 @@ public class DiffFunction extends KeyedCoProcessFunction<String, SnapshotRow, Ca
             case DELETE -> ctx.output(DELETES, new Change(ChangeKind.DELETE, c.key, null));
             case UNCHANGED -> { }
         }
+    }
+
+    /**
+     * Records meet here by a 128-bit hash of their key (see {@link KeyHash}): a collision must not pass as a
+     * duplicate or a match. Reported as an error issue, with which the table's committer fails the table.
+     */
+    private boolean sameKey(String a, String b, Context ctx) {
+        if (a.equals(b)) {
+            return true;
+        }
+        ctx.output(ISSUES, new DataIssue(DataIssue.Kind.ERROR, "primary keys " + format(a) + " and " + format(b)
+                + " share a 128-bit key hash; the diff cannot tell them apart", 0, 0, false));
+        return false;
     }
 
     private String format(String key) {

@@ -4,6 +4,7 @@ import io.snapsync.config.SyncConfig;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ConfigConstants;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -52,6 +53,11 @@ public final class FlinkSetup {
         // only used when this JVM starts its own MiniCluster
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
+        String spillDir = config.jobOrDefaults().spillDir();
+        if (spillDir != null && !spillDir.isBlank()) {
+            // where sort spill files and blocking-shuffle partitions go (default: java.io.tmpdir)
+            conf.set(CoreOptions.TMP_DIRS, spillDir);
+        }
         SyncConfig.S3 s3 = config.cache().s3();
         if (s3 != null && insideCluster) {
             // the job's configuration is shown in the web UI and the cluster's s3.* settings are the ones its

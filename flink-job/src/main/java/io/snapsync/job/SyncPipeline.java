@@ -7,6 +7,7 @@ import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
 import io.snapsync.diff.DiffFunction;
 import io.snapsync.diff.IssueCounter;
+import io.snapsync.diff.KeyHash;
 import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Change;
@@ -55,8 +56,8 @@ public final class SyncPipeline {
 
         DataStream<CacheEntry> cache = previousCache(env, plan);
 
-        SingleOutputStreamOperator<Change> upserts = snapshot.keyBy(SnapshotRow::getKey)
-                .connect(cache.keyBy(CacheEntry::getKey))
+        SingleOutputStreamOperator<Change> upserts = snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
+                .connect(cache.keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
                 .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
                 .name("diff " + plan.name()).setParallelism(p);
         DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);

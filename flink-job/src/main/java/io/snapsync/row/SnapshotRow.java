@@ -1,9 +1,12 @@
 package io.snapsync.row;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * One row of today's source snapshot: its key, its 128-bit hash and the full canonical row.
- * A Flink POJO (public fields, no-arg constructor) so it is serialized without Kryo.
+ * Serialized by {@link SnapshotRowSerializer} (never Kryo).
  */
+@TypeInfo(SnapshotRowSerializer.Factory.class)
 public class SnapshotRow {
     /** A key column is NULL: {@link #key} still holds the (NULL-tagged) key bytes, for messages. */
     public static final byte NULL_KEY = 1;

@@ -107,6 +107,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void spillDirNamesWhereFlinkSpills() {
+        SyncConfig c = parse(VALID.replace("job: { parallelism: 4 }", "job: { parallelism: 4, spill-dir: /data/spill }"));
+        assertThat(c.jobOrDefaults().spillDir()).isEqualTo("/data/spill");
+        assertThat(io.snapsync.job.FlinkSetup.configuration(c, 2).get(org.apache.flink.configuration.CoreOptions.TMP_DIRS))
+                .isEqualTo("/data/spill");
+        assertThat(io.snapsync.job.FlinkSetup.configuration(parse(VALID), 2)
+                .contains(org.apache.flink.configuration.CoreOptions.TMP_DIRS)).as("unset: Flink's default").isFalse();
+    }
+
+    @Test
     void aKeyGivenTwiceIsAnErrorNamingTheKeyAndLineAtAnyDepth() {
         assertThatThrownBy(() -> parse(VALID + "target: { url: \"jdbc:postgresql://other:5432/app\" }\n"))
                 .isInstanceOf(ConfigException.class)

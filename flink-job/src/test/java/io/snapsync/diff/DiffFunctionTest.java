@@ -18,7 +18,7 @@ import io.snapsync.schema.TableSchema;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -32,17 +32,17 @@ class DiffFunctionTest {
     private final TableSchema schema = new TableSchema(List.of(
             new Column("id", ColumnType.INTEGER, "bigint", 8, 0, 0, false),
             new Column("v", ColumnType.TEXT, "text", 0, 0, 0, true)), List.of("id"));
-    private KeyedTwoInputStreamOperatorTestHarness<String, SnapshotRow, CacheEntry, Change> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<Tuple2<Long, Long>, SnapshotRow, CacheEntry, Change> harness;
 
     @BeforeEach
     void setUp() throws Exception {
         harness = harness(TablePolicies.DEFAULTS);
     }
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, SnapshotRow, CacheEntry, Change> harness(TablePolicies policies)
+    private KeyedTwoInputStreamOperatorTestHarness<Tuple2<Long, Long>, SnapshotRow, CacheEntry, Change> harness(TablePolicies policies)
             throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new DiffFunction(schema, policies)),
-                SnapshotRow::getKey, CacheEntry::getKey, Types.STRING);
+                new KeyHash.OfSnapshot(), new KeyHash.OfCache(), KeyHash.TYPE);
         h.open();
         return h;
     }
@@ -215,5 +215,50 @@ class DiffFunctionTest {
         DataIssue error = issues().get(0);
         assertThat(error.kind).isEqualTo(DataIssue.Kind.ERROR);
         assertThat(error.key).contains("duplicate primary key in the cache").contains("(id=42)");
+    }
+
+    /** A key selector under which every key collides: stands in for two keys sharing a 128-bit hash. */
+    private KeyedTwoInputStreamOperatorTestHarness<Tuple2<Long, Long>, SnapshotRow, CacheEntry, Change> colliding() throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new DiffFunction(schema, TablePolicies.DEFAULTS)),
+                (SnapshotRow r) -> Tuple2.of(0L, 0L), (CacheEntry e) -> Tuple2.of(0L, 0L), KeyHash.TYPE);
+        h.open();
+        return h;
+    }
+
+    private static void assertCollisionReported(KeyedTwoInputStreamOperatorTestHarness<Tuple2<Long, Long>, SnapshotRow, CacheEntry, Change> h) {
+        List<DataIssue> issues = h.getSideOutput(DiffFunction.ISSUES).stream().map(StreamRecord::getValue).toList();
+        assertThat(issues).singleElement().satisfies(i -> {
+            assertThat(i.kind).isEqualTo(DataIssue.Kind.ERROR);
+            assertThat(i.key).contains("(id=1) and (id=2) share a 128-bit key hash");
+        });
+    }
+
+    @Test
+    void twoKeysSharingAKeyHashFailTheTableNotTakenForDuplicatesOrMatches() throws Exception {
+        try (var h = colliding()) {
+            h.processElement1(new StreamRecord<>(row(1, "a")));
+            h.processElement1(new StreamRecord<>(row(2, "b")));
+            assertCollisionReported(h);
+        }
+        try (var h = colliding()) {
+            h.processElement2(new StreamRecord<>(cached(1, "a")));
+            h.processElement2(new StreamRecord<>(cached(2, "b")));
+            assertCollisionReported(h);
+        }
+        try (var h = colliding()) {
+            h.processElement1(new StreamRecord<>(row(1, "a")));
+            h.processElement2(new StreamRecord<>(cached(2, "a")));
+            h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+            assertCollisionReported(h);
+            assertThat(h.extractOutputValues()).as("neither an update nor an insert and a delete").isEmpty();
+        }
+    }
+
+    @Test
+    void equalKeysHashEqualAndDifferentKeysDiffer() {
+        assertThat(KeyHash.of(key(7))).isEqualTo(KeyHash.of(key(7)));
+        assertThat(KeyHash.of(key(7))).isNotEqualTo(KeyHash.of(key(8)));
+        assertThat(KeyHash.TYPE.createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()).getLength())
+                .as("fixed width: Flink's sort then compares the key bytes alone").isEqualTo(16);
     }
 }

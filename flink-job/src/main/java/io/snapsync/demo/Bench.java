@@ -1,0 +1,345 @@
+package io.snapsync.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.snapsync.embedded.EmbeddedPostgres;
+import io.trino.tpch.LineItem;
+import io.trino.tpch.LineItemGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * {@code snapsync bench}: for each scale, TPC-H lineitem in an embedded PostgreSQL (database {@code redshift}
+ * standing in for Redshift, {@code app} the target, {@code floor} for the plain COPY), and per round:
+ * <ul>
+ *   <li>the bare extraction: {@code COPY (SELECT * FROM t) TO STDOUT}, read and discarded (psql's
+ *       {@code \copy ... TO '/dev/null'});</li>
+ *   <li>the plain COPY of the table into an indexed table (source COPY TO piped into target COPY FROM): the
+ *       floor of a first load;</li>
+ *   <li>day 1 and day 2 of snapsync, each a separate {@code snapsync sync} process (JVM start included),
+ *       with its peak RSS (from {@code /usr/bin/time -v}) and the peak size of its spill directory
+ *       ({@code job.spill-dir}, polled); target == source checked after each day.</li>
+ * </ul>
+ * Then the medians and the ratios day 2 / bare extraction and day 1 / COPY.
+ */
+public final class Bench {
+    private static final Pattern MAX_RSS = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+    private static final Pattern CPU = Pattern.compile("(?:User|System) time \\(seconds\\): ([0-9.]+)");
+
+    private final List<Double> scales;
+    private final int rounds;
+    private final String childJavaOpts;
+    private final String profileDir;
+    private final PrintStream out;
+
+    /**
+     * @param childJavaOpts JVM options of the sync processes (e.g. "-Xmx3g")
+     * @param profileDir when not null, day 2 of each round records a JFR file there
+     */
+    public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, PrintStream out) {
+        this.scales = scales;
+        this.rounds = rounds;
+        this.childJavaOpts = childJavaOpts;
+        this.profileDir = profileDir;
+        this.out = out;
+    }
+
+    /** One round's figures (seconds, MB). */
+    record Round(double bare, double copy, Day day1, Day day2) {}
+
+    record Day(double wall, double cpu, double rssMb, double spillMb, double planS, double jobS, double commitS, long inserted,
+               long updated, long deleted, boolean match) {}
+
+    public boolean run() throws Exception {
+        out.printf("machine: %s, %d cores, %s; load average before: %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
+                memTotal(), loadAverage());
+        out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%n",
+                childJavaOpts);
+        boolean ok = true;
+        for (double scale : scales) {
+            ok &= runScale(scale);
+        }
+        return ok;
+    }
+
+    private boolean runScale(double scale) throws Exception {
+        Path work = Files.createTempDirectory("snapsync-bench-");
+        boolean ok = true;
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            pg.createDatabase("redshift");
+            pg.createDatabase("floor");
+            long rows;
+            try (Connection src = pg.getConnection("redshift")) {
+                execute(src, Demo.DDL.replace("public.lineitem", "public.lineitem_base"));
+                rows = load(src, scale);
+            }
+            out.printf("%n== TPC-H lineitem, scale %s: %,d rows%n", scale, rows);
+            out.printf("%-6s %7s %7s %7s %7s %9s %9s %9s %9s %10s %10s  %s%n", "round", "bare s", "COPY s", "day1 s", "day2 s",
+                    "day1 CPU", "day2 CPU", "day1 RSS", "day2 RSS", "day1 spill", "day2 spill",
+                    "day 2: plan/job/commit s, changes, target == source");
+            List<Round> done = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                Round r = round(pg, work.resolve("round-" + round), scale, round);
+                done.add(r);
+                ok &= r.day1.match && r.day2.match;
+                out.printf("%-6d %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB  %.1f/%.1f/%.1f, +%,d ~%,d -%,d, %s%n",
+                        round, r.bare, r.copy, r.day1.wall, r.day2.wall, r.day1.cpu, r.day2.cpu, r.day1.rssMb, r.day2.rssMb, r.day1.spillMb, r.day2.spillMb,
+                        r.day2.planS, r.day2.jobS, r.day2.commitS, r.day2.inserted, r.day2.updated, r.day2.deleted,
+                        r.day1.match && r.day2.match ? "MATCH" : "MISMATCH");
+            }
+            double bare = median(done, Round::bare);
+            double copy = median(done, Round::copy);
+            double day1 = median(done, r -> r.day1.wall);
+            double day2 = median(done, r -> r.day2.wall);
+            out.printf("%-6s %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB%n", "median", bare, copy, day1, day2,
+                    median(done, r -> r.day1.cpu), median(done, r -> r.day2.cpu), median(done, r -> r.day1.rssMb), median(done, r -> r.day2.rssMb), median(done, r -> r.day1.spillMb),
+                    median(done, r -> r.day2.spillMb));
+            out.printf("scale %s: day 2 / bare extraction = %.1fx   day 1 / COPY into indexed table = %.1fx   %s   load average after: %s%n",
+                    scale, day2 / bare, day1 / copy, ok ? "OK: target == source after every day" : "FAILED: see above", loadAverage());
+        } finally {
+            deleteRecursively(work);
+        }
+        return ok;
+    }
+
+    private Round round(EmbeddedPostgres pg, Path dir, double scale, int round) throws Exception {
+        Files.createDirectories(dir);
+        double bare;
+        double copy;
+        try (Connection src = pg.getConnection("redshift"); Connection floor = pg.getConnection("floor")) {
+            // the same source every round: a fresh copy of the generated rows, checkpointed so no round pays the last one's writes
+            execute(src, "DROP TABLE IF EXISTS public.lineitem");
+            execute(src, Demo.DDL);
+            execute(src, "INSERT INTO public.lineitem SELECT * FROM public.lineitem_base");
+            execute(src, "VACUUM ANALYZE public.lineitem");
+            execute(src, "CHECKPOINT");
+            bare = bareExtraction(src);
+            execute(floor, "DROP TABLE IF EXISTS public.lineitem");
+            execute(floor, Demo.DDL);
+            copy = plainCopy(src, floor);
+            execute(floor, "DROP TABLE public.lineitem");
+            execute(src, "CHECKPOINT");
+        }
+        try (Connection postgres = pg.getConnection("postgres")) {
+            execute(postgres, "DROP DATABASE IF EXISTS app");
+        }
+        pg.createDatabase("app");
+        try (Connection app = pg.getConnection("app")) {
+            execute(app, Demo.DDL);
+        }
+        Path config = dir.resolve("snapsync.yaml");
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        Path spill = Files.createDirectories(dir.resolve("spill"));
+        Files.writeString(config, String.join("\n",
+                "source:", "  url: \"" + pg.getJdbcUrl("redshift") + "\"", "  user: " + EmbeddedPostgres.USER,
+                "target: { url: \"" + pg.getJdbcUrl("app") + "\", user: " + EmbeddedPostgres.USER + " }",
+                "cache: { uri: \"" + cache.toUri() + "\" }",
+                "job: { parallelism: 2, spill-dir: \"" + spill + "\" }",
+                "tables:",
+                "  - { name: lineitem, source: public.lineitem, target: public.lineitem, primary-key: [l_orderkey, l_linenumber] }",
+                ""));
+        Day day1 = day(pg, dir, config, spill, "day1", null, null);
+        long[] expected;
+        try (Connection src = pg.getConnection("redshift")) {
+            expected = Demo.change(src);
+            execute(src, "VACUUM ANALYZE public.lineitem");
+            execute(src, "CHECKPOINT");
+        }
+        String jfr = profileDir == null ? null : Path.of(profileDir).toAbsolutePath().resolve("day2-scale" + scale + "-round" + round + ".jfr").toString();
+        Day day2 = day(pg, dir, config, spill, "day2", expected, jfr);
+        if (jfr != null) {
+            out.printf("  (day 2 profile: %s)%n", jfr);
+        }
+        return new Round(bare, copy, day1, day2);
+    }
+
+    private Day day(EmbeddedPostgres pg, Path dir, Path config, Path spill, String label, long[] expected, String jfr)
+            throws Exception {
+        Path report = dir.resolve(label + "-report.json");
+        Path log = dir.resolve(label + ".log");
+        Path time = dir.resolve(label + "-time.txt");
+        List<String> cmd = new ArrayList<>();
+        boolean timed = Files.isExecutable(Path.of("/usr/bin/time"));
+        if (timed) {
+            cmd.addAll(List.of("/usr/bin/time", "-v", "-o", time.toString()));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(Arrays.asList(childJavaOpts.trim().split("\\s+")));
+        if (jfr != null) {
+            cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+        }
+        for (String pkg : List.of("java.util", "java.lang", "java.lang.reflect", "java.nio", "java.time", "java.util.concurrent")) {
+            cmd.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+        }
+        String log4j = System.getProperty("log4j2.configurationFile");
+        if (log4j != null) {
+            cmd.add("-Dlog4j2.configurationFile=" + log4j);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.snapsync.cli.Launcher", "sync", "--config",
+                config.toString(), "--report", report.toString(), "--allow-mass-change"));
+        AtomicLong spillPeak = new AtomicLong();
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        while (!p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            spillPeak.accumulateAndGet(sizeOf(spill), Math::max);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        if (p.exitValue() != 0) {
+            out.printf("%s failed (exit %d); its output:%n%s%n", label, p.exitValue(), tail(log));
+            return new Day(wall, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+        }
+        double rssMb = 0;
+        double cpu = 0;
+        if (timed) {
+            String usage = Files.readString(time);
+            Matcher m = MAX_RSS.matcher(usage);
+            rssMb = m.find() ? Long.parseLong(m.group(1)) / 1024.0 : 0;
+            for (Matcher c = CPU.matcher(usage); c.find(); ) {
+                cpu += Double.parseDouble(c.group(1));
+            }
+        }
+        JsonNode t = new ObjectMapper().readTree(report.toFile()).get("tables").get(0);
+        boolean match;
+        try (Connection src = pg.getConnection("redshift"); Connection app = pg.getConnection("app")) {
+            match = Arrays.equals(Demo.checksum(src), Demo.checksum(app));
+        }
+        long ins = t.path("inserted").asLong();
+        long upd = t.path("updated").asLong();
+        long del = t.path("deleted").asLong();
+        if (expected != null && (ins != expected[0] || upd != expected[1] || del != expected[2])) {
+            out.printf("%s: counts +%d ~%d -%d differ from the changes made: +%d ~%d -%d%n", label, ins, upd, del, expected[0],
+                    expected[1], expected[2]);
+            match = false;
+        }
+        return new Day(wall, cpu, rssMb, spillPeak.get() / 1048576.0, t.path("planMillis").asLong() / 1000.0,
+                t.path("jobMillis").asLong() / 1000.0, t.path("commitMillis").asLong() / 1000.0, ins, upd, del, match);
+    }
+
+    private static double bareExtraction(Connection src) throws Exception {
+        CopyManager copy = src.unwrap(PGConnection.class).getCopyAPI();
+        long t0 = System.nanoTime();
+        copy.copyOut("COPY (SELECT * FROM public.lineitem) TO STDOUT", OutputStream.nullOutputStream());
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** COPY out of the source piped into COPY into the indexed table: what a plain reload costs. */
+    private static double plainCopy(Connection src, Connection floor) throws Exception {
+        CopyManager in = floor.unwrap(PGConnection.class).getCopyAPI();
+        CopyManager outOf = src.unwrap(PGConnection.class).getCopyAPI();
+        PipedInputStream pipeIn = new PipedInputStream(1 << 20);
+        PipedOutputStream pipeOut = new PipedOutputStream(pipeIn);
+        long t0 = System.nanoTime();
+        CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+            try (pipeOut) {
+                return outOf.copyOut("COPY public.lineitem TO STDOUT", pipeOut);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        in.copyIn("COPY public.lineitem FROM STDIN", pipeIn);
+        reader.join();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static long load(Connection c, double scale) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        long n = 0;
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        String sql = "COPY public.lineitem_base FROM STDIN (FORMAT csv, DELIMITER '|')";
+        for (LineItem li : new LineItemGenerator(scale, 1, 1)) {
+            String line = li.toLine();
+            sb.append(line, 0, line.endsWith("|") ? line.length() - 1 : line.length()).append('\n');
+            n++;
+            if (sb.length() > 1 << 20) {
+                copy.copyIn(sql, new StringReader(sb.toString()));
+                sb.setLength(0);
+            }
+        }
+        copy.copyIn(sql, new StringReader(sb.toString()));
+        return n;
+    }
+
+    private static double median(List<Round> rounds, ToDoubleFunction<Round> f) {
+        double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static long sizeOf(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            return walk.mapToLong(f -> {
+                try {
+                    return Files.isRegularFile(f) ? Files.size(f) : 0;
+                } catch (IOException e) {
+                    return 0; // deleted while walking
+                }
+            }).sum();
+        } catch (Exception e) {
+            return 0; // a file vanished mid-walk: the next poll counts again
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String memTotal() {
+        try {
+            String l = Files.readAllLines(Path.of("/proc/meminfo")).get(0);
+            return Math.round(Long.parseLong(l.replaceAll("\\D", "")) / 1048576.0) + " GB RAM";
+        } catch (Exception e) {
+            return "unknown RAM";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static void deleteRecursively(Path p) {
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (Exception ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}
