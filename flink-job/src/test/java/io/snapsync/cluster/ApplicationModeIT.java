@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.snapsync.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,22 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * new cluster with the same job id: each run is one job, FINISHED, both tables equal to the source, the
  * report in the control schema, and the JobManager still up (main never calls System.exit).
  */
-class ApplicationModeIT {
+class ApplicationModeIT extends ClusterTestBase {
     static final String JOB_ID = "5a5a5a5a000000000000000000000001";
-    static EmbeddedPostgres pg;
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        pg.close();
-    }
 
     @Test
     void eachDayIsOneJobWithTheFixedIdAndTheJobManagerSurvives() throws Exception {

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.snapsync.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * (c) {@code flink run} attached against a session cluster (CliFrontend in its own JVM, main in that
@@ -19,27 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * recorded. Day 1 and day 2 exit 0 with both tables equal to the source; day 3 (bad data in b) exits
  * non-zero with b failed and a committed; the cluster stays up.
  */
-class FlinkRunIT {
-    static EmbeddedPostgres pg;
-    static FlinkCluster cluster;
+class FlinkRunIT extends SessionClusterTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pg = EmbeddedPostgres.start();
-        cluster = FlinkCluster.session(tmp.resolve("flink"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        pg.close();
-    }
 
     @Test
     void flinkRunExitsWithTheRunsOutcomeAndWritesItsReport() throws Exception {

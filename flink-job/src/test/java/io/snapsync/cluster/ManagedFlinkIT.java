@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapsync.config.RuntimeProperties;
-import io.snapsync.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,22 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * pointed at with SNAPSYNC_RUNTIME_PROPERTIES), the YAML inline in property group "snapsync". Day 1 and
  * day 2, each one job, FINISHED, both tables equal to the source, the JobManager still up.
  */
-class ManagedFlinkIT {
-    static EmbeddedPostgres pg;
+class ManagedFlinkIT extends ClusterTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        pg.close();
-    }
 
     @Test
     void noArgumentsConfigFromRuntimePropertiesDayOneAndTwo() throws Exception {

@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.snapsync.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * (b) A session cluster driven through its REST API, as the web UI's submit does: the cluster jar uploaded
@@ -20,27 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and day 3, all on the same TaskManager with restart-attempts 0 (nothing hides behind a retry). Day 3 has
  * bad data in table b: b fails alone, a commits, the job ends FAILED; the cluster stays up throughout.
  */
-class SessionRestIT {
-    static EmbeddedPostgres pg;
-    static FlinkCluster cluster;
+class SessionRestIT extends SessionClusterTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pg = EmbeddedPostgres.start();
-        cluster = FlinkCluster.session(tmp.resolve("flink"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        pg.close();
-    }
 
     @Test
     void restRunsTwiceOnOneTaskManagerThenBadDataFailsOnlyItsTable() throws Exception {
