@@ -10,12 +10,9 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.Driver;
-import java.sql.DriverPropertyInfo;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -25,11 +22,9 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.core.fs.FileSystem;
@@ -61,10 +56,9 @@ import org.apache.parquet.schema.Type;
  * picks another one of {@link UnloadParquetEncodings} per column (rotating by file number) that holds its values.
  * Everything else is pgjdbc's.
  */
-public final class UnloadStandInDriver implements Driver {
+public final class UnloadStandInDriver extends PgjdbcStandInDriver {
     public static final String PARAM = "unloadStandIn=true";
     public static final int SLICES = 4;
-    private static final Driver PGJDBC = new org.postgresql.Driver();
     private static final Pattern UNLOAD = Pattern.compile("UNLOAD \\('((?:[^']|'')*)'\\) TO '([^']*)' (.*)", Pattern.DOTALL);
 
     /** Every UNLOAD statement received, as received (tests check quoting and options). */
@@ -78,17 +72,12 @@ public final class UnloadStandInDriver implements Driver {
     /** Applied to the next manifest's JSON only (to test a manifest whose counts disagree with the files). */
     public static volatile UnaryOperator<String> tamperNextManifest;
 
-    @Override
-    public boolean acceptsURL(String url) {
-        return url != null && url.startsWith("jdbc:postgresql:") && url.contains(PARAM);
+    public UnloadStandInDriver() {
+        super(PARAM);
     }
 
     @Override
-    public Connection connect(String url, Properties info) throws SQLException {
-        if (!acceptsURL(url)) {
-            return null;
-        }
-        Connection real = PGJDBC.connect(url.replace("&" + PARAM, "").replace("?" + PARAM, "?"), info);
+    Connection wrap(Connection real) {
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, m, args) -> {
             Object r = invoke(real, m, args);
             if (m.getName().equals("createStatement") && r instanceof Statement s) {
@@ -338,28 +327,4 @@ public final class UnloadStandInDriver implements Driver {
         }
     }
 
-    @Override
-    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
-        return PGJDBC.getPropertyInfo(url, info);
-    }
-
-    @Override
-    public int getMajorVersion() {
-        return PGJDBC.getMajorVersion();
-    }
-
-    @Override
-    public int getMinorVersion() {
-        return PGJDBC.getMinorVersion();
-    }
-
-    @Override
-    public boolean jdbcCompliant() {
-        return false;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException();
-    }
 }
