@@ -3,19 +3,15 @@ package io.snapsync.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapsync.embedded.EmbeddedPostgres;
-import io.trino.tpch.LineItem;
-import io.trino.tpch.LineItemGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -261,21 +257,7 @@ public final class Bench {
     }
 
     private static long load(Connection c, double scale) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        long n = 0;
-        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-        String sql = "COPY public.lineitem_base FROM STDIN (FORMAT csv, DELIMITER '|')";
-        for (LineItem li : new LineItemGenerator(scale, 1, 1)) {
-            String line = li.toLine();
-            sb.append(line, 0, line.endsWith("|") ? line.length() - 1 : line.length()).append('\n');
-            n++;
-            if (sb.length() > 1 << 20) {
-                copy.copyIn(sql, new StringReader(sb.toString()));
-                sb.setLength(0);
-            }
-        }
-        copy.copyIn(sql, new StringReader(sb.toString()));
-        return n;
+        return Demo.loadLineitem(c, scale, "public.lineitem_base");
     }
 
     private static double median(List<Round> rounds, ToDoubleFunction<Round> f) {
@@ -330,16 +312,10 @@ public final class Bench {
     }
 
     private static void execute(Connection c, String sql) throws Exception {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        Demo.execute(c, sql);
     }
 
     private static void deleteRecursively(Path p) {
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (Exception ignored) {
-            // a temp dir left behind is harmless
-        }
+        Demo.deleteRecursively(p);
     }
 }

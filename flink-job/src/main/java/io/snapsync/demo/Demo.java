@@ -104,20 +104,27 @@ public final class Demo {
     }
 
     private long load(Connection c) throws Exception {
+        long n = loadLineitem(c, scale, "public.lineitem");
+        execute(c, "ANALYZE public.lineitem");
+        return n;
+    }
+
+    /** TPC-H lineitem at the scale, generated and COPYed in 1 MB batches into the table (the demo's, bench's). */
+    static long loadLineitem(Connection c, double scale, String table) throws Exception {
         StringBuilder sb = new StringBuilder();
         long n = 0;
         var copy = c.unwrap(PGConnection.class).getCopyAPI();
+        String sql = "COPY " + table + " FROM STDIN (FORMAT csv, DELIMITER '|')";
         for (LineItem li : new LineItemGenerator(scale, 1, 1)) {
             String line = li.toLine();
             sb.append(line, 0, line.endsWith("|") ? line.length() - 1 : line.length()).append('\n');
             n++;
             if (sb.length() > 1 << 20) {
-                copy.copyIn("COPY public.lineitem FROM STDIN (FORMAT csv, DELIMITER '|')", new StringReader(sb.toString()));
+                copy.copyIn(sql, new StringReader(sb.toString()));
                 sb.setLength(0);
             }
         }
-        copy.copyIn("COPY public.lineitem FROM STDIN (FORMAT csv, DELIMITER '|')", new StringReader(sb.toString()));
-        execute(c, "ANALYZE public.lineitem");
+        copy.copyIn(sql, new StringReader(sb.toString()));
         return n;
     }
 
@@ -142,13 +149,13 @@ public final class Demo {
         }
     }
 
-    private static void execute(Connection c, String sql) throws Exception {
+    static void execute(Connection c, String sql) throws Exception {
         try (Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
-    private static void deleteRecursively(Path p) {
+    static void deleteRecursively(Path p) {
         try (var walk = Files.walk(p)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (Exception ignored) {

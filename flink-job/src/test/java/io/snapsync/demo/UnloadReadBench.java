@@ -14,9 +14,6 @@ import io.snapsync.testing.UnloadStandInDriver;
 import io.snapsync.unload.UnloadManifest;
 import io.snapsync.unload.UnloadSnapshot;
 import io.snapsync.unload.Unloads;
-import io.trino.tpch.LineItem;
-import io.trino.tpch.LineItemGenerator;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,7 +30,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.postgresql.PGConnection;
 
 /**
  * Benchmark (run by bench/unload-read, not a test): the read of today's snapshot in unload mode (the Parquet files
@@ -162,19 +158,7 @@ public final class UnloadReadBench {
 
     /** TPC-H lineitem by COPY, as the demo loads it. */
     static long load(Connection c, double scale) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        long n = 0;
-        var copy = c.unwrap(PGConnection.class).getCopyAPI();
-        for (LineItem li : new LineItemGenerator(scale, 1, 1)) {
-            String line = li.toLine();
-            sb.append(line, 0, line.endsWith("|") ? line.length() - 1 : line.length()).append('\n');
-            n++;
-            if (sb.length() > 1 << 20) {
-                copy.copyIn("COPY public.lineitem FROM STDIN (FORMAT csv, DELIMITER '|')", new StringReader(sb.toString()));
-                sb.setLength(0);
-            }
-        }
-        copy.copyIn("COPY public.lineitem FROM STDIN (FORMAT csv, DELIMITER '|')", new StringReader(sb.toString()));
+        long n = Demo.loadLineitem(c, scale, "public.lineitem");
         try (Statement s = c.createStatement()) {
             s.execute("ANALYZE public.lineitem");
         }
