@@ -140,12 +140,17 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         o.cacheVersion = plan.cacheVersion();
         o.previousVersion = plan.previousVersion();
         List<CacheManifest.FileEntry> files = new ArrayList<>();
+        boolean filesSorted = true;
         for (WriteResult r : results.get(WriterKind.CACHE).values()) {
             o.snapshotRows += r.rows;
             if (r.file != null) {
-                files.add(new CacheManifest.FileEntry(r.file, r.rows, r.bytes, r.checksum));
+                files.add(new CacheManifest.FileEntry(r.file, r.rows, r.bytes, r.checksum,
+                        io.snapsync.cache.SortedCacheReader.encodeKey(r.firstKey), io.snapsync.cache.SortedCacheReader.encodeKey(r.lastKey)));
+                filesSorted &= r.sorted;
             }
         }
+        // the next run may merge this version range by range only if each file ascends and no two overlap
+        boolean sorted = filesSorted && io.snapsync.cache.SortedCacheReader.disjoint(files, plan.schema());
         for (WriteResult r : results.get(WriterKind.UPSERTS).values()) {
             o.inserted += r.inserted;
             o.updated += r.updated;
@@ -194,7 +199,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         Path manifest = layout.manifest(plan.name(), plan.cacheVersion());
         new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.cacheRows,
                 plan.schema().fingerprint(), plan.schema().columns(), plan.schema().keyColumns(), files,
-                Instant.now().toString()).write(manifest);
+                Instant.now().toString(), sorted).write(manifest);
         hook.at(CommitHook.Point.CACHE_WRITTEN);
 
         ControlTable control = new ControlTable(plan.controlSchema());

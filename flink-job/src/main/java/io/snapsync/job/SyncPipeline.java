@@ -18,7 +18,16 @@ import io.snapsync.sink.StagingWriter;
 import io.snapsync.sink.ValueValidator;
 import io.snapsync.sink.WriteResult;
 import io.snapsync.sink.WriterKind;
+import io.snapsync.cache.CacheManifest;
+import io.snapsync.cache.SortedCacheReader;
+import io.snapsync.diff.KeyOrder;
+import io.snapsync.diff.OrderedDiffOperator;
 import io.snapsync.source.JdbcSnapshotSource;
+import io.snapsync.source.SourceDialect;
+import io.snapsync.source.SourceQuery;
+import io.snapsync.source.SplitPlanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.file.src.FileSource;
@@ -29,7 +38,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * The job graph for one table:
+ * The job graph for one table. Where the splits are key ranges (or one split) and the key's order is proven
+ * ({@link KeyOrder}), the ordered diff, one pipelined chain per subtask:
+ *
+ * <pre>
+ *   snapshot (JDBC, ranges, ORDER BY key) ─ diff: merge with cache v(prev) of the same range ─┬─ writers (as below) ─ committer (1)
+ *     (split markers)                        (sorted Parquet files; reconcile: the target)    ┘
+ * </pre>
+ *
+ * Otherwise (UNLOAD, hash-bucket splits, other key types) the keyed diff:
  *
  * <pre>
  *   snapshot (JDBC, N splits) ─ keyBy(pk) ─┐
@@ -40,26 +57,44 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * </pre>
  */
 public final class SyncPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncPipeline.class);
     private SyncPipeline() {}
 
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook) {
         int p = plan.parallelism();
-        DataStream<SnapshotRow> snapshot = plan.unload() != null
-                // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
-                ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
-                        "unloaded snapshot " + plan.sourceTable())
-                : env.fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
-                                EncoderOptions.of(plan.name(), plan.policies()), hook),
-                        WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
-                .setParallelism(p)
-                .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p);
+        OrderedDiffOperator.Previous ordered = orderedPrevious(plan);
+        SingleOutputStreamOperator<Change> upserts;
+        if (ordered != null) {
+            // the ordered diff: each split read in key order and merged with the previous snapshot's entries of its
+            // key range, chained to the read and to the writers; no shuffle, no sort
+            LOG.info("{}: ordered diff ({} key-range splits; previous snapshot: {})", plan.name(), plan.query().splitCount(),
+                    ordered.target() != null ? "the live target" : ordered.files().isEmpty() ? "none" : ordered.files().size() + " sorted cache files");
+            SourceQuery query = plan.query().orderedBy(dialect(plan.source()).orderBy(plan.schema().keyColumnList()));
+            upserts = env.fromSource(JdbcSnapshotSource.ordered(plan.source(), query, plan.schema(), plan.fetchSize(),
+                                    EncoderOptions.of(plan.name(), plan.policies()), hook),
+                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
+                    .setParallelism(p)
+                    .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p)
+                    .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered))
+                    .setParallelism(p);
+        } else {
+            DataStream<SnapshotRow> snapshot = plan.unload() != null
+                    // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
+                    ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
+                            "unloaded snapshot " + plan.sourceTable())
+                    : env.fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
+                                    EncoderOptions.of(plan.name(), plan.policies()), hook),
+                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
+                    .setParallelism(p)
+                    .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p);
 
-        DataStream<CacheEntry> cache = previousCache(env, plan);
+            DataStream<CacheEntry> cache = previousCache(env, plan);
 
-        SingleOutputStreamOperator<Change> upserts = snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
-                .connect(cache.keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
-                .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
-                .name("diff " + plan.name()).setParallelism(p);
+            upserts = snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
+                    .connect(cache.keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
+                    .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
+                    .name("diff " + plan.name()).setParallelism(p);
+        }
         DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);
         // the new cache is what the diff let through (one row per key), not the raw snapshot
         DataStream<SnapshotRow> newCache = upserts.getSideOutput(DiffFunction.CACHE);
@@ -97,6 +132,50 @@ public final class SyncPipeline {
                 .transform("commit " + plan.name(), TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook))
                 .setParallelism(1)
                 .setMaxParallelism(1);
+    }
+
+    /**
+     * The previous snapshot for the ordered diff, or null when the table takes the keyed diff: UNLOAD
+     * extraction (files in no order), hash-bucket splits, or a key type without a proven order. A previous
+     * cache version not written sorted (by an older snapsync or the keyed diff) is replaced, once, by the live
+     * target read with the same ordered range queries, as reconcile reads it; that run writes a sorted cache.
+     */
+    static OrderedDiffOperator.Previous orderedPrevious(TablePlan plan) {
+        if (plan.unload() != null || !plan.query().ranged() || !KeyOrder.supports(plan.schema())) {
+            return null;
+        }
+        if (plan.reconcile()) {
+            return targetPrevious(plan);
+        }
+        if (plan.previousFiles().isEmpty()) {
+            return OrderedDiffOperator.Previous.none();
+        }
+        CacheLayout layout = new CacheLayout(plan.cacheUri());
+        CacheManifest m;
+        try {
+            m = CacheManifest.read(layout.manifest(plan.name(), plan.previousVersion()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.previousVersion() + " failed: " + e.getMessage(), e);
+        }
+        if (!m.isSorted()) {
+            LOG.info("{}: cache version {} was not written in key order; this run diffs against the live target (as reconcile does) "
+                    + "and writes a sorted cache", plan.name(), plan.previousVersion());
+            return targetPrevious(plan);
+        }
+        return OrderedDiffOperator.Previous.cache(SortedCacheReader.files(m, layout.versionDir(plan.name(), plan.previousVersion())),
+                plan.previousSchema());
+    }
+
+    private static OrderedDiffOperator.Previous targetPrevious(TablePlan plan) {
+        SourceQuery q = plan.query();
+        String sql = SplitPlanner.selectList(plan.schema(), plan.targetTable())
+                + (q.rangeColumn() != null ? " WHERE " + SplitPlanner.rangePredicate(q.rangeColumn()) : "")
+                + " ORDER BY " + new SourceDialect.Postgres().orderBy(plan.schema().keyColumnList());
+        return OrderedDiffOperator.Previous.target(plan.target(), sql, q.rangeColumn() != null, plan.fetchSize(), plan.targetTable().toString());
+    }
+
+    private static SourceDialect dialect(io.snapsync.config.JdbcEndpoint source) {
+        return source.isRedshift() ? new SourceDialect.Redshift() : new SourceDialect.Postgres();
     }
 
     private static DataStream<CacheEntry> previousCache(StreamExecutionEnvironment env, TablePlan plan) {

@@ -28,6 +28,11 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     private transient String fileName;
     /** Why this subtask gave up (its last attempt failed): the committer fails the table. */
     private transient String error;
+    /** Null when the key has no proven order: the file is then never recorded as sorted. */
+    private final io.snapsync.diff.KeyOrder order;
+    private transient String firstKey;
+    private transient String lastKey;
+    private transient boolean sorted;
 
     public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes, CommitHook hook) {
         this.hook = hook;
@@ -35,6 +40,7 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
         this.versionDir = versionDir;
         this.codec = codec;
         this.rowGroupBytes = rowGroupBytes;
+        this.order = io.snapsync.diff.KeyOrder.supports(schema) ? new io.snapsync.diff.KeyOrder(schema) : null;
     }
 
     @Override
@@ -63,8 +69,17 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                     getRuntimeContext().getTaskInfo().getAttemptNumber());
             writer = new CacheFileWriter(new Path(new Path(versionDir), fileName), schema, codec, rowGroupBytes);
+            sorted = order != null;
         }
-        writer.write(record.getValue());
+        SnapshotRow row = record.getValue();
+        // proven, not assumed: the next run merges this file in key order only if every key here ascended
+        if (firstKey == null) {
+            firstKey = row.key;
+        } else if (sorted && order.compare(lastKey, row.key) >= 0) {
+            sorted = false;
+        }
+        lastKey = row.key;
+        writer.write(row);
         if (writer.rows() == CommitHook.AFTER_ROWS) {
             hook.at(CommitHook.Point.CACHE_FILE_WRITING);
         }
@@ -92,6 +107,11 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
         r.error = error;
         r.bytes = bytes;
         r.checksum = checksum;
+        if (rows > 0) {
+            r.firstKey = firstKey;
+            r.lastKey = lastKey;
+            r.sorted = sorted;
+        }
         output.collect(new StreamRecord<>(r));
     }
 

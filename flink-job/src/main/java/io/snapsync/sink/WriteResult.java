@@ -16,6 +16,13 @@ public class WriteResult {
     /** CACHE only: the file's length and CRC32C (hex), recorded in the manifest and checked before the next run reads it. */
     public long bytes;
     public String checksum;
+    /**
+     * CACHE only: the file's first and last key (canonical key bytes, Latin-1) and whether every key in it
+     * ascended strictly under {@code diff.KeyOrder}, as checked while writing; the manifest records them.
+     */
+    public String firstKey;
+    public String lastKey;
+    public boolean sorted;
     /** Dry runs only: a few sample keys, one per line, e.g. {@code UPDATE (id=7)}. */
     public String samples;
     /** ISSUES only: keys with several rows, rows with a NULL key, rows whose NUL characters were fixed. */
