@@ -50,7 +50,7 @@ public record CacheManifest(
 
     /**
      * A manifest without {@code sorted} (older snapsync versions): its files are in no particular order.
-     * {@code sorted} true means each file holds its rows in key order ({@code diff.KeyOrder}), the files' key
+     * {@code sorted} true means each file holds its rows in key order ({@code row.KeyOrder}), the files' key
      * ranges ({@code firstKey}/{@code lastKey}, canonical key bytes in Base64) do not overlap, and the next run
      * can merge a key range of it with the source's rows of that range.
      */

@@ -1,6 +1,6 @@
 package io.snapsync.cache;
 
-import io.snapsync.diff.KeyOrder;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.TableSchema;

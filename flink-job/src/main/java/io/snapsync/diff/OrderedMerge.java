@@ -5,6 +5,7 @@ import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.KeyFormatter;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.row.Keys;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;

@@ -1,8 +1,10 @@
 package io.snapsync.sink;
 
 import io.snapsync.cache.CacheFileWriter;
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.cache.CacheLayout;
+import io.snapsync.result.WriteResult;
+import io.snapsync.result.WriterKind;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
 import org.apache.flink.core.fs.Path;
@@ -29,7 +31,7 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     /** Why this subtask gave up (its last attempt failed): the committer fails the table. */
     private transient String error;
     /** Null when the key has no proven order: the file is then never recorded as sorted. */
-    private final io.snapsync.diff.KeyOrder order;
+    private final io.snapsync.row.KeyOrder order;
     private transient String firstKey;
     private transient String lastKey;
     private transient boolean sorted;
@@ -40,7 +42,7 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
         this.versionDir = versionDir;
         this.codec = codec;
         this.rowGroupBytes = rowGroupBytes;
-        this.order = io.snapsync.diff.KeyOrder.supports(schema) ? new io.snapsync.diff.KeyOrder(schema) : null;
+        this.order = io.snapsync.row.KeyOrder.supports(schema) ? new io.snapsync.row.KeyOrder(schema) : null;
     }
 
     @Override
@@ -56,10 +58,10 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     }
 
     private void giveUpOrThrow(Exception e) throws Exception {
-        if (!io.snapsync.job.Attempts.endsTable(getRuntimeContext(), e)) {
+        if (!io.snapsync.task.Attempts.endsTable(getRuntimeContext(), e)) {
             throw e;
         }
-        error = io.snapsync.job.Errors.describe(e);
+        error = io.snapsync.task.Errors.describe(e);
         closeWriter();
     }
 

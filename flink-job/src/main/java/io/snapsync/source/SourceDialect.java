@@ -17,7 +17,7 @@ public interface SourceDialect {
     String bucketPredicate(List<String> keyColumns);
 
     /**
-     * The ORDER BY list that sorts rows as {@code diff.KeyOrder} compares keys: each key column ascending,
+     * The ORDER BY list that sorts rows as {@code row.KeyOrder} compares keys: each key column ascending,
      * text in byte order of its UTF-8 encoding, NULLs last.
      */
     String orderBy(List<Column> keyColumns);

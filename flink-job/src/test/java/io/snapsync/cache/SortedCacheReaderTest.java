@@ -2,7 +2,7 @@ package io.snapsync.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapsync.diff.KeyOrder;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.CanonicalRowWriter;
 import io.snapsync.row.Keys;

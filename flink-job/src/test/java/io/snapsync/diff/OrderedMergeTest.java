@@ -7,6 +7,7 @@ import io.snapsync.row.CacheEntry;
 import io.snapsync.row.CanonicalRowWriter;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.row.Keys;
 import io.snapsync.row.RowHash;
 import io.snapsync.row.SnapshotRow;

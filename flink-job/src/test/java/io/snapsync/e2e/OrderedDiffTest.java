@@ -12,7 +12,7 @@ import io.snapsync.cache.CacheManifest;
 import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
-import io.snapsync.diff.KeyOrder;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
 import io.snapsync.row.CacheEntry;

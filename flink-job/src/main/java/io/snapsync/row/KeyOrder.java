@@ -1,4 +1,4 @@
-package io.snapsync.diff;
+package io.snapsync.row;
 
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;

@@ -1,4 +1,4 @@
-package io.snapsync.diff;
+package io.snapsync.row;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.snapsync.sink;
+package io.snapsync.result;
 
 /**
  * What one writer subtask hands to the committer when its input ends: which attempt wrote how many
@@ -18,7 +18,7 @@ public class WriteResult {
     public String checksum;
     /**
      * CACHE only: the file's first and last key (canonical key bytes, Latin-1) and whether every key in it
-     * ascended strictly under {@code diff.KeyOrder}, as checked while writing; the manifest records them.
+     * ascended strictly under {@code row.KeyOrder}, as checked while writing; the manifest records them.
      */
     public String firstKey;
     public String lastKey;

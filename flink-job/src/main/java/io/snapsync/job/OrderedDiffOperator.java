@@ -1,8 +1,12 @@
-package io.snapsync.diff;
+package io.snapsync.job;
 
 import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.TablePolicies;
+import io.snapsync.diff.DataIssue;
+import io.snapsync.diff.DiffFunction;
+import io.snapsync.diff.OrderedMerge;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Change;
 import io.snapsync.row.EncoderOptions;
@@ -167,12 +171,12 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
 
     /** As the writers do: retried while attempts remain, then this table's error (the committer fails the table). */
     private void giveUpOrThrow(Exception e) throws Exception {
-        if (!io.snapsync.job.Attempts.endsTable(getRuntimeContext(), e)) {
+        if (!io.snapsync.task.Attempts.endsTable(getRuntimeContext(), e)) {
             throw e;
         }
         gaveUp = true;
         closeTarget();
-        output.collect(DiffFunction.ISSUES, new StreamRecord<>(new DataIssue(DataIssue.Kind.ERROR, io.snapsync.job.Errors.describe(e), 0, 0, false)));
+        output.collect(DiffFunction.ISSUES, new StreamRecord<>(new DataIssue(DataIssue.Kind.ERROR, io.snapsync.task.Errors.describe(e), 0, 0, false)));
     }
 
     private void closeTarget() {
