@@ -2,8 +2,8 @@ package io.snapsync.job;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.commit.ControlTable;
-import io.snapsync.commit.StagingTables;
 import io.snapsync.config.SyncConfig;
+import io.snapsync.target.StagingTables;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
