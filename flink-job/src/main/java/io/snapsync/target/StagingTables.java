@@ -5,6 +5,7 @@ import static io.snapsync.schema.Identifiers.quoteAll;
 
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -45,11 +46,24 @@ public final class StagingTables {
     /** Bytes a run id (lower-cased, 22 alphanumerics) and "_u" take. */
     private static final int RUN_AND_KIND = 24;
 
+    /** A run's two staging tables of one table: upserts ({@code _u}, every column) and deletes ({@code _d}, the key). */
+    public record Pair(TableName upserts, TableName deletes) {
+        public static Pair of(String schema, String table, String runId) {
+            return new Pair(new TableName(schema, name(table, runId, "u")), new TableName(schema, name(table, runId, "d")));
+        }
+
+        /** Creates both (and their schema), typed like {@code from}'s columns; see {@link StagingTables#create}. */
+        public void create(Connection c, TableName from, TableSchema schema, List<String> sourceTyped) throws SQLException {
+            StagingTables.create(c, upserts.schema(), from, upserts, schema.columns(), sourceTyped);
+            StagingTables.create(c, deletes.schema(), from, deletes, schema.keyColumnList(), sourceTyped);
+        }
+    }
+
     /**
      * @param sourceTyped columns typed from the source instead of the target: those the commit adds to
      *     the target or widens (their target type is not yet what the new rows need)
      */
-    public static void create(Connection c, String schema, TableName target, TableName staging, List<Column> columns,
+    private static void create(Connection c, String schema, TableName target, TableName staging, List<Column> columns,
                        List<String> sourceTyped) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
