@@ -5,6 +5,7 @@ import static io.snapsync.schema.Identifiers.quoteAll;
 
 import io.snapsync.schema.TableName;
 import io.snapsync.target.StagingTables;
+import io.snapsync.target.TargetDialect;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -46,9 +47,12 @@ public final class MergeSql {
     }
 
     /** The statement applying upserts (MERGE on 15+, else ON CONFLICT), whole or one chunk. */
-    public String upsert(TableName staging, boolean useMerge, boolean chunk) {
+    public String upsert(TableName staging, TargetDialect dialect, boolean chunk) {
         String rows = chunk ? stagedChunk(staging, columns) : stagedRows(staging, columns);
-        return useMerge ? merge(rows) : insertOnConflict(rows);
+        return switch (dialect) {
+            case MERGE -> merge(rows);
+            case ON_CONFLICT -> insertOnConflict(rows);
+        };
     }
 
     /** The statement applying deletes, whole or one chunk. */

@@ -145,7 +145,7 @@ final class ResyncPlanner {
         List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(types.get(n))).toList();
         return new TablePlan(table.name(), config.source().endpoint(), sourceTable, config.target().endpoint(), targetTable, schema,
                 runId, state.map(ControlTable.State::cacheVersion).orElse(null), List.of(), config.cache().uri(), staging.upserts(), staging.deletes(),
-                config.target().controlSchemaOrDefault(), TargetCatalog.serverVersion(c) >= 150000, compareAsText, parallelism, query,
+                config.target().controlSchemaOrDefault(), TargetCatalog.dialect(c), compareAsText, parallelism, query,
                 config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
                 expectedRows, previousRows, guard, dryRun, policies, null, null, limits, null, List.of(), null, shadow, reason);
     }

@@ -24,6 +24,7 @@ import io.snapsync.source.SourceQuery;
 import io.snapsync.source.SplitPlanner;
 import io.snapsync.target.StagingTables;
 import io.snapsync.target.TargetCatalog;
+import io.snapsync.target.TargetDialect;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -175,7 +176,7 @@ public final class TablePlanner {
             }
             checkTargetKey(c, targetTable, schema.keyColumns());
             List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
-            boolean useMerge = TargetCatalog.serverVersion(c) >= 150000;
+            TargetDialect dialect = TargetCatalog.dialect(c);
 
             Optional<ControlTable.State> state;
             if (dryRun) {
@@ -286,7 +287,7 @@ public final class TablePlanner {
 
             return new TablePlan(table.name(), source, sourceTable, target, targetTable, schema, runId,
                     previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
-                    config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
+                    config.target().controlSchemaOrDefault(), dialect, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
                     expectedRows, previousRows, guard(table), dryRun, config.policies(table), targetQuery, reconcileReason,
                     limits, previousSchema, schemaDdl, schemaChange);

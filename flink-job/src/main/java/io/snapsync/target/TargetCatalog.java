@@ -98,6 +98,11 @@ public final class TargetCatalog {
         return rows(c, "SHOW server_version_num", rs -> Integer.parseInt(rs.getString(1))).get(0);
     }
 
+    /** MERGE or ON CONFLICT, by the server's version. */
+    public static TargetDialect dialect(Connection c) throws SQLException {
+        return TargetDialect.of(serverVersion(c));
+    }
+
     /**
      * The table as the source describes it: faithful types, NOT NULL where the source has it or the column is
      * part of the key; with the key as primary key (a new target), or without (a resync's shadow, which gets its

@@ -106,9 +106,12 @@ class TargetCatalogTest {
     }
 
     @Test
-    void serverVersion() throws Exception {
+    void serverVersionAndDialect() throws Exception {
         int v = TargetCatalog.serverVersion(c);
         assertThat(v).isBetween(170000, 179999);
+        assertThat(TargetCatalog.dialect(c)).isEqualTo(TargetDialect.MERGE);
+        assertThat(TargetDialect.of(150000)).isEqualTo(TargetDialect.MERGE);
+        assertThat(TargetDialect.of(140019)).isEqualTo(TargetDialect.ON_CONFLICT);
     }
 
     @Test
