@@ -3,7 +3,7 @@ package io.snapsync.commit;
 import static io.snapsync.schema.Identifiers.quote;
 
 import io.snapsync.schema.TableName;
-import io.snapsync.target.TargetCatalog;
+import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -4,8 +4,8 @@ import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
 import io.snapsync.schema.TableName;
-import io.snapsync.target.StagingTables;
-import io.snapsync.target.TargetDialect;
+import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.TargetDialect;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -7,7 +7,7 @@ import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.TablePlan;
 import io.snapsync.result.WriteResult;
 import io.snapsync.schema.TableName;
-import io.snapsync.target.TargetCatalog;
+import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -9,7 +9,7 @@ import io.snapsync.plan.TablePlan;
 import io.snapsync.result.WriteResult;
 import io.snapsync.result.WriterKind;
 import io.snapsync.row.BadDataException;
-import io.snapsync.target.StagingTables;
+import io.snapsync.targetdb.StagingTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;

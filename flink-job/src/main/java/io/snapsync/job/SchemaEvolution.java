@@ -8,7 +8,7 @@ import io.snapsync.schema.Column;
 import io.snapsync.plan.SchemaChange;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TargetColumn;
-import io.snapsync.target.TargetCatalog;
+import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;

@@ -7,7 +7,7 @@ import io.snapsync.config.ConfigException;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.TablePlan;
-import io.snapsync.target.StagingTables;
+import io.snapsync.targetdb.StagingTables;
 import io.snapsync.task.Attempts;
 import io.snapsync.task.Errors;
 import io.snapsync.task.Progress;

@@ -4,7 +4,7 @@ import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.source.SourceQuery;
-import io.snapsync.target.TargetDialect;
+import io.snapsync.targetdb.TargetDialect;
 import java.io.Serializable;
 import java.util.List;
 

@@ -10,7 +10,7 @@ import io.snapsync.row.Keys;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.Identifiers;
 import io.snapsync.schema.TableName;
-import io.snapsync.target.StagingTables;
+import io.snapsync.targetdb.StagingTables;
 import io.snapsync.task.Attempts;
 import io.snapsync.task.Errors;
 import java.sql.Connection;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.snapsync.schema.TableName;
 import io.snapsync.result.WriteResult;
 import io.snapsync.result.WriterKind;
-import io.snapsync.target.TargetDialect;
+import io.snapsync.targetdb.TargetDialect;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TypeMapping;
-import io.snapsync.target.TargetCatalog;
+import io.snapsync.targetdb.TargetCatalog;
 import java.nio.charset.StandardCharsets;
 import java.sql.Types;
 import java.util.List;

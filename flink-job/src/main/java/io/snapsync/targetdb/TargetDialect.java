@@ -1,4 +1,4 @@
-package io.snapsync.target;
+package io.snapsync.targetdb;
 
 /** How the committer applies a change set's upserts: MERGE (PostgreSQL 15 and later) or INSERT ... ON CONFLICT. */
 public enum TargetDialect {

@@ -1,4 +1,4 @@
-package io.snapsync.target;
+package io.snapsync.targetdb;
 
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;

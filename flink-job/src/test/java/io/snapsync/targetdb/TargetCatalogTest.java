@@ -1,4 +1,4 @@
-package io.snapsync.target;
+package io.snapsync.targetdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
