@@ -139,7 +139,9 @@ public final class SyncPipeline {
      * The previous snapshot for the ordered diff, or null when the table takes the keyed diff: UNLOAD
      * extraction (files in no order), hash-bucket splits, or a key type without a proven order. A previous
      * cache version not written sorted (by an older snapsync or the keyed diff) is replaced, once, by the live
-     * target read with the same ordered range queries, as reconcile reads it; that run writes a sorted cache.
+     * target read with the same ordered range queries, as reconcile reads it; that run writes a sorted cache
+     * (unless the schema changes in the same run: the target has the old columns until the commit, so that run
+     * takes the keyed diff and the next one makes the move).
      */
     static OrderedDiffOperator.Previous orderedPrevious(TablePlan plan) {
         if (plan.unload() != null || !plan.query().ranged() || !KeyOrder.supports(plan.schema())) {
@@ -159,6 +161,13 @@ public final class SyncPipeline {
             throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.previousVersion() + " failed: " + e.getMessage(), e);
         }
         if (!m.isSorted()) {
+            if (plan.previousSchema() != null || (plan.schemaDdl() != null && !plan.schemaDdl().isEmpty())) {
+                // the live target still has the old columns until this run's DDL: diff against the (re-hashed) cache
+                // with the keyed diff this once; the next run replaces the unsorted cache from the target
+                LOG.info("{}: cache version {} was not written in key order and the schema changed; keyed diff this run",
+                        plan.name(), plan.previousVersion());
+                return null;
+            }
             LOG.info("{}: cache version {} was not written in key order; this run diffs against the live target (as reconcile does) "
                     + "and writes a sorted cache", plan.name(), plan.previousVersion());
             return targetPrevious(plan);

@@ -99,20 +99,29 @@ class OrderedDiffTest extends EndToEndTestBase {
     }
 
     private static String yaml(PgPair p, boolean standIn) {
+        return yaml(p, standIn, "");
+    }
+
+    private static String yaml(PgPair p, boolean standIn, String tableExtra) {
         return """
                 source: { url: "%s%s", user: postgres%s }
                 target: { url: "%s", user: postgres }
                 cache:  { uri: "%s" }
                 job:    { parallelism: 2, restart-attempts: 0, splits: 6 }
                 tables:
-                  - { name: t, source: public.t, target: public.t, primary-key: [id, name] }
+                  - { name: t, source: public.t, target: public.t, primary-key: [id, name]%s }
                 """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), standIn ? "?" + CollationStandInDriver.PARAM : "",
-                standIn ? ", driver: " + CollationStandInDriver.class.getName() : "", p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri());
+                standIn ? ", driver: " + CollationStandInDriver.class.getName() : "", p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(),
+                tableExtra);
     }
 
     private TableReport run(PgPair p, boolean standIn) throws Exception {
+        return run(p, standIn, "");
+    }
+
+    private TableReport run(PgPair p, boolean standIn, String tableExtra) throws Exception {
         Path file = tmp.resolve(standIn ? "standin.yaml" : "snapsync.yaml");
-        Files.writeString(file, yaml(p, standIn));
+        Files.writeString(file, yaml(p, standIn, tableExtra));
         SyncConfig config = ConfigLoader.load(file);
         return new SyncRunner(config).run(null).tables.get(0);
     }
@@ -167,6 +176,45 @@ class OrderedDiffTest extends EndToEndTestBase {
         }
     }
 
+    /** Rewrites a manifest as a snapsync before the ordered diff wrote it: no sorted flag, no key ranges. */
+    private static void asPreviousFormat(PgPair p, String version) throws Exception {
+        Path manifest = p.cache.resolve("t/v-" + version + "/_manifest.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode m = (ObjectNode) json.readTree(manifest.toFile());
+        m.remove("sorted");
+        m.withArray("files").forEach(f -> {
+            ((ObjectNode) f).remove("firstKey");
+            ((ObjectNode) f).remove("lastKey");
+        });
+        json.writeValue(manifest.toFile(), m);
+        assertThat(manifest(p, version).isSorted()).isFalse();
+    }
+
+    @Test
+    void aCacheOfThePreviousFormatAndASchemaChangeInOneRunTakeTheKeyedDiffOnceThenTheOrderedOne() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            p.both(DDL);
+            seed(p);
+            String auto = ", schema-evolution: auto";
+            TableReport day1 = run(p, false, auto);
+            assertThat(day1.status).isEqualTo("committed");
+            asPreviousFormat(p, day1.cacheVersion);
+
+            // the target gets the column only at this run's commit: it cannot stand in for the old cache yet
+            exec(p.source, "ALTER TABLE t ADD COLUMN extra text");
+            long filled = update(p.source, "UPDATE t SET extra = 'x' WHERE id % 19 = 0");
+            TableReport day2 = run(p, false, auto);
+            assertSynced(p, day2, new long[] {0, filled, 0});
+            assertThat(manifest(p, day2.cacheVersion).isSorted()).as("keyed diff this once").isFalse();
+
+            exec(p.source, "DROP TABLE IF EXISTS before; CREATE TABLE before AS SELECT * FROM t");
+            long changed = update(p.source, "UPDATE t SET extra = 'y' WHERE id % 23 = 0");
+            TableReport day3 = run(p, false, auto);
+            assertSynced(p, day3, new long[] {0, changed, 0});
+            assertThat(manifest(p, day3.cacheVersion).isSorted()).as("then the ordered diff, from the target").isTrue();
+        }
+    }
+
     @Test
     void aCacheOfThePreviousFormatIsReplacedByASortedOneWithExactCounts() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
@@ -174,17 +222,7 @@ class OrderedDiffTest extends EndToEndTestBase {
             seed(p);
             TableReport day1 = run(p, false);
             assertThat(day1.status).isEqualTo("committed");
-            // rewrite the manifest as a snapsync before the ordered diff wrote it: no sorted flag, no key ranges
-            Path manifest = p.cache.resolve("t/v-" + day1.cacheVersion + "/_manifest.json");
-            ObjectMapper json = new ObjectMapper();
-            ObjectNode m = (ObjectNode) json.readTree(manifest.toFile());
-            m.remove("sorted");
-            m.withArray("files").forEach(f -> {
-                ((ObjectNode) f).remove("firstKey");
-                ((ObjectNode) f).remove("lastKey");
-            });
-            json.writeValue(manifest.toFile(), m);
-            assertThat(manifest(p, day1.cacheVersion).isSorted()).isFalse();
+            asPreviousFormat(p, day1.cacheVersion);
 
             long[] expected = changeSource(p, 2);
             TableReport day2 = run(p, false);
