@@ -224,6 +224,10 @@ public final class ConfigLoader {
         if (j.parallelism() != null && j.parallelism() < 1) {
             throw new ConfigException("job.parallelism must be at least 1");
         }
+        if (j.concurrentTables() != null && j.concurrentTables() < 1) {
+            throw new ConfigException("job.concurrent-tables must be a positive integer (how many tables read their source at once), got "
+                    + j.concurrentTables());
+        }
     }
 
     private static void checkExtract(String value, String key) {
