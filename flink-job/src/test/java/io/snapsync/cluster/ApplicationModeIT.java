@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with the job id fixed ({@code $internal.pipeline.job-id}), main run detached inside the JobManager,
  * the JobManager kept after the job ends (the operator observes the final state). Day 1, then day 2 on a
  * new cluster with the same job id: each run is one job, FINISHED, both tables equal to the source, the
- * report in the control schema, and the JobManager still up (main never calls System.exit).
+ * report in the control schema, and the JobManager still up (main never calls System.exit). With
+ * {@code job.concurrent-tables: 1} the two tables' source reads take turns, as the JobManager's log of the read
+ * gate shows (the enumerators there, the readers in the TaskManager's JVM).
  */
 class ApplicationModeIT extends ClusterTestBase {
     static final String JOB_ID = "5a5a5a5a000000000000000000000001";
@@ -26,7 +28,7 @@ class ApplicationModeIT extends ClusterTestBase {
 
     @Test
     void eachDayIsOneJobWithTheFixedIdAndTheJobManagerSurvives() throws Exception {
-        try (TwoTables t = new TwoTables(pg, tmp)) {
+        try (TwoTables t = new TwoTables(pg, tmp, ", concurrent-tables: 1")) {
             JsonNode day1 = runDay(t, "day1");
             assertThat(day1.get("tables").get(0).get("inserted").asLong()).isEqualTo(3000);
             assertThat(day1.get("tables").get(1).get("inserted").asLong()).isEqualTo(2000);
@@ -49,6 +51,7 @@ class ApplicationModeIT extends ClusterTestBase {
             assertThat(c.get("/jobs/overview").get("jobs")).as("one job per run").hasSize(1);
             assertThat(t.inSync("a")).as("a == source after %s", day).isTrue();
             assertThat(t.inSync("b")).as("b == source after %s", day).isTrue();
+            assertThat(tablesReadingAtOnce(c.log("jobmanager.log"))).as("%s", c.logs()).isEqualTo(1);
             JsonNode report = new ObjectMapper().readTree(t.lastReport());
             assertThat(report.get("status").asText()).isEqualTo("committed");
             assertThat(report.get("jobId").asText()).isEqualTo(JOB_ID);
@@ -56,5 +59,27 @@ class ApplicationModeIT extends ClusterTestBase {
             assertThat(c.alive()).as("the JobManager outlives the job: %s", c.logs()).isTrue();
             return report;
         }
+    }
+
+    /**
+     * The most tables reading their source at once by the read gate's log, after checking that each table's read
+     * began and ended exactly once (a table logs "reading its source", then "read permit returned").
+     */
+    static int tablesReadingAtOnce(String log) {
+        int now = 0;
+        int max = 0;
+        Map<String, Integer> began = new java.util.HashMap<>();
+        Map<String, Integer> ended = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("GatedSource - (\\w+): (reading its source|source read to the end)")
+                .matcher(log);
+        while (m.find()) {
+            boolean begins = m.group(2).startsWith("reading");
+            (begins ? began : ended).merge(m.group(1), 1, Integer::sum);
+            now += begins ? 1 : -1;
+            max = Math.max(max, now);
+        }
+        assertThat(began).as("reads begun").isEqualTo(Map.of("a", 1, "b", 1));
+        assertThat(ended).as("reads ended").isEqualTo(Map.of("a", 1, "b", 1));
+        return max;
     }
 }
