@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.snapsync.testing.GateLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +52,9 @@ class ApplicationModeIT extends ClusterTestBase {
             assertThat(c.get("/jobs/overview").get("jobs")).as("one job per run").hasSize(1);
             assertThat(t.inSync("a")).as("a == source after %s", day).isTrue();
             assertThat(t.inSync("b")).as("b == source after %s", day).isTrue();
-            assertThat(tablesReadingAtOnce(c.log("jobmanager.log"))).as("%s", c.logs()).isEqualTo(1);
+            String gate = c.log("jobmanager.log");
+            assertThat(GateLog.reads(gate)).as("each table's read began and ended once: %s", c.logs()).isEqualTo(Map.of("a", "1/1", "b", "1/1"));
+            assertThat(GateLog.tablesReadingAtOnce(gate)).isEqualTo(1);
             JsonNode report = new ObjectMapper().readTree(t.lastReport());
             assertThat(report.get("status").asText()).isEqualTo("committed");
             assertThat(report.get("jobId").asText()).isEqualTo(JOB_ID);
@@ -59,27 +62,5 @@ class ApplicationModeIT extends ClusterTestBase {
             assertThat(c.alive()).as("the JobManager outlives the job: %s", c.logs()).isTrue();
             return report;
         }
-    }
-
-    /**
-     * The most tables reading their source at once by the read gate's log, after checking that each table's read
-     * began and ended exactly once (a table logs "reading its source", then "read permit returned").
-     */
-    static int tablesReadingAtOnce(String log) {
-        int now = 0;
-        int max = 0;
-        Map<String, Integer> began = new java.util.HashMap<>();
-        Map<String, Integer> ended = new java.util.HashMap<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("GatedSource - (\\w+): (reading its source|source read to the end)")
-                .matcher(log);
-        while (m.find()) {
-            boolean begins = m.group(2).startsWith("reading");
-            (begins ? began : ended).merge(m.group(1), 1, Integer::sum);
-            now += begins ? 1 : -1;
-            max = Math.max(max, now);
-        }
-        assertThat(began).as("reads begun").isEqualTo(Map.of("a", 1, "b", 1));
-        assertThat(ended).as("reads ended").isEqualTo(Map.of("a", 1, "b", 1));
-        return max;
     }
 }
