@@ -196,9 +196,16 @@ public final class GatedSource<T, SplitT extends SourceSplit, EnumChkT>
         }
 
         void releaseIfDone() {
-            if (state.releaseNow()) {
-                LOG.info("{}: source read to the end, read permit returned", table);
-                permits.release(table);
+            switch (state.settle(flink.registeredReaders().keySet())) {
+                case DONE -> {
+                    LOG.info("{}: source read to the end, read permit returned", table);
+                    permits.release(table);
+                }
+                case YIELD -> {
+                    LOG.info("{}: a failed reader's splits wait for it to restart: read permit returned until it does", table);
+                    permits.release(table);
+                }
+                case KEEP -> { }
             }
         }
 
@@ -206,6 +213,7 @@ public final class GatedSource<T, SplitT extends SourceSplit, EnumChkT>
         public void addSplitsBack(List<SplitT> splits, int subtask) {
             state.onSplitsBack(subtask);
             inner.addSplitsBack(splits, subtask);
+            releaseIfDone();
         }
 
         @Override

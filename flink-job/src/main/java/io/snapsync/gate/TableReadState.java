@@ -16,8 +16,10 @@ import java.util.Set;
  *
  * <p>The read is over (permit returned) when the wrapped enumerator has said "no more splits" to a reader (for a
  * pull-based enumerator: its splits are all handed out) and every reader that got a split has reported the end
- * of its input. Splits given back (a reader failed) reopen the read: after the permit was returned, the re-read
- * asks for one again.
+ * of its input. Splits given back (a reader failed) reopen the read. A table keeps its permit only while a running
+ * reader can still take splits: if the splits that came back can only be read by a restarted reader (which needs a
+ * slot, perhaps one a waiting table's idle reader holds), the table gives its permit up and asks again when that
+ * reader calls. After the permit was returned, a re-read asks for one again too.
  */
 public final class TableReadState {
     /** A reader's call on the enumerator. */
@@ -40,6 +42,16 @@ public final class TableReadState {
         DONE
     }
 
+    /** What {@link #settle} decided about the permit. */
+    public enum Settled {
+        /** keep it (or none held) */
+        KEEP,
+        /** the read is over: return it */
+        DONE,
+        /** no running reader can take the splits left: give it back, ask again when a reader calls */
+        YIELD
+    }
+
     public enum Decision {
         /** hand the call to the wrapped enumerator now */
         PASS,
@@ -53,6 +65,12 @@ public final class TableReadState {
     private final Set<Call> queued = new LinkedHashSet<>();
     /** readers that got splits and have not reported the end of their input */
     private final Set<Integer> unfinished = new HashSet<>();
+    /** readers (of their current attempt) that reported the end of their input */
+    private final Set<Integer> ended = new HashSet<>();
+    /** readers (of their current attempt) told there are no more splits: they ask for none again */
+    private final Set<Integer> toldNoMore = new HashSet<>();
+    /** readers that failed (their splits came back) and have not registered again */
+    private final Set<Integer> failed = new HashSet<>();
     private boolean exhausted;
     private int reads;
 
@@ -66,6 +84,11 @@ public final class TableReadState {
     }
 
     public Decision onCall(Call call) {
+        if (call instanceof ReaderAdded) { // a new reader attempt: it asks for splits again
+            ended.remove(call.subtask());
+            toldNoMore.remove(call.subtask());
+            failed.remove(call.subtask());
+        }
         switch (phase) {
             case READING, DONE:
                 return Decision.PASS;
@@ -102,28 +125,43 @@ public final class TableReadState {
 
     public void onNoMoreSplits(int subtask) {
         exhausted = true;
+        toldNoMore.add(subtask);
     }
 
     /** The reader of {@code subtask} read every split it got and was told there are no more. */
     public void onReaderFinished(int subtask) {
         unfinished.remove(subtask);
+        ended.add(subtask);
     }
 
     /** The splits of a failed reader came back to the wrapped enumerator: they are read again. */
     public void onSplitsBack(int subtask) {
         unfinished.remove(subtask);
+        failed.add(subtask);
         exhausted = false;
         if (phase == Phase.DONE) {
             phase = Phase.IDLE; // the re-read needs a permit again
         }
     }
 
-    /** True (once) when the read is over and the permit must go back now. */
-    public boolean releaseNow() {
-        if (phase == Phase.READING && exhausted && unfinished.isEmpty()) {
-            phase = Phase.DONE;
-            return true;
+    /**
+     * Whether the permit goes back now, after any event. {@code running}: the readers registered now (their tasks
+     * run in slots). DONE and YIELD are reported once per permit.
+     */
+    public Settled settle(Set<Integer> running) {
+        if (phase != Phase.READING || !unfinished.isEmpty()) {
+            return Settled.KEEP;
         }
-        return false;
+        if (exhausted) {
+            phase = Phase.DONE;
+            return Settled.DONE;
+        }
+        for (int r : running) {
+            if (!ended.contains(r) && !toldNoMore.contains(r) && !failed.contains(r)) {
+                return Settled.KEEP; // it asks for splits again when it is done with its own
+            }
+        }
+        phase = Phase.IDLE;
+        return Settled.YIELD;
     }
 }

@@ -5,11 +5,13 @@ import static io.snapsync.e2e.PgPair.rows;
 import static io.snapsync.e2e.PgPair.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.snapsync.commit.CommitHook;
 import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.job.RunReport;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
+import io.snapsync.testing.GateLog;
 import io.snapsync.testing.ReadLogStandInDriver;
 import io.snapsync.testing.ReadLogStandInDriver.Read;
 import java.util.ArrayList;
@@ -17,7 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.runtime.client.JobStatusMessage;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,8 +41,18 @@ class ConcurrentTablesTest extends EndToEndTestBase {
         ReadLogStandInDriver.clear();
     }
 
+    /** A run that hung (the timeout failed its test) would keep the slots from the next test: cancel it. */
+    @AfterEach
+    void cancelJobsLeftRunning(@InjectClusterClient ClusterClient<?> client) throws Exception {
+        for (JobStatusMessage job : client.listJobs().get()) {
+            if (!job.getJobState().isGloballyTerminalState()) {
+                client.cancel(job.getJobId()).get();
+            }
+        }
+    }
+
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void oneTableAtATime() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
             List<String> tables = tables(p, 3, 2000);
@@ -61,7 +78,7 @@ class ConcurrentTablesTest extends EndToEndTestBase {
     }
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void twoTablesAtATime() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
             List<String> tables = tables(p, 4, 1000);
@@ -72,7 +89,7 @@ class ConcurrentTablesTest extends EndToEndTestBase {
     }
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readersOutnumberingTheSlotsDoNotDeadlock() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
             // 4 tables at parallelism 4: 16 source readers (and as many diff, writer and cache tasks) for 4 slots
@@ -82,6 +99,36 @@ class ConcurrentTablesTest extends EndToEndTestBase {
             assertThat(maxTablesReadingAtOnce(ReadLogStandInDriver.reads())).isEqualTo(1);
         }
     }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aReaderThatFailsIsRetriedAndNeitherDeadlocksNorOverlaps() throws Exception {
+        FAIL_ONCE.set(true);
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache")); GateLog gate = GateLog.capture()) {
+            List<String> tables = tables(p, 3, 1000);
+            SyncConfig config = config(p, tables, 2, 4, 1, 2);
+
+            RunReport day1 = new SyncRunner(config, READER_FAILS_ONCE, false).run(null);
+            assertThat(FAIL_ONCE.get()).as("a reader failed").isFalse();
+            assertCommittedAndEqual(p, tables, day1);
+            // the failed reader's table may have given its permit up until the reader restarted: its reads come in
+            // two parts, each alone (but the window from its first to its last query spans the other tables' reads)
+            assertThat(maxTablesWithAQueryOpen(ReadLogStandInDriver.reads())).isEqualTo(1);
+            assertThat(GateLog.tablesReadingAtOnce(gate.text())).isEqualTo(1);
+            Map<String, String> reads = GateLog.reads(gate.text());
+            assertThat(reads.keySet()).containsExactlyInAnyOrderElementsOf(tables);
+            assertThat(reads.values()).as("%s", reads).containsAnyOf("1/1", "2/2").allMatch(r -> r.equals("1/1") || r.equals("2/2"))
+                    .filteredOn(r -> r.equals("2/2")).hasSizeLessThanOrEqualTo(1);
+        }
+    }
+
+    static final AtomicBoolean FAIL_ONCE = new AtomicBoolean();
+    /** The first source split to reach {@link CommitHook#AFTER_ROWS} rows fails its reader (Flink restarts it). */
+    static final CommitHook READER_FAILS_ONCE = point -> {
+        if (point == CommitHook.Point.SOURCE_READ && FAIL_ONCE.compareAndSet(true, false)) {
+            throw new IllegalStateException("injected reader failure");
+        }
+    };
 
     /** Creates tables t1..tn with {@code rows} rows each in the source and empty ones in the target. */
     private static List<String> tables(PgPair p, int n, int rows) throws Exception {
@@ -94,14 +141,19 @@ class ConcurrentTablesTest extends EndToEndTestBase {
     }
 
     private static SyncConfig config(PgPair p, List<String> tables, int parallelism, int splits, int concurrentTables) {
+        return config(p, tables, parallelism, splits, concurrentTables, 0);
+    }
+
+    private static SyncConfig config(PgPair p, List<String> tables, int parallelism, int splits, int concurrentTables,
+                                     int restartAttempts) {
         StringBuilder yaml = new StringBuilder("""
                 source: { url: "%s?%s", user: postgres, driver: %s }
                 target: { url: "%s", user: postgres }
                 cache:  { uri: "%s" }
-                job:    { parallelism: %d, splits: %d, restart-attempts: 0, concurrent-tables: %d }
+                job:    { parallelism: %d, splits: %d, restart-attempts: %d, concurrent-tables: %d }
                 tables:
                 """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), ReadLogStandInDriver.PARAM, ReadLogStandInDriver.class.getName(),
-                p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), parallelism, splits, concurrentTables));
+                p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), parallelism, splits, restartAttempts, concurrentTables));
         for (String t : tables) {
             yaml.append("  - { name: ").append(t).append(", source: public.").append(t).append(", target: public.").append(t)
                     .append(", primary-key: [id] }\n");
@@ -119,6 +171,18 @@ class ConcurrentTablesTest extends EndToEndTestBase {
             assertThat(ReadLogStandInDriver.reads()).as("%s was read through the recording stand-in", r.name)
                     .anyMatch(read -> read.table().equals("public." + r.name));
         }
+    }
+
+    /** The most tables with a split query open at one moment. */
+    static int maxTablesWithAQueryOpen(List<Read> reads) {
+        List<Read> byStart = new ArrayList<>(reads);
+        byStart.sort(java.util.Comparator.comparingLong(Read::start));
+        int max = 0;
+        for (Read r : byStart) { // at each query's start: the tables with a query open then
+            long open = reads.stream().filter(o -> o.start() <= r.start() && o.end() > r.start()).map(Read::table).distinct().count();
+            max = Math.max(max, (int) open);
+        }
+        return max;
     }
 
     /**

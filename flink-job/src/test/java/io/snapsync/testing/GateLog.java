@@ -13,11 +13,13 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
- * The read gate's log ({@code io.snapsync.gate.GatedSource}: "T: reading its source", "T: source read to the end,
- * read permit returned"), read as when each table's source read began and ended.
+ * The read gate's log ({@code io.snapsync.gate.GatedSource}: "T: reading its source", then "T: source read to the
+ * end, read permit returned" or, after a failed reader, "T: a failed reader's splits wait for it to restart: read
+ * permit returned until it does"), read as when each table's source read began and ended.
  */
 public final class GateLog implements AutoCloseable {
-    private static final Pattern EVENT = Pattern.compile("GatedSource - (\\S+): (reading its source|source read to the end)");
+    private static final Pattern EVENT = Pattern.compile(
+            "GatedSource - (\\S+): (reading its source|source read to the end|a failed reader's splits wait)");
     private static final String NAME = "gate-log-test";
     private final StringWriter text = new StringWriter();
     private final LoggerConfig logger;
