@@ -3,10 +3,10 @@ package io.snapsync.cache;
 import io.snapsync.row.CanonicalRowReader;
 import io.snapsync.row.Keys;
 import io.snapsync.row.SnapshotRow;
+import io.snapsync.row.Temporal;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
 import io.snapsync.schema.TableSchema;
-import io.snapsync.sink.CopyTextEncoder;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.HashMap;
@@ -103,7 +103,7 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
             case TIMETZ -> {
                 long micros = reader.readLong();
                 int off = reader.readOffsetSeconds();
-                consumer.addBinary(Binary.fromString(CopyTextEncoder.timeTzText(micros, off)));
+                consumer.addBinary(Binary.fromString(Temporal.timeTzText(micros, off)));
             }
         }
     }

@@ -5,7 +5,7 @@ import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.demo.Bench;
 import io.snapsync.demo.Demo;
-import io.snapsync.job.Errors;
+import io.snapsync.task.Errors;
 import io.snapsync.job.RunReport;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
@@ -107,7 +107,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             SyncConfig cfg = config.load();
-            RunReport r = new SyncRunner(cfg, io.snapsync.commit.CommitHook.NONE, allowMassChange, dryRun)
+            RunReport r = new SyncRunner(cfg, io.snapsync.fault.CommitHook.NONE, allowMassChange, dryRun)
                     .reconcile(reconcile()).resync(resync()).run(table);
             if ("submitted".equals(r.status)) {
                 // detached (application mode, REST): the job writes the report when it ends

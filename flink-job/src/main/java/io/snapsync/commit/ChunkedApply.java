@@ -1,6 +1,7 @@
 package io.snapsync.commit;
 
-import io.snapsync.sink.WriteResult;
+import io.snapsync.fault.CommitHook;
+import io.snapsync.result.WriteResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

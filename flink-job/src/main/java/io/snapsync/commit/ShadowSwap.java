@@ -3,11 +3,12 @@ package io.snapsync.commit;
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
-import io.snapsync.job.TablePlan;
+import io.snapsync.fault.CommitHook;
+import io.snapsync.plan.TablePlan;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
-import io.snapsync.sink.WriteResult;
+import io.snapsync.result.WriteResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

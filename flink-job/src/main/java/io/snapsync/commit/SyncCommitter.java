@@ -3,11 +3,12 @@ package io.snapsync.commit;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.diff.DataIssues;
-import io.snapsync.job.StagingTables;
+import io.snapsync.fault.CommitHook;
+import io.snapsync.plan.MassChangeGuard;
 import io.snapsync.row.BadDataException;
-import io.snapsync.job.TablePlan;
-import io.snapsync.sink.WriteResult;
-import io.snapsync.sink.WriterKind;
+import io.snapsync.plan.TablePlan;
+import io.snapsync.result.WriteResult;
+import io.snapsync.result.WriterKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -87,10 +88,10 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         try {
             o = commit();
         } catch (Exception e) {
-            if (!io.snapsync.job.Attempts.endsTable(getRuntimeContext(), e)) {
+            if (!io.snapsync.task.Attempts.endsTable(getRuntimeContext(), e)) {
                 throw e;
             }
-            o = failed(io.snapsync.job.Errors.describe(e));
+            o = failed(io.snapsync.task.Errors.describe(e));
             LOG.debug("{}: failure detail", plan.name(), e);
         }
         getRuntimeContext().getIntCounter("snapsync.done." + plan.name()).add(1); // the CLI's progress line

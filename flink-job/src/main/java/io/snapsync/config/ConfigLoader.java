@@ -249,11 +249,11 @@ public final class ConfigLoader {
             throw new ConfigException("extract: unload needs source.unload (prefix and credentials)");
         }
         try {
-            io.snapsync.unload.UnloadStatement.checkConfig(c.source().unload());
+            UnloadSettings.checkConfig(c.source().unload());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        if (io.snapsync.unload.UnloadStatement.overlaps(c.source().unload().prefix(), c.cache().uri())) {
+        if (UnloadSettings.overlaps(c.source().unload().prefix(), c.cache().uri())) {
             // unloaded files are deleted after every run: a shared prefix would delete cache versions, or read them as a snapshot
             throw new ConfigException("source.unload.prefix " + c.source().unload().prefix() + " must not be the cache's location "
                     + c.cache().uri() + " nor lie inside it or contain it");

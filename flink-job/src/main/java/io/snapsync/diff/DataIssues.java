@@ -1,7 +1,7 @@
 package io.snapsync.diff;
 
 import io.snapsync.config.TablePolicies;
-import io.snapsync.sink.WriteResult;
+import io.snapsync.result.WriteResult;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

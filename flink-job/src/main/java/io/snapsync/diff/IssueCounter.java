@@ -1,7 +1,7 @@
 package io.snapsync.diff;
 
-import io.snapsync.sink.WriteResult;
-import io.snapsync.sink.WriterKind;
+import io.snapsync.result.WriteResult;
+import io.snapsync.result.WriterKind;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

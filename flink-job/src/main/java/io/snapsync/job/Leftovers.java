@@ -3,6 +3,7 @@ package io.snapsync.job;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.commit.ControlTable;
 import io.snapsync.commit.ShadowNames;
+import io.snapsync.commit.StagingTables;
 import io.snapsync.schema.TableName;
 import java.io.IOException;
 import java.sql.Connection;

@@ -2,9 +2,10 @@ package io.snapsync.job;
 
 import static io.snapsync.schema.Identifiers.quote;
 
+import io.snapsync.config.PlanException;
 import io.snapsync.config.TablePolicies;
 import io.snapsync.schema.Column;
-import io.snapsync.schema.SchemaChange;
+import io.snapsync.plan.SchemaChange;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TargetColumn;
 import java.sql.Connection;

@@ -2,6 +2,7 @@ package io.snapsync.job;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.commit.ControlTable;
+import io.snapsync.commit.StagingTables;
 import io.snapsync.config.SyncConfig;
 import java.io.IOException;
 import java.sql.Connection;

@@ -1,10 +1,15 @@
 package io.snapsync.job;
 
-import io.snapsync.commit.CommitHook;
+import io.snapsync.commit.StagingTables;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.TableLock;
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.SyncConfig;
+import io.snapsync.plan.TablePlan;
+import io.snapsync.task.Attempts;
+import io.snapsync.task.Errors;
+import io.snapsync.task.Progress;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -56,4 +56,23 @@ public final class Temporal {
                 + (m.group(8) == null ? 0 : Long.parseLong(m.group(8)));
         return new long[] {micros, "-".equals(m.group(5)) ? -offset : offset};
     }
+
+    /** {@code HH:MM:SS[.ffffff]}, PostgreSQL's text form of a time (24:00:00 included). */
+    public static String timeText(long microsOfDay) {
+        long secs = microsOfDay / 1_000_000;
+        long micros = microsOfDay % 1_000_000;
+        String s = String.format("%02d:%02d:%02d", secs / 3600, (secs / 60) % 60, secs % 60);
+        return micros == 0 ? s : s + String.format(".%06d", micros);
+    }
+
+    /** {@code HH:MM:SS[.ffffff]+HH:MM[:SS]}, PostgreSQL's text form of a timetz (the inverse of {@link #parseTimeTz}). */
+    public static String timeTzText(long microsOfDay, int offsetSeconds) {
+        return timeText(microsOfDay) + offsetText(offsetSeconds);
+    }
+
+    private static String offsetText(int seconds) {
+        int abs = Math.abs(seconds);
+        String s = String.format("%s%02d:%02d", seconds < 0 ? "-" : "+", abs / 3600, (abs / 60) % 60);
+        return abs % 60 == 0 ? s : s + String.format(":%02d", abs % 60);
+    }
 }

@@ -1,8 +1,10 @@
 package io.snapsync.sink;
 
 import io.snapsync.cache.CacheFileWriter;
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.cache.CacheLayout;
+import io.snapsync.result.WriteResult;
+import io.snapsync.result.WriterKind;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
 import org.apache.flink.core.fs.Path;
@@ -50,10 +52,10 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     }
 
     private void giveUpOrThrow(Exception e) throws Exception {
-        if (!io.snapsync.job.Attempts.endsTable(getRuntimeContext(), e)) {
+        if (!io.snapsync.task.Attempts.endsTable(getRuntimeContext(), e)) {
             throw e;
         }
-        error = io.snapsync.job.Errors.describe(e);
+        error = io.snapsync.task.Errors.describe(e);
         closeWriter();
     }
 

@@ -86,10 +86,10 @@ public final class CopyTextEncoder {
                     sb.append("+00");
                 }
             }
-            case TIME -> sb.append(timeText(reader.readLong()));
+            case TIME -> sb.append(Temporal.timeText(reader.readLong()));
             case TIMETZ -> {
                 long m = reader.readLong();
-                sb.append(timeTzText(m, reader.readOffsetSeconds()));
+                sb.append(Temporal.timeTzText(m, reader.readOffsetSeconds()));
             }
         }
     }
@@ -132,25 +132,8 @@ public final class CopyTextEncoder {
         }
         LocalDateTime t = Temporal.localDateTime(micros);
         StringBuilder b = new StringBuilder(ymd(t.getYear(), t.getMonthValue(), t.getDayOfMonth()));
-        b.append(' ').append(timeText(t.toLocalTime().toNanoOfDay() / 1000));
+        b.append(' ').append(Temporal.timeText(t.toLocalTime().toNanoOfDay() / 1000));
         return b.append(era(t.getYear())).toString();
-    }
-
-    static String timeText(long microsOfDay) {
-        long secs = microsOfDay / 1_000_000;
-        long micros = microsOfDay % 1_000_000;
-        String s = String.format("%02d:%02d:%02d", secs / 3600, (secs / 60) % 60, secs % 60);
-        return micros == 0 ? s : s + String.format(".%06d", micros);
-    }
-
-    public static String timeTzText(long microsOfDay, int offsetSeconds) {
-        return timeText(microsOfDay) + offsetText(offsetSeconds);
-    }
-
-    static String offsetText(int seconds) {
-        int abs = Math.abs(seconds);
-        String s = String.format("%s%02d:%02d", seconds < 0 ? "-" : "+", abs / 3600, (abs / 60) % 60);
-        return abs % 60 == 0 ? s : s + String.format(":%02d", abs % 60);
     }
 
     /** ISO year 0 is 1 BC, -1 is 2 BC: PostgreSQL wants the positive year plus " BC". */

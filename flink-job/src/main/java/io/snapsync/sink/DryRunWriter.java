@@ -1,5 +1,7 @@
 package io.snapsync.sink;
 
+import io.snapsync.result.WriteResult;
+import io.snapsync.result.WriterKind;
 import io.snapsync.row.KeyFormatter;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;

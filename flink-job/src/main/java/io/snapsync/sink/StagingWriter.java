@@ -1,7 +1,9 @@
 package io.snapsync.sink;
 
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.result.WriteResult;
+import io.snapsync.result.WriterKind;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;
@@ -12,8 +14,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import io.snapsync.job.Attempts;
-import io.snapsync.job.Errors;
+import io.snapsync.task.Attempts;
+import io.snapsync.task.Errors;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -88,7 +90,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         // per table (the operator is named after it, and the table variable is for reporters); the CLI polls the accumulator
         String table = tableName();
-        org.apache.flink.metrics.MetricGroup g = io.snapsync.job.ReadProgress.tableGroup(getMetricGroup(), table);
+        org.apache.flink.metrics.MetricGroup g = io.snapsync.task.ReadProgress.tableGroup(getMetricGroup(), table);
         stagedMetric = g.counter("rowsStaged" + (kind == WriterKind.DELETES ? "Deletes" : "Upserts"));
         insertedMetric = kind == WriterKind.UPSERTS ? g.counter("inserted") : null;
         updatedMetric = kind == WriterKind.UPSERTS ? g.counter("updated") : null;

@@ -1,7 +1,7 @@
 package io.snapsync.source;
 
 import io.snapsync.config.JdbcEndpoint;
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.row.BadDataException;
 import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.JdbcRowEncoder;

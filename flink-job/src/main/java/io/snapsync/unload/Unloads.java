@@ -1,7 +1,7 @@
 package io.snapsync.unload;
 
 import io.snapsync.config.SyncConfig;
-import io.snapsync.job.PlanException;
+import io.snapsync.config.PlanException;
 import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.Column;

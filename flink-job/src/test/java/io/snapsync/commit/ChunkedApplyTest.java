@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapsync.schema.TableName;
-import io.snapsync.sink.WriteResult;
-import io.snapsync.sink.WriterKind;
+import io.snapsync.result.WriteResult;
+import io.snapsync.result.WriterKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

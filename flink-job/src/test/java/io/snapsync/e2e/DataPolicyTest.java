@@ -67,7 +67,7 @@ class DataPolicyTest extends EndToEndTestBase {
             assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
             assertThat(controlRow(p)).isEqualTo(control);
 
-            TableReport dry = new SyncRunner(config, io.snapsync.commit.CommitHook.NONE, false, true).run(null).tables.get(0);
+            TableReport dry = new SyncRunner(config, io.snapsync.fault.CommitHook.NONE, false, true).run(null).tables.get(0);
             assertThat(dry.status).as("error: %s", dry.error).isEqualTo("dry-run");
             assertThat(dry.duplicateKeys).isEqualTo(3);
             assertThat(dry.wouldBeRefused).contains("3 primary key(s) occur more than once");

@@ -5,7 +5,7 @@ import static io.snapsync.e2e.PgPair.rows;
 import static io.snapsync.e2e.PgPair.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
 import java.math.BigDecimal;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapsync.cli.Main;
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.commit.ShadowNames;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.job.SyncRunner;

@@ -227,7 +227,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
             assertThat(io.snapsync.e2e.PgPair.rows(p.target, "snapsync.sync_state", "table_name").get(0)).isEqualTo(versionBefore);
             assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
 
-            TableReport allowed = new SyncRunner(guarded, io.snapsync.commit.CommitHook.NONE, true).run(null).tables.get(0);
+            TableReport allowed = new SyncRunner(guarded, io.snapsync.fault.CommitHook.NONE, true).run(null).tables.get(0);
             assertThat(allowed.status).isEqualTo("committed");
             assertThat(allowed.deleted).isEqualTo(1000);
             assertThat(rows(p.target, "items", "region, id")).isEqualTo(rows(p.source, "items", "region, id"));
@@ -245,9 +245,9 @@ class SyncEndToEndTest extends EndToEndTestBase {
 
             // what a run killed mid-way leaves: its staging table and a half-written cache version
             String dead = "20200101T000000Z-dead00";
-            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.job.StagingTables.name("items", dead, "u") + " (x int)");
+            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.commit.StagingTables.name("items", dead, "u") + " (x int)");
             // a live run of another table whose name starts the same: its staging table is not this table's leftover
-            String other = io.snapsync.job.StagingTables.name("items_x", dead, "u");
+            String other = io.snapsync.commit.StagingTables.name("items_x", dead, "u");
             exec(p.target, "CREATE UNLOGGED TABLE snapsync." + other + " (x int)");
             Path deadVersion = p.cache.resolve("items/v-" + dead);
             Files.createDirectories(deadVersion);
@@ -318,7 +318,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
                       - { name: other, source: public.items, target: public.items, primary-key: [region, id] }
                     """.formatted(pg.getJdbcUrl(p.sourceDb), pg.getJdbcUrl(p.targetDb), p.cache.toUri()));
             assertThat(Main.run("sync", "--config", config.toString(), "--table", "items")).isZero();
-            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.job.StagingTables.name("items", "20200101T000000Z-dead00", "d") + " (x int)");
+            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.commit.StagingTables.name("items", "20200101T000000Z-dead00", "d") + " (x int)");
 
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             PrintStream old = System.out;
@@ -330,7 +330,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
             }
             assertThat(out.toString())
                     .containsPattern("items: last committed .* by run \\S+: 2000 rows \\(\\+2000 ~0 -0\\), cache version \\S+")
-                    .contains("leftover staging tables of failed runs: [" + io.snapsync.job.StagingTables.name("items", "20200101T000000Z-dead00", "d") + "]")
+                    .contains("leftover staging tables of failed runs: [" + io.snapsync.commit.StagingTables.name("items", "20200101T000000Z-dead00", "d") + "]")
                     .contains("other: never synced");
         }
     }
@@ -343,7 +343,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
             SyncConfig config = p.config("items", List.of("region", "id"), 2);
 
             // before any sync: everything would be inserted, and not even the control schema is created
-            TableReport first = new SyncRunner(config, io.snapsync.commit.CommitHook.NONE, false, true).run(null).tables.get(0);
+            TableReport first = new SyncRunner(config, io.snapsync.fault.CommitHook.NONE, false, true).run(null).tables.get(0);
             assertThat(first.status).as("error: %s", first.error).isEqualTo("dry-run");
             assertThat(first.inserted).isEqualTo(2000);
             assertThat(scalar(p.target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'snapsync'")).isZero();
@@ -363,7 +363,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
             SyncConfig guarded = new SyncConfig(config.source(), config.target(), config.cache(),
                     new SyncConfig.Job(2, 5, 0, null, null), config.tables());
 
-            TableReport dry = new SyncRunner(guarded, io.snapsync.commit.CommitHook.NONE, false, true).run(null).tables.get(0);
+            TableReport dry = new SyncRunner(guarded, io.snapsync.fault.CommitHook.NONE, false, true).run(null).tables.get(0);
             assertThat(dry.status).as("error: %s", dry.error).isEqualTo("dry-run");
             assertThat(new long[] {dry.inserted, dry.updated, dry.deleted}).containsExactly(expected);
             assertThat(dry.samples).anyMatch(x -> x.startsWith("INSERT (region=new, id="))

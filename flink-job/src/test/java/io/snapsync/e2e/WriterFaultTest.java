@@ -6,7 +6,7 @@ import static io.snapsync.e2e.PgPair.scalar;
 import static io.snapsync.e2e.PgPair.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
 import io.snapsync.job.SyncRunner;

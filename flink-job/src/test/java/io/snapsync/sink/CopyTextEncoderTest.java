@@ -3,6 +3,7 @@ package io.snapsync.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.row.CanonicalRowWriter;
+import io.snapsync.row.Temporal;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
 import java.math.BigDecimal;
@@ -77,7 +78,7 @@ class CopyTextEncoderTest {
 
     @Test
     void timeTzWithOddOffsets() {
-        assertThat(CopyTextEncoder.timeTzText(3_600_000_000L + 1, -(3 * 3600 + 30 * 60))).isEqualTo("01:00:00.000001-03:30");
-        assertThat(CopyTextEncoder.timeText(86_400_000_000L)).isEqualTo("24:00:00");
+        assertThat(Temporal.timeTzText(3_600_000_000L + 1, -(3 * 3600 + 30 * 60))).isEqualTo("01:00:00.000001-03:30");
+        assertThat(Temporal.timeText(86_400_000_000L)).isEqualTo("24:00:00");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapsync.config.SyncConfig;
+import io.snapsync.config.UnloadSettings;
 import io.snapsync.schema.TableName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,19 +71,19 @@ class UnloadStatementTest {
 
     @Test
     void valuesThatCouldEndTheirLiteralAreRefusedWithoutEchoingSecrets() {
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(role("arn:aws:iam::123456789012:role/x' IAM_ROLE 'y")))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(role("arn:aws:iam::123456789012:role/x' IAM_ROLE 'y")))
                 .hasMessageContaining("iam-role");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", "secret' x 'wJalrXUtnFEMI/K7MDENG", null)))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", "secret' x 'wJalrXUtnFEMI/K7MDENG", null)))
                 .hasMessageContaining("secret-access-key").message().doesNotContain("wJalr");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "zq9\\xv")))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "zq9\\xv")))
                 .hasMessageContaining("session-token").message().doesNotContain("zq9");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(
                 new SyncConfig.Unload("s3://b/p' x", ROLE, null, null, null, null, null, null, null))).hasMessageContaining("prefix");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(
                 new SyncConfig.Unload("https://b/p", ROLE, null, null, null, null, null, null, null))).hasMessageContaining("prefix");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(
                 new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, null, "eu-west-1'", null))).hasMessageContaining("region");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(
                 new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, null, null, "k' x"))).hasMessageContaining("kms-key-id");
         assertThatThrownBy(() -> UnloadStatement.build(new TableName("public", "t"), List.of("id"), "s3://b-1/p/t'/r/", role(ROLE)))
                 .hasMessageContaining("S3 location");
@@ -90,23 +91,23 @@ class UnloadStatementTest {
 
     @Test
     void credentialsAreRequiredOnceAndSizesWithinRedshiftsLimits() {
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(role(null))).hasMessageContaining("iam-role");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, "AKIAIOSFODNN7EXAMPLE", null, null,
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(role(null))).hasMessageContaining("iam-role");
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, "AKIAIOSFODNN7EXAMPLE", null, null,
                 null, null, null, null))).hasMessageContaining("not both");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", null, null)))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", null, null)))
                 .hasMessageContaining("secret-access-key");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, 4, null, null, null)))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, 4, null, null, null)))
                 .hasMessageContaining("max-file-size-mb");
-        assertThatThrownBy(() -> UnloadStatement.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, 129, null, null)))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, 129, null, null)))
                 .hasMessageContaining("row-group-size-mb");
     }
 
     @Test
     void overlapIsByPathSegment() {
-        assertThat(UnloadStatement.overlaps("s3://b/a", "s3://b/a/")).isTrue();
-        assertThat(UnloadStatement.overlaps("s3://b/a/x", "s3://b/a")).isTrue();
-        assertThat(UnloadStatement.overlaps("s3://b/a", "s3a://b/a/x")).isTrue();
-        assertThat(UnloadStatement.overlaps("s3://b/ab", "s3://b/a")).isFalse();
-        assertThat(UnloadStatement.overlaps("s3://b/unload", "file:///tmp/cache")).isFalse();
+        assertThat(UnloadSettings.overlaps("s3://b/a", "s3://b/a/")).isTrue();
+        assertThat(UnloadSettings.overlaps("s3://b/a/x", "s3://b/a")).isTrue();
+        assertThat(UnloadSettings.overlaps("s3://b/a", "s3a://b/a/x")).isTrue();
+        assertThat(UnloadSettings.overlaps("s3://b/ab", "s3://b/a")).isFalse();
+        assertThat(UnloadSettings.overlaps("s3://b/unload", "file:///tmp/cache")).isFalse();
     }
 }

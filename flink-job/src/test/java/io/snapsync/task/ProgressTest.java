@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.task;
 
 import io.snapsync.row.SnapshotRow;
 import org.apache.flink.api.common.accumulators.LongCounter;

@@ -1,4 +1,4 @@
-package io.snapsync.commit;
+package io.snapsync.plan;
 
 import java.io.Serializable;
 

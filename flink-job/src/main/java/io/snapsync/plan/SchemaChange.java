@@ -1,8 +1,12 @@
-package io.snapsync.schema;
+package io.snapsync.plan;
 
 import static io.snapsync.schema.Identifiers.quote;
 
 import io.snapsync.config.TablePolicies;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TargetColumn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

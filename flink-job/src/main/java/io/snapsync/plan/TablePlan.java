@@ -1,6 +1,5 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
-import io.snapsync.commit.MassChangeGuard;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;

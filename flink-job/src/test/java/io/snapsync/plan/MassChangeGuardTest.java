@@ -1,4 +1,4 @@
-package io.snapsync.commit;
+package io.snapsync.plan;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.snapsync.sink;
+package io.snapsync.result;
 
 /**
  * What one writer subtask hands to the committer when its input ends: which attempt wrote how many

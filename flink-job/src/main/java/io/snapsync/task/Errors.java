@@ -1,6 +1,7 @@
-package io.snapsync.job;
+package io.snapsync.task;
 
 import io.snapsync.config.ConfigException;
+import io.snapsync.config.PlanException;
 import io.snapsync.diff.DuplicateKeyException;
 import java.sql.SQLException;
 

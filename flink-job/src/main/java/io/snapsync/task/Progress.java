@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.task;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.task;
 
 import io.snapsync.row.BadDataException;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -40,7 +40,7 @@ public final class Attempts {
     public static boolean isBadData(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BadDataException || t instanceof io.snapsync.diff.DuplicateKeyException
-                    || t instanceof io.snapsync.commit.MassChangeGuard.MassChangeException) {
+                    || t instanceof io.snapsync.plan.MassChangeGuard.MassChangeException) {
                 return true;
             }
         }

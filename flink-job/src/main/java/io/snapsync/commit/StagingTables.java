@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.commit;
 
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
@@ -45,7 +45,7 @@ public final class StagingTables {
      * @param sourceTyped columns typed from the source instead of the target: those the commit adds to
      *     the target or widens (their target type is not yet what the new rows need)
      */
-    static void create(Connection c, String schema, TableName target, TableName staging, List<Column> columns,
+    public static void create(Connection c, String schema, TableName target, TableName staging, List<Column> columns,
                        List<String> sourceTyped) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);

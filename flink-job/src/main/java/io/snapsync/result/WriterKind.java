@@ -1,4 +1,4 @@
-package io.snapsync.sink;
+package io.snapsync.result;
 
 /** The writers whose results the committer waits for. */
 public enum WriterKind {

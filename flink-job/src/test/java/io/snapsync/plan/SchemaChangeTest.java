@@ -1,8 +1,13 @@
-package io.snapsync.schema;
+package io.snapsync.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.config.TablePolicies;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TargetColumn;
+import io.snapsync.schema.TypeMapping;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.config;
 
 /** A table cannot be synced as configured; raised before the target table is touched. */
 public class PlanException extends java.sql.SQLException {
