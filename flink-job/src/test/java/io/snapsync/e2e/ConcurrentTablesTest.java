@@ -5,7 +5,7 @@ import static io.snapsync.e2e.PgPair.rows;
 import static io.snapsync.e2e.PgPair.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapsync.commit.CommitHook;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.job.RunReport;
