@@ -3,31 +3,31 @@ package io.snapsync.cli;
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
-import io.snapsync.demo.Bench;
-import io.snapsync.demo.Demo;
-import io.snapsync.task.Errors;
 import io.snapsync.job.RunReport;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
+import io.snapsync.task.Errors;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code snapsync sync|demo}. Exit codes: 0 every table committed, 1 a table failed, 2 bad usage or
+ * {@code snapsync sync|reconcile|resync|status} (the local launcher adds {@code demo|bench}). Exit codes: 0 every table committed, 1 a table failed, 2 bad usage or
  * config. Failures print one line on stderr; {@code --verbose} adds the stack trace.
  */
 @Command(name = "snapsync", mixinStandardHelpOptions = true, version = "snapsync 0.1.0",
         description = "Daily diff sync of Redshift (or PostgreSQL) tables into PostgreSQL, as an Apache Flink batch job.",
-        subcommands = {Main.Sync.class, Main.Reconcile.class, Main.Resync.class, Main.Status.class, Main.DemoCommand.class,
-                Main.BenchCommand.class})
+        subcommands = {Main.Sync.class, Main.Reconcile.class, Main.Resync.class, Main.Status.class})
 public final class Main implements Callable<Integer> {
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int USAGE = 2;
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
 
     /**
      * The cluster jar's entry ({@code flink run}, application mode, REST, web UI): never System.exit,
@@ -52,6 +52,14 @@ public final class Main implements Callable<Integer> {
     }
 
     public static int run(String... args) {
+        return run(List.of(), args);
+    }
+
+    /**
+     * @param moreCommands picocli commands added beside sync, reconcile, resync and status: the local launcher
+     *     adds {@code demo} and {@code bench}, which live in a module of their own (not in the cluster jar)
+     */
+    public static int run(List<Object> moreCommands, String... args) {
         if (args.length == 0) { // Managed Service for Apache Flink: no arguments, the runtime properties say what to do
             try {
                 String[] fromRuntime = io.snapsync.config.RuntimeProperties.argumentsIfPresent();
@@ -62,6 +70,7 @@ public final class Main implements Callable<Integer> {
             }
         }
         CommandLine cl = new CommandLine(new Main());
+        moreCommands.forEach(cl::addSubcommand);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose");
             if (verbose) {
@@ -73,9 +82,12 @@ public final class Main implements Callable<Integer> {
         return cl.execute(args);
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.err);
+        spec.commandLine().usage(System.err);
         return USAGE;
     }
 
@@ -221,44 +233,6 @@ public final class Main implements Callable<Integer> {
 
         SyncConfig load() {
             return ConfigLoader.load(file);
-        }
-    }
-
-    @Command(name = "demo", description = "Self-contained demo: embedded PostgreSQL, TPC-H lineitem, two daily syncs.")
-    static final class DemoCommand implements Callable<Integer> {
-        @Option(names = "--scale", defaultValue = "0.05", description = "TPC-H scale factor (0.05 = ~300k lineitem rows)")
-        double scale;
-
-        @Option(names = "--apply-chunk-rows", defaultValue = "0",
-                description = "apply each day's change set in transactions of at most this many rows (0: one transaction)")
-        int chunkRows;
-
-        @Option(names = "--verbose", description = "print stack traces")
-        boolean verbose;
-
-        @Override
-        public Integer call() throws Exception {
-            return new Demo(scale, System.out, chunkRows).run() ? OK : FAILED;
-        }
-    }
-
-    @Command(name = "bench", description = "Benchmark: bare extraction, plain COPY, day 1 and day 2 of TPC-H lineitem, side by side.")
-    static final class BenchCommand implements Callable<Integer> {
-        @Option(names = "--scale", split = ",", defaultValue = "0.1", description = "TPC-H scale factor(s), e.g. 0.25,1")
-        java.util.List<Double> scales;
-
-        @Option(names = "--rounds", defaultValue = "3", description = "rounds per scale (medians are reported)")
-        int rounds;
-
-        @Option(names = "--java-opts", defaultValue = "-Xmx3g", description = "JVM options of the sync processes")
-        String javaOpts;
-
-        @Option(names = "--profile-dir", description = "record a JFR profile of each day 2 into this directory")
-        String profileDir;
-
-        @Override
-        public Integer call() throws Exception {
-            return new Bench(scales, rounds, javaOpts, profileDir, System.out).run() ? OK : FAILED;
         }
     }
 }

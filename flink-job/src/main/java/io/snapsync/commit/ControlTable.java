@@ -2,6 +2,8 @@ package io.snapsync.commit;
 
 import static io.snapsync.schema.Identifiers.quote;
 
+import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,14 +41,8 @@ public final class ControlTable {
     /** Records a run's report; only where the control tables exist (a run that planned nothing creates none). */
     public boolean writeRun(Connection c, String runId, Instant startedAt, Instant finishedAt, String status, String report)
             throws SQLException {
-        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            exists.setString(1, state());
-            try (ResultSet rs = exists.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return false;
-                }
-            }
+        if (!TargetCatalog.exists(c, new TableName(schema, "sync_state"))) {
+            return false;
         }
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS " + runs() + " (run_id text PRIMARY KEY, started_at timestamptz NOT NULL, "
@@ -67,14 +63,8 @@ public final class ControlTable {
 
     /** A run's report by run id, or the newest run's when {@code runId} is null. */
     public Optional<String> readRun(Connection c, String runId) throws SQLException {
-        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            exists.setString(1, runs());
-            try (ResultSet rs = exists.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return Optional.empty();
-                }
-            }
+        if (!TargetCatalog.exists(c, new TableName(schema, "sync_runs"))) {
+            return Optional.empty();
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT report FROM " + runs()
                 + (runId == null ? " ORDER BY finished_at DESC, run_id DESC LIMIT 1" : " WHERE run_id = ?"))) {
@@ -119,14 +109,8 @@ public final class ControlTable {
 
     /** The unfinished chunked apply of a table, if any (a table created by an older snapsync has none). */
     public Optional<Pending> readPending(Connection c, String table) throws SQLException {
-        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            exists.setString(1, pending());
-            try (ResultSet rs = exists.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return Optional.empty();
-                }
-            }
+        if (!TargetCatalog.exists(c, new TableName(schema, "sync_pending"))) {
+            return Optional.empty();
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT table_name, run_id, cache_version, started_at FROM " + pending()
                 + " WHERE table_name = ?")) {

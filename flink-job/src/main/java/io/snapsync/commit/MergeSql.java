@@ -4,7 +4,8 @@ import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
 import io.snapsync.schema.TableName;
-import io.snapsync.sink.StagingWriter;
+import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.TargetDialect;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -34,21 +35,24 @@ public final class MergeSql {
     /** Restricts a staging table to the attempts that reported results: binds (int[] parts, int[] attempts). */
     static String stagedRows(TableName staging, List<String> cols) {
         return "SELECT " + quoteAll(cols) + " FROM " + staging.quoted()
-                + " WHERE (" + quote(StagingWriter.PART_COLUMN) + ", " + quote(StagingWriter.ATTEMPT_COLUMN)
+                + " WHERE (" + quote(StagingTables.PART_COLUMN) + ", " + quote(StagingTables.ATTEMPT_COLUMN)
                 + ") IN (SELECT * FROM unnest(?::int[], ?::int[]))";
     }
 
     /** One chunk: a reported attempt's rows at positions [from, to): binds (int part, int attempt, long from, long to). */
     static String stagedChunk(TableName staging, List<String> cols) {
         return "SELECT " + quoteAll(cols) + " FROM " + staging.quoted()
-                + " WHERE " + quote(StagingWriter.PART_COLUMN) + " = ? AND " + quote(StagingWriter.ATTEMPT_COLUMN)
-                + " = ? AND " + quote(StagingWriter.SEQ_COLUMN) + " >= ? AND " + quote(StagingWriter.SEQ_COLUMN) + " < ?";
+                + " WHERE " + quote(StagingTables.PART_COLUMN) + " = ? AND " + quote(StagingTables.ATTEMPT_COLUMN)
+                + " = ? AND " + quote(StagingTables.SEQ_COLUMN) + " >= ? AND " + quote(StagingTables.SEQ_COLUMN) + " < ?";
     }
 
     /** The statement applying upserts (MERGE on 15+, else ON CONFLICT), whole or one chunk. */
-    public String upsert(TableName staging, boolean useMerge, boolean chunk) {
+    public String upsert(TableName staging, TargetDialect dialect, boolean chunk) {
         String rows = chunk ? stagedChunk(staging, columns) : stagedRows(staging, columns);
-        return useMerge ? merge(rows) : insertOnConflict(rows);
+        return switch (dialect) {
+            case MERGE -> merge(rows);
+            case ON_CONFLICT -> insertOnConflict(rows);
+        };
     }
 
     /** The statement applying deletes, whole or one chunk. */

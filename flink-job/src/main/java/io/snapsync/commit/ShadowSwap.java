@@ -5,10 +5,9 @@ import static io.snapsync.schema.Identifiers.quoteAll;
 
 import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.TablePlan;
-import io.snapsync.schema.Column;
-import io.snapsync.schema.TableName;
-import io.snapsync.schema.TableSchema;
 import io.snapsync.result.WriteResult;
+import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,20 +65,6 @@ public final class ShadowSwap {
         this.hook = hook;
     }
 
-    /** The shadow as the source describes it: faithful types and NOT NULLs; keys and indexes come after the load. */
-    public static String createSql(TableName shadow, TableSchema schema) {
-        StringBuilder sb = new StringBuilder("CREATE TABLE ").append(shadow.quoted()).append(" (");
-        List<Column> cols = schema.columns();
-        for (int i = 0; i < cols.size(); i++) {
-            Column col = cols.get(i);
-            sb.append(i == 0 ? "" : ", ").append(quote(col.name())).append(' ').append(col.sqlType());
-            if (!col.nullable() || schema.keyColumns().contains(col.name())) {
-                sb.append(" NOT NULL");
-            }
-        }
-        return sb.append(")").toString();
-    }
-
     /**
      * Builds the shadow from the reported upsert attempts and swaps it in; fills the outcome's applied
      * counts and notes. A run already committed (a retried committer) changes nothing.
@@ -111,7 +96,7 @@ public final class ShadowSwap {
         long rows = 0;
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + shadow.quoted());
-            s.execute(createSql(shadow, plan.schema()));
+            s.execute(TargetCatalog.createTableSql(shadow, plan.schema(), false));
         }
         List<WriteResult> staged = upserts.stream().filter(r -> r.rows > 0).toList();
         if (!staged.isEmpty()) {
@@ -235,7 +220,7 @@ public final class ShadowSwap {
             // PostgreSQL's usual name, unless taken (index names are unique per schema)
             String name = plan.targetTable().table() + (hasPk ? "_key" : "_pkey");
             TableName qualified = new TableName(plan.targetTable().schema(), name);
-            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63 && !exists(c, qualified)) {
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63 && !TargetCatalog.exists(c, qualified)) {
                 renames.add(new Rename(tmp, name, true));
             }
         }
@@ -359,16 +344,6 @@ public final class ShadowSwap {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getString(1);
-            }
-        }
-    }
-
-    private static boolean exists(Connection c, TableName name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, name.quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
             }
         }
     }

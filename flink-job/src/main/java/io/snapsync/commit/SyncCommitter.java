@@ -5,10 +5,11 @@ import io.snapsync.cache.CacheManifest;
 import io.snapsync.diff.DataIssues;
 import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.MassChangeGuard;
-import io.snapsync.row.BadDataException;
 import io.snapsync.plan.TablePlan;
 import io.snapsync.result.WriteResult;
 import io.snapsync.result.WriterKind;
+import io.snapsync.row.BadDataException;
+import io.snapsync.targetdb.StagingTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -231,7 +232,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             alterTarget(c);
             o.appliedDeletes = execute(c, sql.delete(plan.deleteStaging(), false), results.get(WriterKind.DELETES));
             hook.at(CommitHook.Point.IN_TRANSACTION);
-            o.appliedUpserts = execute(c, sql.upsert(plan.upsertStaging(), plan.useMerge(), false), results.get(WriterKind.UPSERTS));
+            o.appliedUpserts = execute(c, sql.upsert(plan.upsertStaging(), plan.dialect(), false), results.get(WriterKind.UPSERTS));
             writeControlRow(c, control, o);
             c.commit();
         }
@@ -263,7 +264,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                     o.inserted + o.updated, deletes.size() + upserts.size(), chunkRows);
             Duration pause = plan.policies().applyChunkPause();
             o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.deleteStaging(), true), deletes, pause, hook);
-            o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.upsertStaging(), plan.useMerge(), true), upserts, pause, hook);
+            o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.upsertStaging(), plan.dialect(), true), upserts, pause, hook);
             o.chunks = deletes.size() + upserts.size();
             if (checkControlRow(c, control, o)) {
                 throw new IllegalStateException("run " + plan.runId() + " was committed by another attempt while applying chunks");

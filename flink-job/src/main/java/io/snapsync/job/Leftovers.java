@@ -3,8 +3,9 @@ package io.snapsync.job;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.commit.ControlTable;
 import io.snapsync.commit.ShadowNames;
-import io.snapsync.commit.StagingTables;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.TargetCatalog;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -77,16 +78,9 @@ public final class Leftovers {
     /** Shadow tables of {@code target} from any run (only dead ones exist while the table's lock is held). */
     public static List<String> shadowTables(Connection c, TableName target) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? "
-                + "AND starts_with(tablename, ?) ORDER BY 1")) {
-            ps.setString(1, target.schema());
-            ps.setString(2, ShadowNames.PREFIX);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (ShadowNames.isShadowOf(target, rs.getString(1))) {
-                        names.add(rs.getString(1));
-                    }
-                }
+        for (String t : TargetCatalog.tablesStartingWith(c, target.schema(), ShadowNames.PREFIX)) {
+            if (ShadowNames.isShadowOf(target, t)) {
+                names.add(t);
             }
         }
         return names;

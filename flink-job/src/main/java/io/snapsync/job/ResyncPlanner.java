@@ -3,20 +3,21 @@ package io.snapsync.job;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.commit.ControlTable;
-import io.snapsync.commit.StagingTables;
-import io.snapsync.plan.MassChangeGuard;
 import io.snapsync.commit.ShadowNames;
 import io.snapsync.commit.ShadowSwap;
 import io.snapsync.commit.TableDefinition;
 import io.snapsync.config.PlanException;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.config.TablePolicies;
+import io.snapsync.plan.MassChangeGuard;
 import io.snapsync.plan.TablePlan;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TargetColumn;
 import io.snapsync.source.SourceQuery;
+import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.TargetCatalog;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.sql.Connection;
@@ -51,7 +52,7 @@ final class ResyncPlanner {
             return null;
         }
         ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
-        if (!TablePlanner.exists(c, TableName.parse(control.state()))) {
+        if (!TargetCatalog.exists(c, TableName.parse(control.state()))) {
             return null;
         }
         Optional<ControlTable.State> state = control.read(c, table.name(), false);
@@ -80,7 +81,7 @@ final class ResyncPlanner {
         CacheLayout layout = new CacheLayout(config.cache().uri());
         TablePolicies policies = config.policies(table);
 
-        boolean liveExists = TablePlanner.exists(c, targetTable);
+        boolean liveExists = TargetCatalog.exists(c, targetTable);
         if (!liveExists && !dryRun && !table.createTargetOrDefault()) {
             throw new PlanException("target table " + targetTable + " does not exist (create-target is false)");
         }
@@ -102,7 +103,7 @@ final class ResyncPlanner {
 
         Optional<ControlTable.State> state;
         if (dryRun) {
-            state = TablePlanner.exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
+            state = TargetCatalog.exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
         } else {
             control.ensureExists(c);
             Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
@@ -121,8 +122,8 @@ final class ResyncPlanner {
             if (!liveExists) {
                 s.execute("CREATE SCHEMA IF NOT EXISTS " + io.snapsync.schema.Identifiers.quote(targetTable.schema()));
             }
-            s.execute(ShadowSwap.createSql(shadow, schema));
-            limits = TablePlanner.readTargetLimits(c, shadow);
+            s.execute(TargetCatalog.createTableSql(shadow, schema, false));
+            limits = TargetCatalog.columnLimits(c, shadow);
             types = TablePlanner.readTargetColumns(c, shadow);
             if (dryRun) {
                 c.rollback();
@@ -137,17 +138,14 @@ final class ResyncPlanner {
             c.setAutoCommit(auto);
         }
 
-        String staging = config.target().stagingSchemaOrDefault();
-        TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
-        TableName deletes = new TableName(staging, StagingTables.name(table.name(), runId, "d"));
+        StagingTables.Pair staging = StagingTables.Pair.of(config.target().stagingSchemaOrDefault(), table.name(), runId);
         if (!dryRun) {
-            StagingTables.create(c, staging, shadow, upserts, schema.columns(), List.of());
-            StagingTables.create(c, staging, shadow, deletes, schema.keyColumnList(), List.of());
+            staging.create(c, shadow, schema, List.of());
         }
         List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(types.get(n))).toList();
         return new TablePlan(table.name(), config.source().endpoint(), sourceTable, config.target().endpoint(), targetTable, schema,
-                runId, state.map(ControlTable.State::cacheVersion).orElse(null), List.of(), config.cache().uri(), upserts, deletes,
-                config.target().controlSchemaOrDefault(), TablePlanner.serverVersion(c) >= 150000, compareAsText, parallelism, query,
+                runId, state.map(ControlTable.State::cacheVersion).orElse(null), List.of(), config.cache().uri(), staging.upserts(), staging.deletes(),
+                config.target().controlSchemaOrDefault(), TargetCatalog.dialect(c), compareAsText, parallelism, query,
                 config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
                 expectedRows, previousRows, guard, dryRun, policies, null, null, limits, null, List.of(), null, shadow, reason);
     }

@@ -8,9 +8,8 @@ import io.snapsync.schema.Column;
 import io.snapsync.plan.SchemaChange;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TargetColumn;
+import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +41,7 @@ final class SchemaEvolution {
         }
         if (policies.onColumnDropped() == TablePolicies.DroppedColumns.KEEP) {
             for (Column dropped : change.dropped()) {
-                if (byName.containsKey(dropped.name()) && notNullWithoutDefault(c, target, dropped.name())) {
+                if (byName.containsKey(dropped.name()) && TargetCatalog.notNullWithoutDefault(c, target, dropped.name())) {
                     throw new PlanException(what + "; target column " + quote(dropped.name()) + " is kept (on-column-dropped: keep) "
                             + "but is NOT NULL without a default, so new rows could not be inserted: run ALTER TABLE "
                             + target.quoted() + " ALTER COLUMN " + quote(dropped.name()) + " DROP NOT NULL, or set on-column-dropped: drop");
@@ -50,16 +49,5 @@ final class SchemaEvolution {
             }
         }
         return ddl;
-    }
-
-    private static boolean notNullWithoutDefault(Connection c, TableName table, String column) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attnotnull AND NOT a.atthasdef FROM pg_attribute a "
-                + "WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped")) {
-            ps.setString(1, table.quoted());
-            ps.setString(2, column);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 }

@@ -2,8 +2,9 @@ package io.snapsync.job;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.commit.ControlTable;
-import io.snapsync.commit.StagingTables;
 import io.snapsync.config.SyncConfig;
+import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.TargetCatalog;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,7 +36,7 @@ public final class StatusReader {
         CacheLayout layout = new CacheLayout(config.cache().uri());
         List<TableStatus> out = new ArrayList<>();
         try (Connection c = TablePlanner.connect(config.target().endpoint(), "target")) {
-            boolean synced = TablePlanner.exists(c, io.snapsync.schema.TableName.parse(control.state()));
+            boolean synced = TargetCatalog.exists(c, io.snapsync.schema.TableName.parse(control.state()));
             for (SyncConfig.Table t : config.tables()) {
                 Optional<ControlTable.State> st = synced ? control.read(c, t.name(), false) : Optional.empty();
                 List<String> committed = synced ? committedVersions(c, control, t.name()) : List.of();
@@ -57,18 +58,7 @@ public final class StatusReader {
     }
 
     static List<String> stagingTables(Connection c, String schema, String table) throws SQLException {
-        List<String> names = new ArrayList<>();
-        String prefix = StagingTables.prefix(table);
-        try (PreparedStatement ps = c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? AND starts_with(tablename, ?) ORDER BY 1")) {
-            ps.setString(1, schema);
-            ps.setString(2, prefix);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names;
+        return TargetCatalog.tablesStartingWith(c, schema, StagingTables.prefix(table));
     }
 
     private static List<String> committedVersions(Connection c, ControlTable control, String table) throws SQLException {

@@ -7,15 +7,14 @@ import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.cache.CacheProbe;
 import io.snapsync.commit.ControlTable;
-import io.snapsync.commit.StagingTables;
-import io.snapsync.plan.MassChangeGuard;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.PlanException;
 import io.snapsync.config.SyncConfig;
+import io.snapsync.plan.MassChangeGuard;
+import io.snapsync.plan.SchemaChange;
 import io.snapsync.plan.TablePlan;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
-import io.snapsync.plan.SchemaChange;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TargetCompatibility;
@@ -23,17 +22,16 @@ import io.snapsync.schema.TypeMapping;
 import io.snapsync.source.SourceDialect;
 import io.snapsync.source.SourceQuery;
 import io.snapsync.source.SplitPlanner;
+import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.TargetCatalog;
+import io.snapsync.targetdb.TargetDialect;
 import java.io.IOException;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +140,7 @@ public final class TablePlanner {
             }
         }
         try (Connection c = connect(target, "target")) {
-            if (!reconcile && !resync && exists(c, TableName.parse(control.state()))) {
+            if (!reconcile && !resync && TargetCatalog.exists(c, TableName.parse(control.state()))) {
                 // before anything is created: a target other than the one the cache describes would get only the day's changes
                 Optional<ControlTable.State> recorded = control.read(c, table.name(), false);
                 if (recorded.isPresent()) {
@@ -161,7 +159,7 @@ public final class TablePlanner {
             if (resyncReason != null) {
                 return planResync(c, table, runId, schema, query, expectedRows, resyncReason);
             }
-            if (!exists(c, targetTable)) {
+            if (!TargetCatalog.exists(c, targetTable)) {
                 if (dryRun) {
                     throw new PlanException("target table " + targetTable + " does not exist (a dry run creates nothing)");
                 }
@@ -172,18 +170,18 @@ public final class TablePlanner {
             }
             Map<String, String> targetTypes = readTargetColumns(c, targetTable);
             List<String> missing = schema.columnNames().stream().filter(n -> !targetTypes.containsKey(n)).toList();
-            if (!missing.isEmpty() && !exists(c, TableName.parse(control.state()))) {
+            if (!missing.isEmpty() && !TargetCatalog.exists(c, TableName.parse(control.state()))) {
                 // no cache version yet, so no schema change can add them: refuse before the control schema is created
                 throw new PlanException("target table " + targetTable + " lacks source column(s) " + missing);
             }
             checkTargetKey(c, targetTable, schema.keyColumns());
             List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
-            boolean useMerge = serverVersion(c) >= 150000;
+            TargetDialect dialect = TargetCatalog.dialect(c);
 
             Optional<ControlTable.State> state;
             if (dryRun) {
                 // read-only: no control tables created, no leftovers removed
-                state = exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
+                state = TargetCatalog.exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
             } else {
                 control.ensureExists(c);
                 Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
@@ -253,7 +251,7 @@ public final class TablePlanner {
                     previousSchema = sameEncoding ? null : cachedSchema; // re-hash the old cache only if encodings differ
                     SchemaChange change = SchemaChange.between(cachedSchema, schema);
                     schemaDdl = SchemaEvolution.plan(change, table.name(), previousVersion, targetTable, config.policies(table),
-                            readTargetLimits(c, targetTable), c);
+                            TargetCatalog.columnLimits(c, targetTable), c);
                     schemaChange = change.describe();
                     addedColumns = change.added().stream().map(Column::name).toList();
                     retypedColumns = change.widened().stream().map(Column::name).toList();
@@ -273,24 +271,23 @@ public final class TablePlanner {
             List<String> sourceTyped = new ArrayList<>(retypedColumns);
             sourceTyped.addAll(missing);
             List<String> relaxed = relaxedColumns;
-            List<io.snapsync.schema.TargetColumn> limits = readTargetLimits(c, targetTable).stream()
+            List<io.snapsync.schema.TargetColumn> limits = TargetCatalog.columnLimits(c, targetTable).stream()
                     .filter(t -> !sourceTyped.contains(t.name()))
                     .map(t -> relaxed.contains(t.name()) ? new io.snapsync.schema.TargetColumn(t.name(), t.baseType(), t.length(), t.precision(), t.scale(), false) : t)
                     .toList();
 
             compareAsText = checkTargetTypes(c, table, targetTable, schema, sourceTyped, compareAsText);
 
-            String staging = config.target().stagingSchemaOrDefault();
-            TableName upserts = new TableName(staging, StagingTables.name(table.name(), runId, "u"));
-            TableName deletes = new TableName(staging, StagingTables.name(table.name(), runId, "d"));
+            StagingTables.Pair staging = StagingTables.Pair.of(config.target().stagingSchemaOrDefault(), table.name(), runId);
+            TableName upserts = staging.upserts();
+            TableName deletes = staging.deletes();
             if (!dryRun) {
-                StagingTables.create(c, staging, targetTable, upserts, schema.columns(), sourceTyped);
-                StagingTables.create(c, staging, targetTable, deletes, schema.keyColumnList(), sourceTyped);
+                staging.create(c, targetTable, schema, sourceTyped);
             }
 
             return new TablePlan(table.name(), source, sourceTable, target, targetTable, schema, runId,
                     previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
-                    config.target().controlSchemaOrDefault(), useMerge, compareAsText, parallelism, query,
+                    config.target().controlSchemaOrDefault(), dialect, compareAsText, parallelism, query,
                     config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
                     expectedRows, previousRows, guard(table), dryRun, config.policies(table), targetQuery, reconcileReason,
                     limits, previousSchema, schemaDdl, schemaChange);
@@ -375,70 +372,20 @@ public final class TablePlanner {
         return SplitPlanner.byHash(schema, table, SourceDialect.forUrl(c.getMetaData().getURL()), splits);
     }
 
-    static boolean exists(Connection c, TableName table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, table.quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    /** The target as the source describes it: faithful types, NOT NULL where the source has it, the key as primary key. */
-    static String createTableSql(TableName table, TableSchema schema) {
-        StringBuilder sb = new StringBuilder("CREATE TABLE ").append(table.quoted()).append(" (");
-        for (Column col : schema.columns()) {
-            sb.append(quote(col.name())).append(' ').append(col.sqlType());
-            if (!col.nullable() || schema.keyColumns().contains(col.name())) {
-                sb.append(" NOT NULL");
-            }
-            sb.append(", ");
-        }
-        return sb.append("PRIMARY KEY (").append(io.snapsync.schema.Identifiers.quoteAll(schema.keyColumns())).append("))").toString();
-    }
-
     private static void createTarget(Connection c, TableName table, TableSchema schema) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));
-            s.execute(createTableSql(table, schema));
+            s.execute(TargetCatalog.createTableSql(table, schema, true));
         }
     }
 
     /** Column name to PostgreSQL type name (format_type) of the target table. */
     static Map<String, String> readTargetColumns(Connection c, TableName table) throws SQLException {
-        Map<String, String> types = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a "
-                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
-            ps.setString(1, table.quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    types.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
+        Map<String, String> types = TargetCatalog.columnTypes(c, table);
         if (types.isEmpty()) {
             throw new PlanException("target table " + table + " does not exist");
         }
         return types;
-    }
-
-    /** The target's columns with the limits their declared types put on values (domains resolved to their base type). */
-    static List<io.snapsync.schema.TargetColumn> readTargetLimits(Connection c, TableName table) throws SQLException {
-        List<io.snapsync.schema.TargetColumn> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, "
-                + "format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL), "
-                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) "
-                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
-            ps.setString(1, table.quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(io.snapsync.schema.TargetColumn.of(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBoolean(4)));
-                }
-            }
-        }
-        return out;
     }
 
     /**
@@ -455,7 +402,7 @@ public final class TablePlanner {
                     + ", not column(s) of the source (columns: " + schema.columnNames() + ")");
         }
         List<String> asText = new ArrayList<>(compareAsText);
-        for (TargetCompatibility.Target t : readTargetTypes(c, targetTable)) {
+        for (TargetCompatibility.Target t : TargetCatalog.compatibilityColumns(c, targetTable)) {
             Column sc = schema.columns().stream().filter(x -> x.name().equals(t.name())).findFirst().orElse(null);
             if (sc == null || sourceTyped.contains(t.name())) {
                 continue; // a target-only column, or one the commit adds or retypes to the source's type
@@ -478,54 +425,13 @@ public final class TablePlanner {
         return List.copyOf(asText);
     }
 
-    static List<TargetCompatibility.Target> readTargetTypes(Connection c, TableName table) throws SQLException {
-        List<TargetCompatibility.Target> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
-                + "CASE WHEN bt.typnamespace = 'pg_catalog'::regnamespace THEN format_type(bt.oid, NULL) ELSE bt.typname::text END, "
-                + "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, bt.typtype, bt.typcategory = 'A', "
-                + "COALESCE(co.collisdeterministic, true) "
-                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                + "JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END "
-                + "LEFT JOIN pg_collation co ON co.oid = a.attcollation "
-                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
-            ps.setString(1, table.quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new TargetCompatibility.Target(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5).charAt(0), rs.getBoolean(6), rs.getBoolean(7)));
-                }
-            }
-        }
-        return out;
-    }
-
     /** MERGE and ON CONFLICT both need the key to be the target's primary key or a unique index. */
     static void checkTargetKey(Connection c, TableName table, List<String> key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT array_agg(a.attname::text ORDER BY k.ord) FROM pg_index i "
-                + "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
-                + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
-                + "WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL "
-                + "GROUP BY i.indexrelid")) {
-            ps.setString(1, table.quoted());
-            List<List<String>> uniques = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Array a = rs.getArray(1);
-                    uniques.add(Arrays.asList((String[]) a.getArray()));
-                }
-            }
-            boolean ok = uniques.stream().anyMatch(u -> new HashSet<>(u).equals(new HashSet<>(key)));
-            if (!ok) {
-                throw new PlanException("primary-key " + key + " is not the primary key or a unique index of target table " + table
-                        + (uniques.isEmpty() ? " (it has none)" : " (its unique keys: " + uniques + ")"));
-            }
-        }
-    }
-
-    static int serverVersion(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
-            rs.next();
-            return Integer.parseInt(rs.getString(1));
+        List<List<String>> uniques = TargetCatalog.uniqueKeys(c, table);
+        boolean ok = uniques.stream().anyMatch(u -> new HashSet<>(u).equals(new HashSet<>(key)));
+        if (!ok) {
+            throw new PlanException("primary-key " + key + " is not the primary key or a unique index of target table " + table
+                    + (uniques.isEmpty() ? " (it has none)" : " (its unique keys: " + uniques + ")"));
         }
     }
 }

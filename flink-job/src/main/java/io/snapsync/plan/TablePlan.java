@@ -4,6 +4,7 @@ import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.source.SourceQuery;
+import io.snapsync.targetdb.TargetDialect;
 import java.io.Serializable;
 import java.util.List;
 
@@ -42,7 +43,7 @@ public record TablePlan(
         TableName upsertStaging,
         TableName deleteStaging,
         String controlSchema,
-        boolean useMerge,
+        TargetDialect dialect,
         List<String> compareAsText,
         int parallelism,
         SourceQuery query,
@@ -67,14 +68,14 @@ public record TablePlan(
 
     public TablePlan(String name, JdbcEndpoint source, TableName sourceTable, JdbcEndpoint target, TableName targetTable,
                      TableSchema schema, String runId, String previousVersion, List<String> previousFiles, String cacheUri,
-                     TableName upsertStaging, TableName deleteStaging, String controlSchema, boolean useMerge,
+                     TableName upsertStaging, TableName deleteStaging, String controlSchema, TargetDialect dialect,
                      List<String> compareAsText, int parallelism, SourceQuery query, int fetchSize, String parquetCodec,
                      int rowGroupBytes, long expectedRows, long previousRows, MassChangeGuard guard, boolean dryRun,
                      io.snapsync.config.TablePolicies policies, SourceQuery targetQuery, String reconcileReason,
                      List<io.snapsync.schema.TargetColumn> targetColumns, TableSchema previousSchema,
                      List<String> schemaDdl, String schemaChange, TableName shadowTable, String resyncReason) {
         this(name, source, sourceTable, target, targetTable, schema, runId, previousVersion, previousFiles, cacheUri,
-                upsertStaging, deleteStaging, controlSchema, useMerge, compareAsText, parallelism, query, fetchSize,
+                upsertStaging, deleteStaging, controlSchema, dialect, compareAsText, parallelism, query, fetchSize,
                 parquetCodec, rowGroupBytes, expectedRows, previousRows, guard, dryRun, policies, targetQuery,
                 reconcileReason, targetColumns, previousSchema, schemaDdl, schemaChange, shadowTable, resyncReason, null);
     }
@@ -82,7 +83,7 @@ public record TablePlan(
     /** This plan reading the snapshot UNLOAD wrote, its row count the one the manifest reports. */
     public TablePlan withUnload(io.snapsync.unload.UnloadSnapshot u) {
         return new TablePlan(name, source, sourceTable, target, targetTable, schema, runId, previousVersion, previousFiles, cacheUri,
-                upsertStaging, deleteStaging, controlSchema, useMerge, compareAsText, parallelism, query, fetchSize,
+                upsertStaging, deleteStaging, controlSchema, dialect, compareAsText, parallelism, query, fetchSize,
                 parquetCodec, rowGroupBytes, u.rows(), previousRows, guard, dryRun, policies, targetQuery,
                 reconcileReason, targetColumns, previousSchema, schemaDdl, schemaChange, shadowTable, resyncReason, u);
     }
@@ -90,14 +91,14 @@ public record TablePlan(
     /** A plan that is not a resync. */
     public TablePlan(String name, JdbcEndpoint source, TableName sourceTable, JdbcEndpoint target, TableName targetTable,
                      TableSchema schema, String runId, String previousVersion, List<String> previousFiles, String cacheUri,
-                     TableName upsertStaging, TableName deleteStaging, String controlSchema, boolean useMerge,
+                     TableName upsertStaging, TableName deleteStaging, String controlSchema, TargetDialect dialect,
                      List<String> compareAsText, int parallelism, SourceQuery query, int fetchSize, String parquetCodec,
                      int rowGroupBytes, long expectedRows, long previousRows, MassChangeGuard guard, boolean dryRun,
                      io.snapsync.config.TablePolicies policies, SourceQuery targetQuery, String reconcileReason,
                      List<io.snapsync.schema.TargetColumn> targetColumns, TableSchema previousSchema,
                      List<String> schemaDdl, String schemaChange) {
         this(name, source, sourceTable, target, targetTable, schema, runId, previousVersion, previousFiles, cacheUri,
-                upsertStaging, deleteStaging, controlSchema, useMerge, compareAsText, parallelism, query, fetchSize,
+                upsertStaging, deleteStaging, controlSchema, dialect, compareAsText, parallelism, query, fetchSize,
                 parquetCodec, rowGroupBytes, expectedRows, previousRows, guard, dryRun, policies, targetQuery,
                 reconcileReason, targetColumns, previousSchema, schemaDdl, schemaChange, null, null);
     }

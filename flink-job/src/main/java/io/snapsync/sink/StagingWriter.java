@@ -1,7 +1,7 @@
 package io.snapsync.sink;
 
-import io.snapsync.fault.CommitHook;
 import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.result.WriteResult;
 import io.snapsync.result.WriterKind;
 import io.snapsync.row.Change;
@@ -10,12 +10,13 @@ import io.snapsync.row.Keys;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.Identifiers;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.StagingTables;
+import io.snapsync.task.Attempts;
+import io.snapsync.task.Errors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import io.snapsync.task.Attempts;
-import io.snapsync.task.Errors;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -33,10 +34,6 @@ import org.postgresql.copy.CopyIn;
  */
 public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         implements OneInputStreamOperator<Change, WriteResult>, BoundedOneInput {
-    public static final String PART_COLUMN = "__snapsync_part";
-    public static final String ATTEMPT_COLUMN = "__snapsync_attempt";
-    /** The row's position in its attempt's output (0, 1, ...): lets the committer apply a change set in chunks. */
-    public static final String SEQ_COLUMN = "__snapsync_seq";
     private static final int FLUSH_BYTES = 1 << 20;
 
     private final WriterKind kind;
@@ -76,9 +73,9 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
 
     public static String copySql(TableName staging, List<Column> columns) {
         List<String> names = new ArrayList<>(columns.stream().map(Column::name).toList());
-        names.add(PART_COLUMN);
-        names.add(ATTEMPT_COLUMN);
-        names.add(SEQ_COLUMN);
+        names.add(StagingTables.PART_COLUMN);
+        names.add(StagingTables.ATTEMPT_COLUMN);
+        names.add(StagingTables.SEQ_COLUMN);
         return "COPY " + staging.quoted() + " (" + Identifiers.quoteAll(names) + ") FROM STDIN";
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.snapsync.schema.TableName;
 import io.snapsync.result.WriteResult;
 import io.snapsync.result.WriterKind;
+import io.snapsync.targetdb.TargetDialect;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,11 +31,11 @@ class ChunkedApplyTest {
         MergeSql sql = new MergeSql(TableName.parse("public.t"), List.of("id", "v"), List.of("id"), List.of());
         TableName staging = new TableName("snapsync", "stg");
         String chunk = " WHERE \"__snapsync_part\" = ? AND \"__snapsync_attempt\" = ? AND \"__snapsync_seq\" >= ? AND \"__snapsync_seq\" < ?";
-        assertThat(sql.upsert(staging, true, true)).startsWith("MERGE INTO \"public\".\"t\"").contains(chunk);
-        assertThat(sql.upsert(staging, false, true)).startsWith("INSERT INTO \"public\".\"t\"").contains(chunk)
+        assertThat(sql.upsert(staging, TargetDialect.MERGE, true)).startsWith("MERGE INTO \"public\".\"t\"").contains(chunk);
+        assertThat(sql.upsert(staging, TargetDialect.ON_CONFLICT, true)).startsWith("INSERT INTO \"public\".\"t\"").contains(chunk)
                 .contains("ON CONFLICT (\"id\")");
         assertThat(sql.delete(staging, true)).startsWith("DELETE FROM \"public\".\"t\"").contains(chunk);
-        assertThat(sql.upsert(staging, true, false)).isEqualTo(sql.merge(staging)).doesNotContain("__snapsync_seq");
+        assertThat(sql.upsert(staging, TargetDialect.MERGE, false)).isEqualTo(sql.merge(staging)).doesNotContain("__snapsync_seq");
         assertThat(sql.delete(staging, false)).isEqualTo(sql.delete(staging));
     }
 }

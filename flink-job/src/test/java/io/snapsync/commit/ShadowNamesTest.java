@@ -6,6 +6,7 @@ import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TypeMapping;
+import io.snapsync.targetdb.TargetCatalog;
 import java.nio.charset.StandardCharsets;
 import java.sql.Types;
 import java.util.List;
@@ -50,7 +51,7 @@ class ShadowNamesTest {
     void shadowDdlHasSourceTypesAndNotNullsButNoKeyYet() {
         Column id = TypeMapping.map("id", Types.INTEGER, "int4", 10, 0, true);
         Column v = TypeMapping.map("Odd \"v\"", Types.VARCHAR, "varchar", 20, 0, false);
-        String sql = ShadowSwap.createSql(new TableName("s", "x"), new TableSchema(List.of(id, v), List.of("id")));
+        String sql = TargetCatalog.createTableSql(new TableName("s", "x"), new TableSchema(List.of(id, v), List.of("id")), false);
         assertThat(sql).isEqualTo("CREATE TABLE \"s\".\"x\" (\"id\" " + id.sqlType() + " NOT NULL, \"Odd \"\"v\"\"\" "
                 + v.sqlType() + " NOT NULL)");
     }

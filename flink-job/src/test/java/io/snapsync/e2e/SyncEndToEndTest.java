@@ -245,9 +245,9 @@ class SyncEndToEndTest extends EndToEndTestBase {
 
             // what a run killed mid-way leaves: its staging table and a half-written cache version
             String dead = "20200101T000000Z-dead00";
-            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.commit.StagingTables.name("items", dead, "u") + " (x int)");
+            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.targetdb.StagingTables.name("items", dead, "u") + " (x int)");
             // a live run of another table whose name starts the same: its staging table is not this table's leftover
-            String other = io.snapsync.commit.StagingTables.name("items_x", dead, "u");
+            String other = io.snapsync.targetdb.StagingTables.name("items_x", dead, "u");
             exec(p.target, "CREATE UNLOGGED TABLE snapsync." + other + " (x int)");
             Path deadVersion = p.cache.resolve("items/v-" + dead);
             Files.createDirectories(deadVersion);
@@ -318,7 +318,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
                       - { name: other, source: public.items, target: public.items, primary-key: [region, id] }
                     """.formatted(pg.getJdbcUrl(p.sourceDb), pg.getJdbcUrl(p.targetDb), p.cache.toUri()));
             assertThat(Main.run("sync", "--config", config.toString(), "--table", "items")).isZero();
-            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.commit.StagingTables.name("items", "20200101T000000Z-dead00", "d") + " (x int)");
+            exec(p.target, "CREATE UNLOGGED TABLE snapsync." + io.snapsync.targetdb.StagingTables.name("items", "20200101T000000Z-dead00", "d") + " (x int)");
 
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             PrintStream old = System.out;
@@ -330,7 +330,7 @@ class SyncEndToEndTest extends EndToEndTestBase {
             }
             assertThat(out.toString())
                     .containsPattern("items: last committed .* by run \\S+: 2000 rows \\(\\+2000 ~0 -0\\), cache version \\S+")
-                    .contains("leftover staging tables of failed runs: [" + io.snapsync.commit.StagingTables.name("items", "20200101T000000Z-dead00", "d") + "]")
+                    .contains("leftover staging tables of failed runs: [" + io.snapsync.targetdb.StagingTables.name("items", "20200101T000000Z-dead00", "d") + "]")
                     .contains("other: never synced");
         }
     }

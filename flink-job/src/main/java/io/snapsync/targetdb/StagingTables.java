@@ -1,11 +1,11 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
-import io.snapsync.sink.StagingWriter;
+import io.snapsync.schema.TableSchema;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,6 +15,11 @@ import java.util.List;
 /** This run's UNLOGGED staging tables: typed like the target's columns, plus the writer's part/attempt. */
 public final class StagingTables {
     public static final String PREFIX = "snapsync_stg_";
+    /** The writer's subtask and attempt: the committer applies only the attempts that reported a result. */
+    public static final String PART_COLUMN = "__snapsync_part";
+    public static final String ATTEMPT_COLUMN = "__snapsync_attempt";
+    /** The row's position in its attempt's output (0, 1, ...): lets the committer apply a change set in chunks. */
+    public static final String SEQ_COLUMN = "__snapsync_seq";
 
     private StagingTables() {}
 
@@ -41,11 +46,24 @@ public final class StagingTables {
     /** Bytes a run id (lower-cased, 22 alphanumerics) and "_u" take. */
     private static final int RUN_AND_KIND = 24;
 
+    /** A run's two staging tables of one table: upserts ({@code _u}, every column) and deletes ({@code _d}, the key). */
+    public record Pair(TableName upserts, TableName deletes) {
+        public static Pair of(String schema, String table, String runId) {
+            return new Pair(new TableName(schema, name(table, runId, "u")), new TableName(schema, name(table, runId, "d")));
+        }
+
+        /** Creates both (and their schema), typed like {@code from}'s columns; see {@link StagingTables#create}. */
+        public void create(Connection c, TableName from, TableSchema schema, List<String> sourceTyped) throws SQLException {
+            StagingTables.create(c, upserts.schema(), from, upserts, schema.columns(), sourceTyped);
+            StagingTables.create(c, deletes.schema(), from, deletes, schema.keyColumnList(), sourceTyped);
+        }
+    }
+
     /**
      * @param sourceTyped columns typed from the source instead of the target: those the commit adds to
      *     the target or widens (their target type is not yet what the new rows need)
      */
-    public static void create(Connection c, String schema, TableName target, TableName staging, List<Column> columns,
+    private static void create(Connection c, String schema, TableName target, TableName staging, List<Column> columns,
                        List<String> sourceTyped) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
@@ -61,9 +79,9 @@ public final class StagingTables {
                     alter.append(" ADD COLUMN ").append(quote(col.name())).append(' ').append(col.sqlType()).append(',');
                 }
             }
-            alter.append(" ADD COLUMN ").append(quote(StagingWriter.PART_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
-                    .append(quote(StagingWriter.ATTEMPT_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
-                    .append(quote(StagingWriter.SEQ_COLUMN)).append(" bigint NOT NULL");
+            alter.append(" ADD COLUMN ").append(quote(PART_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
+                    .append(quote(ATTEMPT_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
+                    .append(quote(SEQ_COLUMN)).append(" bigint NOT NULL");
             s.execute(alter.toString());
             c.commit();
         } catch (SQLException e) {
@@ -77,8 +95,8 @@ public final class StagingTables {
     /** Before a chunked apply: each chunk reads one attempt's rows by position. */
     public static void indexForChunks(Connection c, TableName staging) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE INDEX ON " + staging.quoted() + " (" + quote(StagingWriter.PART_COLUMN) + ", "
-                    + quote(StagingWriter.ATTEMPT_COLUMN) + ", " + quote(StagingWriter.SEQ_COLUMN) + ")");
+            s.execute("CREATE INDEX ON " + staging.quoted() + " (" + quote(PART_COLUMN) + ", "
+                    + quote(ATTEMPT_COLUMN) + ", " + quote(SEQ_COLUMN) + ")");
         }
     }
 

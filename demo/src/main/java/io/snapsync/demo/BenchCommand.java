@@ -1,0 +1,28 @@
+package io.snapsync.demo;
+
+import io.snapsync.cli.Main;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code snapsync bench} (bench/run): the local launcher's command ({@link DemoMain}). */
+@Command(name = "bench", description = "Benchmark: bare extraction, plain COPY, day 1 and day 2 of TPC-H lineitem, side by side.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--scale", split = ",", defaultValue = "0.1", description = "TPC-H scale factor(s), e.g. 0.25,1")
+    List<Double> scales;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "rounds per scale (medians are reported)")
+    int rounds;
+
+    @Option(names = "--java-opts", defaultValue = "-Xmx3g", description = "JVM options of the sync processes")
+    String javaOpts;
+
+    @Option(names = "--profile-dir", description = "record a JFR profile of each day 2 into this directory")
+    String profileDir;
+
+    @Override
+    public Integer call() throws Exception {
+        return new Bench(scales, rounds, javaOpts, profileDir, System.out).run() ? Main.OK : Main.FAILED;
+    }
+}
