@@ -110,8 +110,11 @@ public final class SyncRunner {
             throw new java.io.UncheckedIOException(e);
         }
         DataStream<CommitOutcome> outcomes = noOutcomes(env);
+        // at most job.concurrent-tables tables read their source at once (see io.snapsync.gate)
+        io.snapsync.gate.ReadGate gate = io.snapsync.gate.ReadGate.of(report.runId, config.jobOrDefaults().concurrentTablesOrDefault(),
+                plans.size());
         for (TablePlan plan : plans) {
-            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook));
+            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate));
         }
         outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
                         config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))
@@ -159,7 +162,7 @@ public final class SyncRunner {
             throws Exception {
         boolean terminal = System.console() != null;
         long every = terminal ? 2 : 30;
-        List<Progress.Table> tables = plans.stream().map(p -> new Progress.Table(p.name(), p.expectedRows())).toList();
+        Progress progress = new Progress(plans.stream().map(p -> new Progress.Table(p.name(), p.expectedRows())).toList());
         CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
         boolean drawn = false;
         while (true) {
@@ -176,7 +179,7 @@ public final class SyncRunner {
                 } catch (Exception e) {
                     continue; // progress is best effort
                 }
-                String line = Progress.line(tables, acc, Duration.between(started, Instant.now()));
+                String line = progress.line(acc, Duration.between(started, Instant.now()));
                 if (terminal) {
                     System.err.print("\r\033[K" + line);
                     System.err.flush();
