@@ -27,7 +27,7 @@ public record CacheManifest(
         List<String> keyColumns,
         List<FileEntry> files,
         String createdAt,
-        Boolean sorted) {
+        Boolean sorted) implements java.io.Serializable {
 
     public static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -38,7 +38,8 @@ public record CacheManifest(
      * One Parquet file of the version, relative to the version directory, with its row count, length and
      * CRC32C (hex) as written; {@code bytes}/{@code crc32c} are null in manifests of older snapsync versions.
      */
-    public record FileEntry(String name, long rows, Long bytes, String crc32c, String firstKey, String lastKey) {
+    public record FileEntry(String name, long rows, Long bytes, String crc32c, String firstKey, String lastKey,
+                            String version, Integer layer) implements java.io.Serializable {
         public FileEntry(String name, long rows) {
             this(name, rows, null, null);
         }
@@ -46,6 +47,58 @@ public record CacheManifest(
         public FileEntry(String name, long rows, Long bytes, String crc32c) {
             this(name, rows, bytes, crc32c, null, null);
         }
+
+        public FileEntry(String name, long rows, Long bytes, String crc32c, String firstKey, String lastKey) {
+            this(name, rows, bytes, crc32c, firstKey, lastKey, null, null);
+        }
+
+        /** 0 for a base file; 1, 2, ... for the change layers written after the base, newest highest. */
+        public int layerOrBase() {
+            return layer == null ? 0 : layer;
+        }
+
+        /** The cache version whose directory holds the file: {@code version} when set (an older version's), else {@code own}. */
+        public String versionOr(String own) {
+            return version == null ? own : version;
+        }
+
+        /** This entry as listed by a later version's manifest: its directory named explicitly. */
+        public FileEntry referencedFrom(String own) {
+            return new FileEntry(name, rows, bytes, crc32c, firstKey, lastKey, versionOr(own), layer);
+        }
+    }
+
+    /**
+     * True when the version is a base plus change layers: some file has {@code layer} >= 1. Layer files hold
+     * the rows inserted or changed since the layer below (full rows) and delete tombstones ({@code
+     * row.CacheEntry#isTombstone}); a key's newest entry wins. Then {@code rowCount} is the snapshot's rows, not
+     * the sum of the files' rows.
+     */
+    public boolean isLayered() {
+        return files.stream().anyMatch(f -> f.layerOrBase() > 0);
+    }
+
+    /** The newest layer's number (0: base only). */
+    public int topLayer() {
+        return files.stream().mapToInt(FileEntry::layerOrBase).max().orElse(0);
+    }
+
+    public long baseRows() {
+        return files.stream().filter(f -> f.layerOrBase() == 0).mapToLong(FileEntry::rows).sum();
+    }
+
+    public long layerRows() {
+        return files.stream().filter(f -> f.layerOrBase() > 0).mapToLong(FileEntry::rows).sum();
+    }
+
+    /** The version directories this version's files live in (its own and, when layered, older ones'). */
+    public java.util.Set<String> referencedVersions() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        out.add(version);
+        for (FileEntry f : files) {
+            out.add(f.versionOr(version));
+        }
+        return out;
     }
 
     /**
@@ -61,6 +114,7 @@ public record CacheManifest(
 
     /** True when the version's files are sorted by key with their key ranges recorded (see the constructor above). */
     public boolean isSorted() {
+        // of a layered version: each layer (and the base) on its own; the reader merges them by key
         return Boolean.TRUE.equals(sorted) && files.stream().allMatch(f -> f.firstKey() != null && f.lastKey() != null);
     }
 

@@ -60,6 +60,8 @@ final class RehashReadSupport extends ReadSupport<CacheEntry> {
         private final int[] oldIndex;
         private final CanonicalRowWriter row = new CanonicalRowWriter(512);
         private final long[] hash = new long[2];
+        /** The stored hash is the all-zero tombstone mark of a change layer's delete. */
+        private boolean tombstone;
         private final GroupConverter root;
 
         Materializer(TableSchema before, TableSchema now) {
@@ -83,7 +85,8 @@ final class RehashReadSupport extends ReadSupport<CacheEntry> {
             converters[before.size() + 1] = new PrimitiveConverter() {
                 @Override
                 public void addBinary(Binary value) {
-                    // the old hash: replaced by the hash under the new schema
+                    // the old hash is replaced by the hash under the new schema, except a layer's tombstone mark
+                    tombstone = isZero(value.getBytes());
                 }
             };
             root = new GroupConverter() {
@@ -95,6 +98,7 @@ final class RehashReadSupport extends ReadSupport<CacheEntry> {
                 @Override
                 public void start() {
                     java.util.Arrays.fill(values, null);
+                    tombstone = false;
                 }
 
                 @Override
@@ -138,6 +142,9 @@ final class RehashReadSupport extends ReadSupport<CacheEntry> {
 
         @Override
         public CacheEntry getCurrentRecord() {
+            if (tombstone) {
+                return new CacheEntry(Keys.fromBytes(key), 0, 0);
+            }
             row.reset();
             for (int i = 0; i < now.size(); i++) {
                 Object v = oldIndex[i] < 0 ? null : values[oldIndex[i]];
@@ -149,6 +156,15 @@ final class RehashReadSupport extends ReadSupport<CacheEntry> {
             }
             RowHash.hash(row.buffer(), 0, row.length(), hash);
             return new CacheEntry(Keys.fromBytes(key), hash[0], hash[1]);
+        }
+
+        private static boolean isZero(byte[] b) {
+            for (byte x : b) {
+                if (x != 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The canonical value, as {@code JdbcRowEncoder} writes it for the column's family. */

@@ -28,7 +28,11 @@ import org.apache.parquet.hadoop.ParquetReader;
  */
 public final class SortedCacheReader implements Closeable {
     /** One file of the version and its first and last key (canonical key bytes as a Latin-1 String). */
-    public record FileRange(String path, String firstKey, String lastKey) implements Serializable {
+    public record FileRange(String path, String firstKey, String lastKey, int layer) implements Serializable {
+        public FileRange(String path, String firstKey, String lastKey) {
+            this(path, firstKey, lastKey, 0);
+        }
+
         /** The first key column's value of the file's first entry; null when that column is not an integer. */
         Long first() {
             return KeyOrder.firstInteger(firstKey);
@@ -62,11 +66,21 @@ public final class SortedCacheReader implements Closeable {
         this.now = now;
     }
 
-    /** The files of a sorted manifest, with their paths under {@code versionDir}. */
+    /** The files of a sorted manifest that are all in {@code versionDir} (not layered). */
     public static List<FileRange> files(CacheManifest m, Path versionDir) {
         List<FileRange> out = new ArrayList<>();
         for (CacheManifest.FileEntry f : m.files()) {
-            out.add(new FileRange(new Path(versionDir, f.name()).toString(), decodeKey(f.firstKey()), decodeKey(f.lastKey())));
+            out.add(new FileRange(new Path(versionDir, f.name()).toString(), decodeKey(f.firstKey()), decodeKey(f.lastKey()), f.layerOrBase()));
+        }
+        return out;
+    }
+
+    /** The files of a sorted manifest with their full paths (a layered version's may lie in older versions' directories). */
+    public static List<FileRange> files(CacheManifest m, CacheLayout layout) {
+        List<FileRange> out = new ArrayList<>();
+        for (CacheManifest.FileEntry f : m.files()) {
+            Path dir = layout.versionDir(m.table(), f.versionOr(m.version()));
+            out.add(new FileRange(new Path(dir, f.name()).toString(), decodeKey(f.firstKey()), decodeKey(f.lastKey()), f.layerOrBase()));
         }
         return out;
     }

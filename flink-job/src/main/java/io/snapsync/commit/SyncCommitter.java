@@ -53,7 +53,15 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     private final CommitHook hook;
     private transient Map<WriterKind, Map<Integer, WriteResult>> results;
 
+    /** The previous version's manifest when this run's cache files are a change layer over it; null: a full base. */
+    private final CacheManifest layerOn;
+
     public SyncCommitter(TablePlan plan, int writerParallelism, CommitHook hook) {
+        this(plan, writerParallelism, hook, null);
+    }
+
+    public SyncCommitter(TablePlan plan, int writerParallelism, CommitHook hook, CacheManifest layerOn) {
+        this.layerOn = layerOn;
         this.plan = plan;
         this.writerParallelism = writerParallelism;
         this.hook = hook;
@@ -143,16 +151,28 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         o.previousVersion = plan.previousVersion();
         List<CacheManifest.FileEntry> files = new ArrayList<>();
         boolean filesSorted = true;
+        // a change layer: the new files are layer top+1 over the previous version's files, which stay where they are
+        Integer layer = layerOn == null ? null : layerOn.topLayer() + 1;
         for (WriteResult r : results.get(WriterKind.CACHE).values()) {
             o.snapshotRows += r.rows;
             if (r.file != null) {
-                files.add(new CacheManifest.FileEntry(r.file, r.rows, r.bytes, r.checksum,
-                        io.snapsync.cache.SortedCacheReader.encodeKey(r.firstKey), io.snapsync.cache.SortedCacheReader.encodeKey(r.lastKey)));
+                files.add(new CacheManifest.FileEntry(r.file, layer == null ? r.rows : r.fileRows, r.bytes, r.checksum,
+                        io.snapsync.cache.SortedCacheReader.encodeKey(r.firstKey), io.snapsync.cache.SortedCacheReader.encodeKey(r.lastKey),
+                        null, layer));
                 filesSorted &= r.sorted;
             }
         }
         // the next run may merge this version range by range only if each file ascends and no two overlap
         boolean sorted = filesSorted && io.snapsync.cache.SortedCacheReader.disjoint(files, plan.schema());
+        if (layerOn != null) {
+            sorted &= layerOn.isSorted();
+            List<CacheManifest.FileEntry> all = new ArrayList<>();
+            for (CacheManifest.FileEntry f : layerOn.files()) {
+                all.add(f.referencedFrom(layerOn.version()));
+            }
+            all.addAll(files);
+            files = all;
+        }
         for (WriteResult r : results.get(WriterKind.UPSERTS).values()) {
             o.inserted += r.inserted;
             o.updated += r.updated;

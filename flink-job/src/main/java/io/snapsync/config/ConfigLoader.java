@@ -182,6 +182,12 @@ public final class ConfigLoader {
         if (!c.cache().uri().matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
             throw new ConfigException("cache.uri must be a URI such as s3://bucket/prefix or file:///path, got " + c.cache().uri());
         }
+        if (c.cache().compactAt() != null && !(c.cache().compactAt() >= 0)) {
+            throw new ConfigException("cache.compact-at must be a share >= 0 (change layers' rows over the base's)");
+        }
+        if (c.cache().compactLayers() != null && c.cache().compactLayers() < 0) {
+            throw new ConfigException("cache.compact-layers must be >= 0 (0: every run writes a full cache base)");
+        }
         if (c.cache().keepVersions() != null && c.cache().keepVersions() < 1) {
             throw new ConfigException("cache.keep-versions must be at least 1 (the version the target matches)");
         }

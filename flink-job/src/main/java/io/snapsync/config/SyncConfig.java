@@ -57,7 +57,20 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
         }
     }
 
-    public record Cache(String uri, String compression, Integer rowGroupMb, S3 s3, Integer keepVersions) {
+    /**
+     * @param compactAt change layers' rows over the base's above which a run writes a full base (default 0.2)
+     * @param compactLayers change layers above which a run writes a full base (default 10; 0: every run a full base)
+     */
+    public record Cache(String uri, String compression, Integer rowGroupMb, S3 s3, Integer keepVersions, Double compactAt,
+                        Integer compactLayers) {
+        public Cache(String uri, String compression, Integer rowGroupMb, S3 s3, Integer keepVersions) {
+            this(uri, compression, rowGroupMb, s3, keepVersions, null, null);
+        }
+
+        public io.snapsync.cache.Compaction compaction() {
+            return io.snapsync.cache.Compaction.of(compactAt, compactLayers);
+        }
+
         public int keepVersionsOrDefault() {
             return keepVersions == null ? 3 : keepVersions;
         }

@@ -154,9 +154,12 @@ public final class OrderedMerge {
                 return;
             }
         }
-        out.cache(s);
         ChangeKind kind = DiffDecision.decide(true, s.hashHi, s.hashLo,
                 c != null, c == null ? 0 : c.hashHi, c == null ? 0 : c.hashLo);
+        if (kind == ChangeKind.INSERT || kind == ChangeKind.UPDATE) {
+            s.flags |= SnapshotRow.CHANGED; // a change layer holds this row (see sink.CacheWriter)
+        }
+        out.cache(s);
         if (kind == ChangeKind.INSERT || kind == ChangeKind.UPDATE) {
             out.change(new Change(kind, s.key, s.row));
         }

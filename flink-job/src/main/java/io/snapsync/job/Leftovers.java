@@ -39,11 +39,27 @@ public final class Leftovers {
             StagingTables.drop(c, new io.snapsync.schema.TableName(stagingSchema, t));
             dropped.add(t);
         }
-        List<String> keepVersions = newestCommitted(c, control, table, keep);
+        List<String> keepVersions = new ArrayList<>(newestCommitted(c, control, table, keep));
+        // a kept version that is a change layer reads older versions' directories (its base, older layers): kept too
+        boolean referencesKnown = true;
+        for (String v : List.copyOf(keepVersions)) {
+            try {
+                for (String r : io.snapsync.cache.CacheManifest.read(layout.manifest(table, v)).referencedVersions()) {
+                    if (!keepVersions.contains(r)) {
+                        keepVersions.add(r);
+                    }
+                }
+            } catch (java.io.FileNotFoundException e) {
+                // a kept version without a manifest references nothing (the planner reports it lost)
+            } catch (IOException e) {
+                referencesKnown = false; // unreadable: what it references is unknown, so nothing is deleted this run
+                LOG.warn("{}: cache version {}'s manifest cannot be read ({}); no old cache versions removed", table, v, e.getMessage());
+            }
+        }
         List<String> deleted = new ArrayList<>();
         Path dir = layout.tableDir(table);
         FileSystem fs = dir.getFileSystem();
-        if (fs.exists(dir)) {
+        if (referencesKnown && fs.exists(dir)) {
             for (FileStatus f : fs.listStatus(dir)) {
                 String name = f.getPath().getName();
                 if (name.startsWith(CacheLayout.VERSION_PREFIX)

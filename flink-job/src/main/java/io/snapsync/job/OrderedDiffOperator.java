@@ -1,5 +1,6 @@
 package io.snapsync.job;
 
+import io.snapsync.cache.LayeredCacheReader;
 import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.TablePolicies;
@@ -58,14 +59,21 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
     private final TableSchema schema;
     private final TablePolicies.DuplicateKeys onDuplicate;
     private final Previous previous;
+    /** The cache writer writes a change layer: deletes go to it as tombstones (see sink.CacheWriter). */
+    private final boolean layered;
 
     private transient OrderedMerge merge;
-    private transient SortedCacheReader cache;
+    private transient LayeredCacheReader cache;
     private transient JdbcSnapshotSource.RowIterator targetRows;
     private transient boolean inRange;
     private transient boolean gaveUp;
 
     public OrderedDiffOperator(TableSchema schema, TablePolicies policies, Previous previous) {
+        this(schema, policies, previous, false);
+    }
+
+    public OrderedDiffOperator(TableSchema schema, TablePolicies policies, Previous previous, boolean layered) {
+        this.layered = layered;
         this.schema = schema;
         this.onDuplicate = policies.onDuplicateKey();
         this.previous = previous;
@@ -83,6 +91,11 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
             @Override
             public void delete(Change delete) {
                 output.collect(DiffFunction.DELETES, new StreamRecord<>(delete));
+                if (layered) {
+                    SnapshotRow tombstone = new SnapshotRow(delete.key, 0, 0, null);
+                    tombstone.flags = SnapshotRow.TOMBSTONE;
+                    output.collect(DiffFunction.CACHE, new StreamRecord<>(tombstone));
+                }
             }
 
             @Override
@@ -96,7 +109,7 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
             }
         });
         if (!previous.files().isEmpty()) {
-            cache = new SortedCacheReader(previous.files(), new KeyOrder(schema), previous.before(), schema);
+            cache = new LayeredCacheReader(previous.files(), new KeyOrder(schema), previous.before(), schema);
         }
     }
 

@@ -2,6 +2,7 @@ package io.snapsync.job;
 
 import io.snapsync.cache.CacheEntryFormat;
 import io.snapsync.cache.CacheLayout;
+import io.snapsync.cache.Compaction;
 import io.snapsync.fault.CommitHook;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
@@ -66,10 +67,20 @@ public final class SyncPipeline {
         return build(env, plan, hook, ReadGate.NONE);
     }
 
-    /** @param gate how many of the run's tables read their snapshot at once (the snapshot read is what it gates) */
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook, ReadGate gate) {
+        return build(env, plan, hook, gate, Compaction.of(null, null));
+    }
+
+    /**
+     * @param gate how many of the run's tables read their snapshot at once (the snapshot read is what it gates)
+     * @param compaction when the ordered diff writes only a change layer over the previous version, and when a full base
+     */
+    public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook, ReadGate gate,
+                                                  Compaction compaction) {
         int p = plan.parallelism();
         OrderedDiffOperator.Previous ordered = orderedPrevious(plan);
+        // the previous version this run's cache is a change layer over; null: a full base (see cache.Compaction)
+        CacheManifest layerOn = layerOn(plan, ordered, compaction);
         SingleOutputStreamOperator<Change> upserts;
         if (ordered != null) {
             // the ordered diff: each split read in key order and merged with the previous snapshot's entries of its
@@ -82,7 +93,7 @@ public final class SyncPipeline {
                             WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
                     .setParallelism(p)
                     .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p)
-                    .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered))
+                    .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered, layerOn != null))
                     .setParallelism(p);
         } else {
             DataStream<SnapshotRow> snapshot = plan.unload() != null
@@ -128,7 +139,7 @@ public final class SyncPipeline {
             String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache " + plan.name(), resultType,
                     new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
-                            plan.rowGroupBytes(), hook))
+                            plan.rowGroupBytes(), hook, layerOn != null))
                     .setParallelism(p);
         }
 
@@ -136,7 +147,7 @@ public final class SyncPipeline {
                 .transform("count data issues", resultType, new IssueCounter()).setParallelism(p);
 
         return upsertResults.union(deleteResults, cacheResults, issueResults)
-                .transform("commit " + plan.name(), TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook))
+                .transform("commit " + plan.name(), TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook, layerOn))
                 .setParallelism(1)
                 .setMaxParallelism(1);
     }
@@ -178,8 +189,26 @@ public final class SyncPipeline {
                     + "and writes a sorted cache", plan.name(), plan.previousVersion());
             return targetPrevious(plan);
         }
-        return OrderedDiffOperator.Previous.cache(SortedCacheReader.files(m, layout.versionDir(plan.name(), plan.previousVersion())),
-                plan.previousSchema());
+        return OrderedDiffOperator.Previous.cache(SortedCacheReader.files(m, layout), plan.previousSchema());
+    }
+
+    /** The previous manifest when this run writes only a change layer over it, else null (a full base). */
+    static CacheManifest layerOn(TablePlan plan, OrderedDiffOperator.Previous ordered, Compaction compaction) {
+        if (ordered == null || ordered.files().isEmpty() || plan.dryRun()) {
+            return null; // the keyed diff, the live target (reconcile, the first sorted cache), no previous version
+        }
+        String full = plan.resync() ? "resync"
+                : plan.previousSchema() != null || plan.schemaChange() != null ? "the schema changed: the cache is re-hashed"
+                : null;
+        CacheManifest m;
+        try {
+            m = CacheManifest.read(new CacheLayout(plan.cacheUri()).manifest(plan.name(), plan.previousVersion()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.previousVersion() + " failed: " + e.getMessage(), e);
+        }
+        Compaction.Decision d = compaction.decide(m, full);
+        LOG.info("{}: cache: {}", plan.name(), d.layer() ? d.reason() : "a full base (" + d.reason() + ")");
+        return d.layer() ? m : null;
     }
 
     private static OrderedDiffOperator.Previous targetPrevious(TablePlan plan) {

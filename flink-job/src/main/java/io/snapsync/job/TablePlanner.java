@@ -258,8 +258,24 @@ public final class TablePlanner {
                     relaxedColumns = change.relaxed().stream().map(Column::name).toList();
                 }
                 previousRows = m.rowCount();
-                Path dir = layout.versionDir(table.name(), previousVersion);
-                previousFiles = m.files().stream().map(f -> new Path(dir, f.name()).toString()).toList();
+                if (m.isLayered() && (config.unload(table) || !query.ranged() || !io.snapsync.row.KeyOrder.supports(schema))) {
+                    // a base plus change layers is read only by the ordered diff (it merges the layers by key); the keyed
+                    // diff of this run (extract: unload, hash-bucket splits) takes the live target instead, as reconcile does
+                    if (previousSchema != null || !schemaDdl.isEmpty()) {
+                        throw new PlanException("cache version " + previousVersion + " of " + table.name() + " is a base plus change "
+                                + "layers, which only the ordered diff reads, and the source schema changed in a run that takes the "
+                                + "keyed diff; run once with the previous extract/split settings, or `snapsync resync`");
+                    }
+                    reconcileReason = "cache version " + previousVersion + " is a base plus change layers, which only the ordered "
+                            + "diff reads; this run's keyed diff compares against the live target table";
+                    previousRows = count(c, targetTable);
+                    targetQuery = planSplits(c, schema, targetTable, splits);
+                    previousFiles = List.of();
+                } else {
+                String pv = previousVersion;
+                previousFiles = m.files().stream()
+                        .map(f -> new Path(layout.versionDir(table.name(), f.versionOr(pv)), f.name()).toString()).toList();
+                }
             }
 
             List<String> stillMissing = new ArrayList<>(missing);

@@ -16,6 +16,8 @@ public class WriteResult {
     /** CACHE only: the file's length and CRC32C (hex), recorded in the manifest and checked before the next run reads it. */
     public long bytes;
     public String checksum;
+    /** CACHE only: rows in the file; a change layer's (changed rows and tombstones) differs from {@link #rows}, the snapshot's. */
+    public long fileRows;
     /**
      * CACHE only: the file's first and last key (canonical key bytes, Latin-1) and whether every key in it
      * ascended strictly under {@code row.KeyOrder}, as checked while writing; the manifest records them.

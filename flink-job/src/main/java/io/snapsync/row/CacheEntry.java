@@ -14,6 +14,19 @@ public class CacheEntry {
         this.hashLo = hashLo;
     }
 
+    /**
+     * A change layer's delete: the key is gone as of that layer. Marked by the all-zero hash, which XXH3-128 of
+     * a real row reaches with probability 2^-128 (hand-written: no separate tombstone column keeps the layer
+     * files in the base's format and readers).
+     */
+    public boolean isTombstone() {
+        return hashHi == 0 && hashLo == 0;
+    }
+
+    public static boolean isTombstoneHash(long hi, long lo) {
+        return hi == 0 && lo == 0;
+    }
+
     public String getKey() {
         return key;
     }

@@ -22,6 +22,10 @@ public class SnapshotRow {
      * ({@code source.SplitRange#marker}). Only the ordered diff sees these.
      */
     public static final byte SPLIT = 8;
+    /** Ordered diff writing a change layer: this kept row was inserted or changed (the layer holds it). */
+    public static final byte CHANGED = 16;
+    /** Ordered diff writing a change layer: this key was deleted (key and the all-zero hash, no row). */
+    public static final byte TOMBSTONE = 32;
 
     public String key;
     public long hashHi;

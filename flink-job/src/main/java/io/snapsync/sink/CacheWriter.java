@@ -35,8 +35,20 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     private transient String firstKey;
     private transient String lastKey;
     private transient boolean sorted;
+    /**
+     * Writes a change layer: only rows flagged {@link SnapshotRow#CHANGED} and tombstones ({@link SnapshotRow#TOMBSTONE})
+     * go into the file; every other row is only counted (the snapshot's row count is still checked by the committer).
+     */
+    private final boolean layer;
+    private transient long snapshotRows;
 
     public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes, CommitHook hook) {
+        this(schema, versionDir, codec, rowGroupBytes, hook, false);
+    }
+
+    public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes, CommitHook hook,
+                       boolean layer) {
+        this.layer = layer;
         this.hook = hook;
         this.schema = schema;
         this.versionDir = versionDir;
@@ -66,6 +78,13 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     }
 
     private void write(StreamRecord<SnapshotRow> record) throws Exception {
+        SnapshotRow row = record.getValue();
+        if (!row.has(SnapshotRow.TOMBSTONE)) {
+            snapshotRows++;
+        }
+        if (layer && !row.has(SnapshotRow.CHANGED) && !row.has(SnapshotRow.TOMBSTONE)) {
+            return; // unchanged: the base or an older layer holds it already
+        }
         if (writer == null) {
             fileName = CacheLayout.partFileName(
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
@@ -73,7 +92,6 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
             writer = new CacheFileWriter(new Path(new Path(versionDir), fileName), schema, codec, rowGroupBytes);
             sorted = order != null;
         }
-        SnapshotRow row = record.getValue();
         // proven, not assumed: the next run merges this file in key order only if every key here ascended
         if (firstKey == null) {
             firstKey = row.key;
@@ -92,9 +110,11 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
         long rows = 0;
         long bytes = 0;
         String checksum = null;
+        boolean wrote = false;
         if (writer != null && error == null) {
             try {
                 rows = writer.rows();
+                wrote = rows > 0;
                 writer.close();
                 bytes = writer.bytes();
                 checksum = writer.checksum();
@@ -102,14 +122,18 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
             } catch (Exception e) {
                 giveUpOrThrow(e);
                 rows = 0;
+                wrote = false;
             }
         }
+        long fileRows = rows;
+        rows = error == null ? snapshotRows : 0;
         WriteResult r = new WriteResult(WriterKind.CACHE, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName);
+                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, wrote ? fileName : null);
+        r.fileRows = fileRows;
         r.error = error;
         r.bytes = bytes;
         r.checksum = checksum;
-        if (rows > 0) {
+        if (wrote) {
             r.firstKey = firstKey;
             r.lastKey = lastKey;
             r.sorted = sorted;

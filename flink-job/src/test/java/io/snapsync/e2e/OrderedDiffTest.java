@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapsync.cache.CacheManifest;
+import io.snapsync.cache.LayeredCacheReader;
 import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
@@ -77,11 +78,16 @@ class OrderedDiffTest extends EndToEndTestBase {
             assertThat(f.firstKey()).isNotNull();
             assertThat(f.lastKey()).isNotNull();
         });
-        assertThat(SortedCacheReader.disjoint(m.files(), schema())).isTrue();
+        // a base plus change layers: each layer's files (and the base's) do not overlap; the reader merges the layers
+        for (int layer = 0; layer <= m.topLayer(); layer++) {
+            int l = layer;
+            assertThat(SortedCacheReader.disjoint(m.files().stream().filter(f -> f.layerOrBase() == l).toList(), schema()))
+                    .as("layer %d", layer).isTrue();
+        }
         KeyOrder order = new KeyOrder(schema());
         List<String> keys = new ArrayList<>();
-        try (SortedCacheReader r = new SortedCacheReader(
-                SortedCacheReader.files(m, new org.apache.flink.core.fs.Path(p.cache.resolve("t/v-" + version).toUri())), order, null, schema())) {
+        try (LayeredCacheReader r = new LayeredCacheReader(
+                SortedCacheReader.files(m, new io.snapsync.cache.CacheLayout(p.cache.toUri().toString())), order, null, schema())) {
             for (Iterator<CacheEntry> it = r.range(SplitRange.ALL); it.hasNext(); ) {
                 keys.add(it.next().key);
             }
