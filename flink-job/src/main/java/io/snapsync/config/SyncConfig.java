@@ -67,10 +67,6 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
             this(uri, compression, rowGroupMb, s3, keepVersions, null, null);
         }
 
-        public io.snapsync.cache.Compaction compaction() {
-            return io.snapsync.cache.Compaction.of(compactAt, compactLayers);
-        }
-
         public int keepVersionsOrDefault() {
             return keepVersions == null ? 3 : keepVersions;
         }

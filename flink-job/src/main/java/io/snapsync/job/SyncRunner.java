@@ -114,7 +114,7 @@ public final class SyncRunner {
         io.snapsync.gate.ReadGate gate = io.snapsync.gate.ReadGate.of(report.runId, config.jobOrDefaults().concurrentTablesOrDefault(),
                 plans.size());
         for (TablePlan plan : plans) {
-            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate, config.cache().compaction()));
+            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate, io.snapsync.cache.Compaction.of(config.cache().compactAt(), config.cache().compactLayers())));
         }
         outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
                         config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))
