@@ -82,6 +82,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void compactionSettingsAreReadAndChecked() {
+        assertThat(parse(VALID).cache().compactAt()).isNull();
+        SyncConfig c = parse(VALID.replace("s3: { region: eu-west-1 } }", "s3: { region: eu-west-1 }, compact-at: 0.5, compact-layers: 4 }"));
+        assertThat(c.cache().compactAt()).isEqualTo(0.5);
+        assertThat(c.cache().compactLayers()).isEqualTo(4);
+        assertThatThrownBy(() -> parse(VALID.replace("s3: { region: eu-west-1 } }", "s3: { region: eu-west-1 }, compact-at: -0.1 }")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cache.compact-at");
+        assertThatThrownBy(() -> parse(VALID.replace("s3: { region: eu-west-1 } }", "s3: { region: eu-west-1 }, compact-layers: -1 }")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cache.compact-layers");
+    }
+
+    @Test
     void missingPrimaryKeyIsAnError() {
         assertThatThrownBy(() -> parse(VALID.replace("    primary-key: [l_orderkey, l_linenumber]\n", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("tables[0].primary-key");
