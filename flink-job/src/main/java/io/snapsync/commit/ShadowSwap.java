@@ -69,7 +69,7 @@ public final class ShadowSwap {
      * Builds the shadow from the reported upsert attempts and swaps it in; fills the outcome's applied
      * counts and notes. A run already committed (a retried committer) changes nothing.
      */
-    public void commit(CommitOutcome o, Collection<WriteResult> upserts) throws Exception {
+    public void commit(CommitOutcome o, Collection<WriteResult.StagedPart> upserts) throws Exception {
         ControlTable control = new ControlTable(plan.controlSchema());
         TableDefinition live;
         try (Connection c = plan.target().connect()) {
@@ -88,23 +88,23 @@ public final class ShadowSwap {
         hook.at(CommitHook.Point.SHADOW_BUILT);
         swap(o, control, live);
         o.appliedDeletes = 0;
-        o.resyncNotes = notes.isEmpty() ? null : String.join("\n", notes);
+        o.resyncNotes = notes.isEmpty() ? null : new java.util.ArrayList<>(notes);
     }
 
-    private long build(Connection c, TableDefinition live, Collection<WriteResult> upserts) throws Exception {
+    private long build(Connection c, TableDefinition live, Collection<WriteResult.StagedPart> upserts) throws Exception {
         TableName shadow = plan.shadowTable();
         long rows = 0;
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + shadow.quoted());
             s.execute(TargetCatalog.createTableSql(shadow, plan.schema(), false));
         }
-        List<WriteResult> staged = upserts.stream().filter(r -> r.rows > 0).toList();
+        List<WriteResult.StagedPart> staged = upserts.stream().filter(r -> r.rows() > 0).toList();
         if (!staged.isEmpty()) {
             List<String> cols = plan.schema().columnNames();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + shadow.quoted() + " (" + quoteAll(cols) + ") "
                     + MergeSql.stagedRows(plan.upsertStaging(), cols))) {
-                ps.setArray(1, c.createArrayOf("int4", staged.stream().map(r -> r.subtask).toArray(Integer[]::new)));
-                ps.setArray(2, c.createArrayOf("int4", staged.stream().map(r -> r.attempt).toArray(Integer[]::new)));
+                ps.setArray(1, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
+                ps.setArray(2, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
                 rows = ps.executeLargeUpdate();
             }
         }

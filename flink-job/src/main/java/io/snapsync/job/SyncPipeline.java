@@ -18,7 +18,7 @@ import io.snapsync.sink.DryRunWriter;
 import io.snapsync.sink.StagingWriter;
 import io.snapsync.sink.ValueValidator;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
+import io.snapsync.result.Stage;
 import io.snapsync.source.JdbcSnapshotSource;
 import io.snapsync.task.ReadProgress;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -72,18 +72,18 @@ public final class SyncPipeline {
         DataStream<WriteResult> deleteResults;
         DataStream<WriteResult> cacheResults;
         if (plan.dryRun()) {
-            upsertResults = upserts.transform("count upserts", resultType, new DryRunWriter<Change>(WriterKind.UPSERTS, plan.schema(), validator))
+            upsertResults = upserts.transform("count upserts", resultType, new DryRunWriter<Change>(Stage.UPSERTS, plan.schema(), validator))
                     .setParallelism(p);
-            deleteResults = deletes.transform("count deletes", resultType, new DryRunWriter<Change>(WriterKind.DELETES, plan.schema()))
+            deleteResults = deletes.transform("count deletes", resultType, new DryRunWriter<Change>(Stage.DELETES, plan.schema()))
                     .setParallelism(p);
-            cacheResults = newCache.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(WriterKind.CACHE, plan.schema()))
+            cacheResults = newCache.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(Stage.CACHE, plan.schema()))
                     .setParallelism(p);
         } else {
             upsertResults = upserts.transform("stage upserts " + plan.name(), resultType,
-                    new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
+                    new StagingWriter(Stage.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
                     .setParallelism(p);
             deleteResults = deletes.transform("stage deletes " + plan.name(), resultType,
-                    new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
+                    new StagingWriter(Stage.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
                     .setParallelism(p);
             String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache " + plan.name(), resultType,

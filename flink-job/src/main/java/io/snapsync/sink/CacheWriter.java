@@ -4,7 +4,6 @@ import io.snapsync.cache.CacheFileWriter;
 import io.snapsync.fault.CommitHook;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
 import org.apache.flink.core.fs.Path;
@@ -89,12 +88,11 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
                 rows = 0;
             }
         }
-        WriteResult r = new WriteResult(WriterKind.CACHE, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, rows == 0 ? null : fileName);
-        r.error = error;
-        r.bytes = bytes;
-        r.checksum = checksum;
-        output.collect(new StreamRecord<>(r));
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        output.collect(new StreamRecord<>(error != null
+                ? new WriteResult.Failed(io.snapsync.result.Stage.CACHE, subtask, attempt, error)
+                : new WriteResult.CacheFile(subtask, attempt, rows, rows == 0 ? null : fileName, bytes, checksum)));
     }
 
     @Override

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapsync.schema.TableName;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
+import io.snapsync.result.Stage;
 import io.snapsync.targetdb.TargetDialect;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChunkedApplyTest {
-    private static WriteResult result(int part, int attempt, long rows) {
-        return new WriteResult(WriterKind.UPSERTS, part, attempt, rows, rows, 0, null);
+    private static WriteResult.StagedPart result(int part, int attempt, long rows) {
+        return new WriteResult.StagedPart(Stage.UPSERTS, part, attempt, rows, rows, 0);
     }
 
     @Test
