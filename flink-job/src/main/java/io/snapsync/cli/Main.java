@@ -125,7 +125,7 @@ public final class Main implements Callable<Integer> {
                 // detached (application mode, REST): the job writes the report when it ends
                 System.out.printf("submitted run %s as job %s; its report: %s and %s%n", r.runId, r.jobId,
                         io.snapsync.job.RunReporter.reportPath(cfg.cache().uri(), r.runId),
-                        new io.snapsync.commit.ControlTable(cfg.target().controlSchemaOrDefault()).runs());
+                        new io.snapsync.targetdb.ControlTable(cfg.target().controlSchemaOrDefault()).runs());
                 return OK;
             }
             if (report != null) {

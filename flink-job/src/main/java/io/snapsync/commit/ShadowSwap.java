@@ -1,5 +1,9 @@
 package io.snapsync.commit;
 
+import io.snapsync.targetdb.ShadowNames;
+import io.snapsync.targetdb.MergeSql;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.TableDefinition;
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
@@ -197,21 +201,9 @@ public final class ShadowSwap {
     /** The configured key must be unique on the new table, as on the live one (MERGE needs it tomorrow). */
     private void requireUniqueKey(Connection c, Statement s, int n) throws SQLException {
         List<String> key = plan.schema().keyColumns();
-        boolean hasPk;
-        boolean keyUnique;
-        try (PreparedStatement ps = c.prepareStatement("SELECT bool_or(i.indisprimary), coalesce(bool_or(i.indisunique "
-                + "AND i.indpred IS NULL AND i.indexprs IS NULL AND (SELECT array_agg(a.attname::text ORDER BY a.attname) "
-                + "FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) = ?::text[] "
-                + "AND cardinality(i.indkey::int2[]) = ?), false) FROM pg_index i WHERE i.indrelid = to_regclass(?)")) {
-            ps.setArray(1, c.createArrayOf("text", key.stream().sorted().toArray()));
-            ps.setInt(2, key.size());
-            ps.setString(3, plan.shadowTable().quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                hasPk = rs.getBoolean(1);
-                keyUnique = rs.getBoolean(2);
-            }
-        }
+        TargetCatalog.KeyIndex index = TargetCatalog.keyIndex(c, plan.shadowTable(), key);
+        boolean hasPk = index.hasPrimaryKey();
+        boolean keyUnique = index.keyUnique();
         if (!keyUnique) {
             String tmp = ShadowNames.index(plan.runId(), n);
             // a failure here (duplicate keys) fails the run: the new table must be syncable
@@ -295,14 +287,8 @@ public final class ShadowSwap {
 
     private void requireNoBlockers(TableDefinition live) {
         if (!live.blockers().isEmpty()) {
-            throw new IllegalStateException(blockerMessage(plan.name(), plan.targetTable(), live.blockers()));
+            throw new IllegalStateException(TableDefinition.blockerMessage(plan.name(), plan.targetTable(), live.blockers()));
         }
-    }
-
-    /** One message for the planner (early) and the swap (under the lock). */
-    public static String blockerMessage(String table, TableName live, List<String> blockers) {
-        return "cannot resync " + table + ": " + live + " cannot be replaced by a new table because of " + String.join(", ", blockers)
-                + " (a swap would break or silently lose them; remove them, resync, and recreate them); the live table is unchanged";
     }
 
     private boolean alreadyCommitted(Connection c, ControlTable control) throws SQLException {

@@ -1,5 +1,7 @@
 package io.snapsync.commit;
 
+import io.snapsync.targetdb.MergeSql;
+import io.snapsync.targetdb.ControlTable;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.diff.DataIssues;

@@ -1,7 +1,7 @@
 package io.snapsync.job;
 
 import io.snapsync.commit.CommitOutcome;
-import io.snapsync.commit.ControlTable;
+import io.snapsync.targetdb.ControlTable;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.task.Errors;
 import java.io.OutputStream;

@@ -1,8 +1,9 @@
 package io.snapsync.job;
 
+import io.snapsync.plan.TablePlanner;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
-import io.snapsync.commit.TableLock;
+import io.snapsync.targetdb.TableLock;
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.fault.CommitHook;
@@ -246,7 +247,7 @@ public final class SyncRunner {
             return java.util.Optional.empty();
         }
         try (Connection c = TablePlanner.connect(config.target().endpoint(), "target")) {
-            java.util.Optional<String> json = new io.snapsync.commit.ControlTable(config.target().controlSchemaOrDefault()).readRun(c, runId);
+            java.util.Optional<String> json = new io.snapsync.targetdb.ControlTable(config.target().controlSchemaOrDefault()).readRun(c, runId);
             return json.isPresent() ? java.util.Optional.of(RunReport.parse(json.get())) : java.util.Optional.empty();
         } catch (Exception e) {
             LOG.warn("run {}: could not read its report from the target: {}", runId, Errors.describe(e));

@@ -33,6 +33,11 @@ public final class StagingTables {
     }
 
     /** What every staging table of {@code table} starts with, and no other table's does. */
+    /** Every staging table of {@code table} in {@code schema}, of any run, by name. */
+    public static List<String> ofTable(Connection c, String schema, String table) throws SQLException {
+        return TargetCatalog.tablesStartingWith(c, schema, prefix(table));
+    }
+
     public static String prefix(String table) {
         String suffix = "_" + String.format("%08x", table.hashCode()) + "_";
         String t = table.toLowerCase().replaceAll("[^a-z0-9_]", "_");

@@ -79,6 +79,18 @@ public final class TargetCatalog {
                 }, table.quoted());
     }
 
+    /** Whether a table has a primary key, and whether a unique index (no predicate, no expression) covers exactly its key. */
+    public record KeyIndex(boolean hasPrimaryKey, boolean keyUnique) {}
+
+    public static KeyIndex keyIndex(Connection c, TableName table, List<String> key) throws SQLException {
+        return rows(c, "SELECT bool_or(i.indisprimary), coalesce(bool_or(i.indisunique "
+                + "AND i.indpred IS NULL AND i.indexprs IS NULL AND (SELECT array_agg(a.attname::text ORDER BY a.attname) "
+                + "FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) = ?::text[] "
+                + "AND cardinality(i.indkey::int2[]) = ?), false) FROM pg_index i WHERE i.indrelid = to_regclass(?)",
+                rs -> new KeyIndex(rs.getBoolean(1), rs.getBoolean(2)),
+                c.createArrayOf("text", key.stream().sorted().toArray()), key.size(), table.quoted()).get(0);
+    }
+
     /** Whether a new row must name {@code column}: NOT NULL and no default (false when there is no such column). */
     public static boolean notNullWithoutDefault(Connection c, TableName table, String column) throws SQLException {
         List<Boolean> r = rows(c, "SELECT a.attnotnull AND NOT a.atthasdef FROM pg_attribute a "

@@ -1,5 +1,6 @@
 package io.snapsync.commit;
 
+import io.snapsync.targetdb.MergeSql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapsync.cli.Main;
 import io.snapsync.fault.CommitHook;
-import io.snapsync.commit.ShadowNames;
+import io.snapsync.targetdb.ShadowNames;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;

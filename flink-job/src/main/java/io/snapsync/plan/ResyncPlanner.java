@@ -1,11 +1,10 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
-import io.snapsync.commit.ControlTable;
-import io.snapsync.commit.ShadowNames;
-import io.snapsync.commit.ShadowSwap;
-import io.snapsync.commit.TableDefinition;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.ShadowNames;
+import io.snapsync.targetdb.TableDefinition;
 import io.snapsync.config.PlanException;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.config.TablePolicies;
@@ -29,7 +28,7 @@ import java.util.Optional;
 
 /**
  * Plans a resync: the whole snapshot is loaded into a new (shadow) table in the target's schema, built
- * from the source schema, and swapped in for the live table by the committer ({@link ShadowSwap}). Like
+ * from the source schema, and swapped in for the live table by the committer ({@code commit.ShadowSwap}). Like
  * a first load, it diffs against no cache (every row is an insert) and writes a fresh cache version.
  *
  * <p>Everything that would make the swap impossible is refused here, before the Flink job runs: views,
@@ -89,7 +88,7 @@ final class ResyncPlanner {
         if (liveExists) {
             TableDefinition live = TableDefinition.read(c, targetTable);
             if (!live.blockers().isEmpty()) {
-                throw new PlanException(ShadowSwap.blockerMessage(table.name(), targetTable, live.blockers()));
+                throw new PlanException(TableDefinition.blockerMessage(table.name(), targetTable, live.blockers()));
             }
             List<String> extra = live.columns().stream().map(TableDefinition.ColumnInfo::name)
                     .filter(n -> schema.indexOf(n) < 0).toList();

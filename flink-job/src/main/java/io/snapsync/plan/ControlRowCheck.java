@@ -1,6 +1,6 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
-import io.snapsync.commit.ControlTable;
+import io.snapsync.targetdb.ControlTable;
 import io.snapsync.schema.TableName;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import static io.snapsync.schema.Identifiers.quote;
 
@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -156,6 +157,17 @@ public final class ControlTable {
                         rs.getTimestamp(11).toInstant(), rs.getString(12)));
             }
         }
+    }
+
+    /** The cache versions of every committed run of {@code table}, in no particular order. */
+    public List<String> committedVersions(Connection c, String table) throws SQLException {
+        return TargetCatalog.rows(c, "SELECT cache_version FROM " + history() + " WHERE table_name = ?", rs -> rs.getString(1), table);
+    }
+
+    /** The cache versions of the newest {@code keep} (at least one) committed runs of {@code table}, newest first. */
+    public List<String> newestVersions(Connection c, String table, int keep) throws SQLException {
+        return TargetCatalog.rows(c, "SELECT cache_version FROM " + history()
+                + " WHERE table_name = ? ORDER BY committed_at DESC, run_id DESC LIMIT ?", rs -> rs.getString(1), table, Math.max(1, keep));
     }
 
     public void write(Connection c, State st) throws SQLException {

@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
 import static io.snapsync.schema.Identifiers.quote;
 
@@ -6,7 +6,7 @@ import io.snapsync.cache.CacheIntegrity;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.cache.CacheProbe;
-import io.snapsync.commit.ControlTable;
+import io.snapsync.targetdb.ControlTable;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.PlanException;
 import io.snapsync.config.SyncConfig;
@@ -305,7 +305,7 @@ public final class TablePlanner {
                 t.maxUpdateShare() != null ? t.maxUpdateShare() : j.maxUpdateShareOrDefault(), allowMassChange);
     }
 
-    static Connection connect(JdbcEndpoint e, String role) throws PlanException {
+    public static Connection connect(JdbcEndpoint e, String role) throws PlanException {
         try {
             return e.connect(role);
         } catch (SQLException ex) {

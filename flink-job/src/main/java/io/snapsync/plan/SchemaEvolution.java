@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
 import static io.snapsync.schema.Identifiers.quote;
 
