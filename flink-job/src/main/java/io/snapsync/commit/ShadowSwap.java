@@ -57,6 +57,8 @@ public final class ShadowSwap {
     private static final Pattern PRIVILEGE = Pattern.compile("[A-Z]+( [A-Z]+)*");
 
     private final TablePlan plan;
+    /** The new table the snapshot was loaded into, swapped in for the live one. */
+    private final TableName shadowTable;
     private final CommitHook hook;
     private final List<String> notes = new ArrayList<>();
     /** Shadow index/constraint temporary name -> original name, renamed after the swap. */
@@ -64,8 +66,9 @@ public final class ShadowSwap {
 
     private record Rename(String temporary, String original, boolean constraint) {}
 
-    public ShadowSwap(TablePlan plan, CommitHook hook) {
+    public ShadowSwap(TablePlan plan, TablePlan.Resync resync, CommitHook hook) {
         this.plan = plan;
+        this.shadowTable = resync.shadowTable();
         this.hook = hook;
     }
 
@@ -74,9 +77,9 @@ public final class ShadowSwap {
      * counts and notes. A run already committed (a retried committer) changes nothing.
      */
     public void commit(CommitOutcome o, Collection<WriteResult.StagedPart> upserts) throws Exception {
-        ControlTable control = new ControlTable(plan.controlSchema());
+        ControlTable control = new ControlTable(plan.target().controlSchema());
         TableDefinition live;
-        try (Connection c = plan.target().connect()) {
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             if (alreadyCommitted(c, control)) {
                 o.alreadyCommitted = true;
@@ -84,7 +87,7 @@ public final class ShadowSwap {
                 return;
             }
             c.rollback();
-            live = TableDefinition.read(c, plan.targetTable());
+            live = TableDefinition.read(c, plan.target().table());
             requireNoBlockers(live);
             o.appliedUpserts = build(c, live, upserts);
             c.commit();
@@ -96,7 +99,7 @@ public final class ShadowSwap {
     }
 
     private long build(Connection c, TableDefinition live, Collection<WriteResult.StagedPart> upserts) throws Exception {
-        TableName shadow = plan.shadowTable();
+        TableName shadow = shadowTable;
         long rows = 0;
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + shadow.quoted());
@@ -106,7 +109,7 @@ public final class ShadowSwap {
         if (!staged.isEmpty()) {
             List<String> cols = plan.schema().columnNames();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + shadow.quoted() + " (" + quoteAll(cols) + ") "
-                    + MergeSql.stagedRows(plan.upsertStaging(), cols))) {
+                    + MergeSql.stagedRows(plan.target().staging().upserts(), cols))) {
                 ps.setArray(1, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
                 ps.setArray(2, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
                 rows = ps.executeLargeUpdate();
@@ -143,7 +146,7 @@ public final class ShadowSwap {
 
     /** Defaults, NOT NULLs and comments of the live columns that still exist. */
     private void carryColumns(Connection c, Statement s, TableDefinition live, Set<String> columns) throws SQLException {
-        String shadow = plan.shadowTable().quoted();
+        String shadow = shadowTable.quoted();
         for (TableDefinition.ColumnInfo col : live.columns()) {
             if (!columns.contains(col.name())) {
                 continue; // only a source column is in the shadow (the planner refused or allowed dropping the rest)
@@ -172,7 +175,7 @@ public final class ShadowSwap {
      * the shadow still lacks fails the run here, before the swap.
      */
     private void carryOwnerAndGrants(Connection c, Statement s, TableDefinition live, Set<String> columns) throws SQLException {
-        String shadow = plan.shadowTable().quoted();
+        String shadow = shadowTable.quoted();
         if (live.owner() != null && !live.owner().equals(currentUser(c))) {
             attempt(c, s, "ALTER TABLE " + shadow + " OWNER TO " + quote(live.owner()), "owner " + live.owner());
         }
@@ -180,7 +183,7 @@ public final class ShadowSwap {
                 .filter(g -> g.column() == null || columns.contains(g.column())).toList();
         for (TableDefinition.Grant g : wanted) {
             if (!PRIVILEGE.matcher(g.privilege()).matches()) {
-                throw new IllegalStateException("unexpected privilege name " + g.privilege() + " on " + plan.targetTable());
+                throw new IllegalStateException("unexpected privilege name " + g.privilege() + " on " + plan.target().table());
             }
             s.execute("GRANT " + g.privilege() + (g.column() == null ? "" : " (" + quote(g.column()) + ")") + " ON TABLE " + shadow
                     + " TO " + (g.grantee() == null ? "PUBLIC" : quote(g.grantee())) + (g.grantable() ? " WITH GRANT OPTION" : ""));
@@ -193,7 +196,7 @@ public final class ShadowSwap {
                         + (w.grantee() == null ? "PUBLIC" : w.grantee())).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("resync of " + plan.name() + ": cannot give the new table the live table's privileges "
-                    + missing + " (the sync role needs to own " + plan.targetTable() + " or hold them WITH GRANT OPTION); "
+                    + missing + " (the sync role needs to own " + plan.target().table() + " or hold them WITH GRANT OPTION); "
                     + "the live table is unchanged");
         }
     }
@@ -201,17 +204,17 @@ public final class ShadowSwap {
     /** The configured key must be unique on the new table, as on the live one (MERGE needs it tomorrow). */
     private void requireUniqueKey(Connection c, Statement s, int n) throws SQLException {
         List<String> key = plan.schema().keyColumns();
-        TargetCatalog.KeyIndex index = TargetCatalog.keyIndex(c, plan.shadowTable(), key);
+        TargetCatalog.KeyIndex index = TargetCatalog.keyIndex(c, shadowTable, key);
         boolean hasPk = index.hasPrimaryKey();
         boolean keyUnique = index.keyUnique();
         if (!keyUnique) {
             String tmp = ShadowNames.index(plan.runId(), n);
             // a failure here (duplicate keys) fails the run: the new table must be syncable
-            s.execute("ALTER TABLE " + plan.shadowTable().quoted() + " ADD CONSTRAINT " + quote(tmp)
+            s.execute("ALTER TABLE " + shadowTable.quoted() + " ADD CONSTRAINT " + quote(tmp)
                     + (hasPk ? " UNIQUE (" : " PRIMARY KEY (") + quoteAll(key) + ")");
             // PostgreSQL's usual name, unless taken (index names are unique per schema)
-            String name = plan.targetTable().table() + (hasPk ? "_key" : "_pkey");
-            TableName qualified = new TableName(plan.targetTable().schema(), name);
+            String name = plan.target().table().table() + (hasPk ? "_key" : "_pkey");
+            TableName qualified = new TableName(plan.target().table().schema(), name);
             if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63 && !TargetCatalog.exists(c, qualified)) {
                 renames.add(new Rename(tmp, name, true));
             }
@@ -219,9 +222,9 @@ public final class ShadowSwap {
     }
 
     private void swap(CommitOutcome o, ControlTable control, TableDefinition built) throws Exception {
-        TableName live = plan.targetTable();
-        TableName shadow = plan.shadowTable();
-        try (Connection c = plan.target().connect()) {
+        TableName live = plan.target().table();
+        TableName shadow = shadowTable;
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             for (int attempt = 1; ; attempt++) {
                 try (Statement s = c.createStatement()) {
@@ -263,8 +266,8 @@ public final class ShadowSwap {
                     }
                     hook.at(CommitHook.Point.IN_TRANSACTION);
                     control.write(c, new ControlTable.State(plan.name(), live.toString(), plan.runId(), plan.cacheVersion(),
-                            plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
-                            plan.sourceTable().toString()));
+                            plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
+                            plan.source().table().toString()));
                     control.clearPending(c, plan.name());
                     c.commit();
                     LOG.info("{}: swapped shadow table in as {} (attempt {})", plan.name(), live, attempt);
@@ -287,7 +290,7 @@ public final class ShadowSwap {
 
     private void requireNoBlockers(TableDefinition live) {
         if (!live.blockers().isEmpty()) {
-            throw new IllegalStateException(TableDefinition.blockerMessage(plan.name(), plan.targetTable(), live.blockers()));
+            throw new IllegalStateException(TableDefinition.blockerMessage(plan.name(), plan.target().table(), live.blockers()));
         }
     }
 
@@ -298,9 +301,9 @@ public final class ShadowSwap {
             return true;
         }
         String current = state.map(ControlTable.State::cacheVersion).orElse(null);
-        if (!Objects.equals(current, plan.previousVersion())) {
+        if (!Objects.equals(current, plan.cache().previousVersion())) {
             throw new IllegalStateException("the target moved while this run was reading: the control table names cache version "
-                    + current + ", this run planned against " + plan.previousVersion() + "; nothing applied, rerun");
+                    + current + ", this run planned against " + plan.cache().previousVersion() + "; nothing applied, rerun");
         }
         return false;
     }

@@ -95,20 +95,20 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         CommitOutcome o = new CommitOutcome();
         o.table = plan.name();
         o.runId = plan.runId();
-        o.previousVersion = plan.previousVersion();
+        o.previousVersion = plan.cache().previousVersion();
         o.error = error;
         if (!plan.dryRun()) {
             // the target transaction either committed (and dropped these) or never happened: they are garbage now
-            try (Connection c = plan.target().connect()) {
-                StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
-                if (plan.resync()) {
-                    StagingTables.drop(c, plan.shadowTable()); // unless it was swapped in (then it has the live name)
+            try (Connection c = plan.target().endpoint().connect()) {
+                StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
+                if (plan.mode() instanceof TablePlan.Resync r) {
+                    StagingTables.drop(c, r.shadowTable()); // unless it was swapped in (then it has the live name)
                 }
             } catch (Exception e) {
                 LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
             }
         }
-        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // the table failed: its unloaded files are garbage
+        io.snapsync.unload.Unloads.deleteQuietly(plan.source().unload()); // the table failed: its unloaded files are garbage
         return o;
     }
 
@@ -130,11 +130,11 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         if (plan.dryRun()) {
             dryRunVerdict(o, refusal);
         } else {
-            plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
+            plan.guard().check(plan.name(), plan.cache().previousRows(), o.cacheRows, o.updated, o.deleted);
             writeManifest(o);
             apply(o);
         }
-        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // read (and committed): the unloaded files are garbage now
+        io.snapsync.unload.Unloads.deleteQuietly(plan.source().unload()); // read (and committed): the unloaded files are garbage now
         o.commitMillis = System.currentTimeMillis() - started;
         return o;
     }
@@ -145,7 +145,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         o.table = plan.name();
         o.runId = plan.runId();
         o.cacheVersion = plan.cacheVersion();
-        o.previousVersion = plan.previousVersion();
+        o.previousVersion = plan.cache().previousVersion();
         for (WriteResult.CacheFile r : results.cacheFiles()) {
             o.cacheRows += r.rows();
         }
@@ -167,9 +167,9 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         o.issueSamples = new ArrayList<>(issues.samples());
         long read = o.cacheRows - issues.carriedEntries() + issues.droppedRows();
         o.snapshotRows = read;
-        if (plan.expectedRows() >= 0 && plan.expectedRows() != read) {
+        if (plan.source().expectedRows() >= 0 && plan.source().expectedRows() != read) {
             // a lost or doubled split must never reach the target: it would delete or corrupt rows silently
-            throw new IllegalStateException("read " + read + " source rows but the source had " + plan.expectedRows()
+            throw new IllegalStateException("read " + read + " source rows but the source had " + plan.source().expectedRows()
                     + " when the run started (did the source change during the sync?); nothing applied");
         }
     }
@@ -180,7 +180,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         results.staged(Stage.UPSERTS).forEach(r -> o.samples.addAll(r.samples()));
         results.staged(Stage.DELETES).forEach(r -> o.samples.addAll(r.samples()));
         try {
-            plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
+            plan.guard().check(plan.name(), plan.cache().previousRows(), o.cacheRows, o.updated, o.deleted);
         } catch (MassChangeGuard.MassChangeException e) {
             o.guardViolation = e.getMessage();
         }
@@ -197,7 +197,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 files.add(new CacheManifest.FileEntry(r.file(), r.rows(), r.bytes(), r.checksum()));
             }
         }
-        Path manifest = new CacheLayout(plan.cacheUri()).manifest(plan.name(), plan.cacheVersion());
+        Path manifest = new CacheLayout(plan.cache().uri()).manifest(plan.name(), plan.cacheVersion());
         new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.cacheRows,
                 plan.schema().fingerprint(), plan.schema().columns(), plan.schema().keyColumns(), files,
                 Instant.now().toString()).write(manifest);
@@ -206,14 +206,14 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
 
     /** The change set into the target by the plan's strategy: shadow swap (resync), chunks, or one transaction. */
     private void apply(CommitOutcome o) throws Exception {
-        ControlTable control = new ControlTable(plan.controlSchema());
-        MergeSql sql = new MergeSql(plan.targetTable(), plan.schema().columnNames(), plan.schema().keyColumns(), plan.compareAsText());
+        ControlTable control = new ControlTable(plan.target().controlSchema());
+        MergeSql sql = new MergeSql(plan.target().table(), plan.schema().columnNames(), plan.schema().keyColumns(), plan.target().compareAsText());
         long staged = results.staged(Stage.UPSERTS).stream().mapToLong(WriteResult.StagedPart::rows).sum()
                 + results.staged(Stage.DELETES).stream().mapToLong(WriteResult.StagedPart::rows).sum();
         int chunkRows = plan.policies().applyChunkRows();
-        if (plan.resync()) {
+        if (plan.mode() instanceof TablePlan.Resync r) {
             // the whole snapshot into a new table, swapped in for the live one by renames
-            new ShadowSwap(plan, hook).commit(o, results.staged(Stage.UPSERTS));
+            new ShadowSwap(plan, r, hook).commit(o, results.staged(Stage.UPSERTS));
         } else if (chunkRows > 0 && staged > chunkRows) {
             applyInChunks(o, control, sql, chunkRows);
         } else {
@@ -227,16 +227,16 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
 
     /** DELETE, MERGE and the control row in one transaction: the target is entirely old or entirely new. */
     private void applyInOneTransaction(CommitOutcome o, ControlTable control, MergeSql sql) throws Exception {
-        try (Connection c = plan.target().connect()) {
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             if (checkControlRow(c, control, o)) {
                 c.rollback();
                 return;
             }
             alterTarget(c);
-            o.appliedDeletes = execute(c, sql.delete(plan.deleteStaging(), false), results.stagedNonEmpty(Stage.DELETES));
+            o.appliedDeletes = execute(c, sql.delete(plan.target().staging().deletes(), false), results.stagedNonEmpty(Stage.DELETES));
             hook.at(CommitHook.Point.IN_TRANSACTION);
-            o.appliedUpserts = execute(c, sql.upsert(plan.upsertStaging(), plan.dialect(), false), results.stagedNonEmpty(Stage.UPSERTS));
+            o.appliedUpserts = execute(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), false), results.stagedNonEmpty(Stage.UPSERTS));
             writeControlRow(c, control, o);
             c.commit();
         }
@@ -249,7 +249,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
      * transaction, which also clears the mark.
      */
     private void applyInChunks(CommitOutcome o, ControlTable control, MergeSql sql, int chunkRows) throws Exception {
-        try (Connection c = plan.target().connect()) {
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             if (checkControlRow(c, control, o)) {
                 c.rollback();
@@ -259,16 +259,16 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             control.writePending(c, new ControlTable.Pending(plan.name(), plan.runId(), plan.cacheVersion(), Instant.now()));
             c.commit();
             c.setAutoCommit(true);
-            StagingTables.indexForChunks(c, plan.deleteStaging());
-            StagingTables.indexForChunks(c, plan.upsertStaging());
+            StagingTables.indexForChunks(c, plan.target().staging().deletes());
+            StagingTables.indexForChunks(c, plan.target().staging().upserts());
             c.setAutoCommit(false);
             List<ChunkedApply.Chunk> deletes = ChunkedApply.plan(results.stagedNonEmpty(Stage.DELETES), chunkRows);
             List<ChunkedApply.Chunk> upserts = ChunkedApply.plan(results.stagedNonEmpty(Stage.UPSERTS), chunkRows);
             LOG.info("{}: applying {} deletes and {} upserts in {} transactions of at most {} rows", plan.name(), o.deleted,
                     o.inserted + o.updated, deletes.size() + upserts.size(), chunkRows);
             Duration pause = plan.policies().applyChunkPause();
-            o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.deleteStaging(), true), deletes, pause, hook);
-            o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.upsertStaging(), plan.dialect(), true), upserts, pause, hook);
+            o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.target().staging().deletes(), true), deletes, pause, hook);
+            o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), true), upserts, pause, hook);
             o.chunks = deletes.size() + upserts.size();
             if (checkControlRow(c, control, o)) {
                 throw new IllegalStateException("run " + plan.runId() + " was committed by another attempt while applying chunks");
@@ -281,7 +281,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     /** Schema evolution: the planned DDL, inside the transaction that applies the data (never half-migrated). */
     private void alterTarget(Connection c) throws Exception {
         try (java.sql.Statement s = c.createStatement()) {
-            for (String ddl : plan.schemaDdl()) {
+            for (String ddl : plan.target().schemaDdl()) {
                 LOG.info("{}: {}", plan.name(), ddl);
                 s.execute(ddl);
             }
@@ -300,17 +300,17 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             return true;
         }
         String current = state.map(ControlTable.State::cacheVersion).orElse(null);
-        if (!Objects.equals(current, plan.previousVersion())) {
+        if (!Objects.equals(current, plan.cache().previousVersion())) {
             throw new IllegalStateException("the target moved while this run was diffing: the control table names cache version "
-                    + current + ", this run diffed against " + plan.previousVersion() + "; nothing applied, rerun");
+                    + current + ", this run diffed against " + plan.cache().previousVersion() + "; nothing applied, rerun");
         }
         return false;
     }
 
     private void writeControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
-        control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
-                plan.cacheVersion(), plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(),
-                o.inserted, o.updated, o.deleted, Instant.now(), plan.sourceTable().toString()));
+        control.write(c, new ControlTable.State(plan.name(), plan.target().table().toString(), plan.runId(),
+                plan.cacheVersion(), plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(),
+                o.inserted, o.updated, o.deleted, Instant.now(), plan.source().table().toString()));
         control.clearPending(c, plan.name());
     }
 
@@ -328,8 +328,8 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     }
 
     private void dropStaging() {
-        try (Connection c = plan.target().connect()) {
-            StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
+        try (Connection c = plan.target().endpoint().connect()) {
+            StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
         }

@@ -50,7 +50,7 @@ public final class SyncPipeline {
                 // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
                 ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
                         "unloaded snapshot " + plan.sourceTable())
-                : env.fromSource(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
+                : env.fromSource(new JdbcSnapshotSource(plan.source().endpoint(), plan.query(), plan.schema(), plan.fetchSize(),
                                 EncoderOptions.of(plan.name(), plan.policies()), hook),
                         WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
                 .setParallelism(p)
@@ -80,10 +80,10 @@ public final class SyncPipeline {
                     .setParallelism(p);
         } else {
             upsertResults = upserts.transform("stage upserts " + plan.name(), resultType,
-                    new StagingWriter(Stage.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
+                    new StagingWriter(Stage.UPSERTS, plan.target().endpoint(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
                     .setParallelism(p);
             deleteResults = deletes.transform("stage deletes " + plan.name(), resultType,
-                    new StagingWriter(Stage.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
+                    new StagingWriter(Stage.DELETES, plan.target().endpoint(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
                     .setParallelism(p);
             String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache " + plan.name(), resultType,
@@ -104,7 +104,7 @@ public final class SyncPipeline {
     private static DataStream<CacheEntry> previousCache(StreamExecutionEnvironment env, TablePlan plan) {
         if (plan.reconcile()) {
             // the live target, read and hashed by the same reader and encoder as the source: equal rows hash equal
-            return env.fromSource(new JdbcSnapshotSource(plan.target(), plan.targetQuery(), plan.schema(), plan.fetchSize(),
+            return env.fromSource(new JdbcSnapshotSource(plan.target().endpoint(), plan.targetQuery(), plan.schema(), plan.fetchSize(),
                                     EncoderOptions.strict(plan.targetTable().toString())),
                             WatermarkStrategy.noWatermarks(), "target " + plan.targetTable())
                     .setParallelism(plan.parallelism())

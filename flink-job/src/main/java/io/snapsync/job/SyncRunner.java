@@ -160,7 +160,7 @@ public final class SyncRunner {
             throws Exception {
         boolean terminal = System.console() != null;
         long every = terminal ? 2 : 30;
-        List<Progress.Table> tables = plans.stream().map(p -> new Progress.Table(p.name(), p.expectedRows())).toList();
+        List<Progress.Table> tables = plans.stream().map(p -> new Progress.Table(p.name(), p.source().expectedRows())).toList();
         CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
         boolean drawn = false;
         while (true) {
@@ -209,16 +209,16 @@ public final class SyncRunner {
             lock = TableLock.acquire(config.target().endpoint(), table.name(), r.runId);
             TablePlan plan = new TablePlanner(config, parallelismOf(), allowMassChange, dryRun)
                     .reconcile(reconcile).resync(resync).plan(table, r.runId);
-            r.previousCacheVersion = plan.previousVersion();
-            r.reconcile = plan.reconcileReason();
-            r.schemaChange = plan.schemaChange();
-            r.schemaDdl = plan.schemaDdl().isEmpty() ? null : plan.schemaDdl();
-            r.resync = plan.resyncReason();
+            r.previousCacheVersion = plan.cache().previousVersion();
+            r.reconcile = plan.mode() instanceof TablePlan.Reconcile rc ? rc.reason() : null;
+            r.schemaChange = plan.target().schemaChange();
+            r.schemaDdl = plan.target().schemaDdl().isEmpty() ? null : plan.target().schemaDdl();
+            r.resync = plan.mode() instanceof TablePlan.Resync rs ? rs.reason() : null;
             if (!dryRun && !table.acceptLossyColumnsOrEmpty().isEmpty()) {
                 r.acceptedLossyColumns = new java.util.TreeMap<>(table.acceptLossyColumnsOrEmpty());
             }
-            if (plan.reconcile()) {
-                LOG.info("{}: {}", table.name(), plan.reconcileReason());
+            if (r.reconcile != null) {
+                LOG.info("{}: {}", table.name(), r.reconcile);
             }
             r.planMillis = System.currentTimeMillis() - t0;
             locks.add(lock);
@@ -274,7 +274,7 @@ public final class SyncRunner {
             if (!plan.dryRun()) {
                 dropStaging(plan);
             }
-            io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // else the next run of the table removes them
+            io.snapsync.unload.Unloads.deleteQuietly(plan.source().unload()); // else the next run of the table removes them
         }
         report.status = "failed";
         report.finishedAt = Instant.now().toString();
@@ -319,10 +319,10 @@ public final class SyncRunner {
 
     /** The target transaction either committed (and dropped these) or never happened: they are garbage now. */
     private static void dropStaging(TablePlan plan) {
-        try (Connection c = plan.target().connect()) {
-            StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
-            if (plan.resync()) {
-                StagingTables.drop(c, plan.shadowTable()); // unless it was swapped in (then it has the live name)
+        try (Connection c = plan.target().endpoint().connect()) {
+            StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
+            if (plan.mode() instanceof TablePlan.Resync rs) {
+                StagingTables.drop(c, rs.shadowTable()); // unless it was swapped in (then it has the live name)
             }
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {}: {}", plan.runId(), e.getMessage());

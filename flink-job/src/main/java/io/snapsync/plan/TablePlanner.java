@@ -10,13 +10,11 @@ import io.snapsync.targetdb.ControlTable;
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.PlanException;
 import io.snapsync.config.SyncConfig;
-import io.snapsync.plan.MassChangeGuard;
-import io.snapsync.plan.SchemaChange;
-import io.snapsync.plan.TablePlan;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
+import io.snapsync.schema.TargetColumn;
 import io.snapsync.schema.TargetCompatibility;
 import io.snapsync.schema.TypeMapping;
 import io.snapsync.source.SourceDialect;
@@ -92,15 +90,15 @@ public final class TablePlanner {
      * UNLOAD fails, the staging (and shadow) tables just created are dropped again.
      */
     private TablePlan unload(TablePlan plan) throws SQLException, IOException {
-        try (Connection c = connect(plan.source(), "source")) {
-            return plan.withUnload(io.snapsync.unload.Unloads.run(c, config.source().unload(), plan.name(), plan.sourceTable(),
+        try (Connection c = connect(plan.source().endpoint(), "source")) {
+            return plan.withUnload(io.snapsync.unload.Unloads.run(c, config.source().unload(), plan.name(), plan.source().table(),
                     plan.schema(), plan.runId()));
         } catch (SQLException | IOException | RuntimeException e) {
             if (!plan.dryRun()) {
-                try (Connection t = plan.target().connect()) {
-                    StagingTables.drop(t, plan.upsertStaging(), plan.deleteStaging());
-                    if (plan.resync()) {
-                        StagingTables.drop(t, plan.shadowTable());
+                try (Connection t = plan.target().endpoint().connect()) {
+                    StagingTables.drop(t, plan.target().staging().upserts(), plan.target().staging().deletes());
+                    if (plan.mode() instanceof TablePlan.Resync r) {
+                        StagingTables.drop(t, r.shadowTable());
                     }
                 } catch (SQLException ignored) {
                     // the next run of the table removes them
@@ -110,64 +108,40 @@ public final class TablePlanner {
         }
     }
 
+    /** The source side and the schema read from it. */
+    private record SourceRead(TableSchema schema, TablePlan.Source source) {}
+
+    /** What the source schema's change since the previous cache version asks of this run; {@link #NONE} when nothing changed. */
+    private record Evolution(TableSchema previousSchema, List<String> ddl, String change, List<String> added,
+                             List<String> retyped, List<String> relaxed) {
+        static final Evolution NONE = new Evolution(null, List.of(), null, List.of(), List.of(), List.of());
+    }
+
+    /** What the run diffs against (the mode), the cache side of the plan, and the schema evolution the previous version calls for. */
+    private record Basis(TablePlan.Mode mode, TablePlan.Cache cache, Evolution evolution) {}
+
     private TablePlan planRun(SyncConfig.Table table, String runId) throws SQLException, IOException {
         io.snapsync.cache.HadoopClasses.require(); // the job's Parquet needs it: say so before touching anything
-        JdbcEndpoint source = config.source().endpoint();
-        JdbcEndpoint target = config.target().endpoint();
-        TableName sourceTable = TableName.parse(table.source());
         TableName targetTable = TableName.parse(table.target());
-
-        TableSchema schema;
-        SourceQuery query;
-        long expectedRows;
         int splits = table.splits() != null ? table.splits()
                 : config.jobOrDefaults().splits() != null ? config.jobOrDefaults().splits() : 4 * parallelism;
-        try (Connection c = connect(source, "source")) {
-            schema = readSourceSchema(c, sourceTable, table.primaryKey());
-            // extract: unload reads files, not split queries, and counts rows by UNLOAD's manifest
-            boolean unload = config.unload(table);
-            query = unload ? SplitPlanner.single(schema, sourceTable) : planSplits(c, schema, sourceTable, splits);
-            expectedRows = config.source().verifyCountOrDefault() && !unload ? count(c, sourceTable) : -1;
-        }
-
+        SourceRead read = readSource(table, splits);
+        TableSchema schema = read.schema();
         ControlTable control = new ControlTable(config.target().controlSchemaOrDefault());
         CacheLayout layout = new CacheLayout(config.cache().uri());
         if (!dryRun) {
-            try {
-                CacheProbe.requireWritable(layout, table.name(), runId);
-            } catch (CacheProbe.CacheLocationException e) {
-                throw new PlanException(e.getMessage()); // before anything is written to the target
-            }
+            requireWritable(layout, table.name(), runId); // before anything is written to the target
         }
-        try (Connection c = connect(target, "target")) {
+        try (Connection c = connect(config.target().endpoint(), "target")) {
             if (!reconcile && !resync && TargetCatalog.exists(c, TableName.parse(control.state()))) {
-                // before anything is created: a target other than the one the cache describes would get only the day's changes
-                Optional<ControlTable.State> recorded = control.read(c, table.name(), false);
-                if (recorded.isPresent()) {
-                    Optional<String> moved = ControlRowCheck.movedTarget(recorded.get(), targetTable);
-                    if (moved.isPresent()) {
-                        throw new PlanException(moved.get());
-                    }
-                    String sourceNote = ControlRowCheck.movedSource(recorded.get(), sourceTable);
-                    if (sourceNote != null) {
-                        LOG.info("{}", sourceNote);
-                    }
-                }
+                checkRecordedTables(c, control, table, targetTable, read.source().table());
             }
             // resync: asked for, or a schema change under schema-evolution: resync (a plan of its own, see ResyncPlanner)
             String resyncReason = ResyncPlanner.reason(c, config, table, schema, layout, resync);
             if (resyncReason != null) {
-                return planResync(c, table, runId, schema, query, expectedRows, resyncReason);
+                return planResync(c, table, runId, schema, read.source().query(), read.source().expectedRows(), resyncReason);
             }
-            if (!TargetCatalog.exists(c, targetTable)) {
-                if (dryRun) {
-                    throw new PlanException("target table " + targetTable + " does not exist (a dry run creates nothing)");
-                }
-                if (!table.createTargetOrDefault()) {
-                    throw new PlanException("target table " + targetTable + " does not exist (create-target is false)");
-                }
-                createTarget(c, targetTable, schema);
-            }
+            requireTargetTable(c, table, targetTable, schema);
             Map<String, String> targetTypes = readTargetColumns(c, targetTable);
             List<String> missing = schema.columnNames().stream().filter(n -> !targetTypes.containsKey(n)).toList();
             if (!missing.isEmpty() && !TargetCatalog.exists(c, TableName.parse(control.state()))) {
@@ -178,120 +152,202 @@ public final class TablePlanner {
             List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(targetTypes.get(n))).toList();
             TargetDialect dialect = TargetCatalog.dialect(c);
 
-            Optional<ControlTable.State> state;
-            if (dryRun) {
-                // read-only: no control tables created, no leftovers removed
-                state = TargetCatalog.exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
-            } else {
-                control.ensureExists(c);
-                Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
-                        config.cache().keepVersionsOrDefault(), targetTable);
-                state = control.read(c, table.name(), false);
-            }
-            String previousVersion = null;
-            List<String> previousFiles = List.of();
-            long previousRows = -1;
-            SourceQuery targetQuery = null;
-            TableSchema previousSchema = null;
-            List<String> schemaDdl = List.of();
-            String schemaChange = null;
-            List<String> addedColumns = List.of();
-            List<String> retypedColumns = List.of();
-            List<String> relaxedColumns = List.of();
-            String reconcileReason = reconcile ? "reconcile: diffing the source against the live target table" : null;
-            Optional<ControlTable.Pending> pending = control.readPending(c, table.name());
-            if (reconcileReason == null && pending.isPresent()) {
-                // some chunks of that run committed, so for some keys the target is ahead of the cache it names:
-                // only the live table itself can say what it holds now
-                reconcileReason = "run " + pending.get().runId() + " applied part of its change set in chunks and did not finish; "
-                        + "diffing the source against the live target table";
-            }
-            if (reconcileReason == null && state.isEmpty() && hasRows(c, targetTable)) {
-                // a first run into a filled table (a moved target, a renamed table entry, a table filled by hand) would
-                // upsert the snapshot and keep every row the source does not have
-                reconcileReason = "no control row for " + table.name() + " but target table " + targetTable
-                        + " already holds rows; diffing the source against the live target table";
-            }
-            if (reconcileReason != null) {
-                // the cache is not read at all (it may be lost or lag the target); the control row still guards
-                // against a concurrent commit
-                previousVersion = state.map(ControlTable.State::cacheVersion).orElse(null);
-                previousRows = count(c, targetTable);
-                targetQuery = planSplits(c, schema, targetTable, splits);
-            } else if (state.isPresent()) {
-                ControlTable.State st = state.get();
-                previousVersion = st.cacheVersion();
-                if (!sameUri(st.cacheUri(), config.cache().uri())) {
-                    throw new PlanException("the target was last synced with cache " + st.cacheUri() + " but cache.uri is now "
-                            + config.cache().uri() + "; copy the cache or resync the table");
-                }
-                CacheManifest m;
-                try {
-                    m = CacheManifest.read(layout.manifest(table.name(), previousVersion));
-                } catch (java.io.FileNotFoundException e) {
-                    throw new PlanException(e.getMessage() + ": the cache version the target matches is lost; "
-                            + "run `snapsync reconcile` to diff against the live target and write a fresh cache");
-                }
-                catch (IOException e) {
-                    throw new PlanException("the cache is damaged: manifest " + layout.manifest(table.name(), previousVersion)
-                            + " cannot be read (" + e.getMessage() + "); run `snapsync reconcile` to diff against the live target "
-                            + "and write a fresh cache");
-                }
-                try {
-                    // before the target is touched: a version that lost a file would never delete that file's rows
-                    CacheIntegrity.verify(layout, m, table.name(), previousVersion, st.rowCount(), st.schemaFingerprint());
-                } catch (CacheIntegrity.DamagedException e) {
-                    throw new PlanException(e.getMessage());
-                }
-                TableSchema cachedSchema = new TableSchema(m.columns(), m.keyColumns());
-                boolean sameEncoding = m.schemaFingerprint().equals(schema.fingerprint());
-                // nullability is not in the fingerprint (it does not change hashes) but a column that became
-                // nullable needs its NOT NULL dropped in the target before a NULL can arrive
-                if (!sameEncoding || !SchemaChange.between(cachedSchema, schema).relaxed().isEmpty()) {
-                    previousSchema = sameEncoding ? null : cachedSchema; // re-hash the old cache only if encodings differ
-                    SchemaChange change = SchemaChange.between(cachedSchema, schema);
-                    schemaDdl = SchemaEvolution.plan(change, table.name(), previousVersion, targetTable, config.policies(table),
-                            TargetCatalog.columnLimits(c, targetTable), c);
-                    schemaChange = change.describe();
-                    addedColumns = change.added().stream().map(Column::name).toList();
-                    retypedColumns = change.widened().stream().map(Column::name).toList();
-                    relaxedColumns = change.relaxed().stream().map(Column::name).toList();
-                }
-                previousRows = m.rowCount();
-                Path dir = layout.versionDir(table.name(), previousVersion);
-                previousFiles = m.files().stream().map(f -> new Path(dir, f.name()).toString()).toList();
-            }
+            Basis basis = basis(c, control, layout, table, targetTable, schema, splits);
+            Evolution evolution = basis.evolution();
 
             List<String> stillMissing = new ArrayList<>(missing);
-            stillMissing.removeAll(addedColumns);
+            stillMissing.removeAll(evolution.added());
             if (!stillMissing.isEmpty()) {
                 throw new PlanException("target table " + targetTable + " lacks source column(s) " + stillMissing);
             }
             // columns the commit adds or retypes are staged with the source's type, and need no limit check
-            List<String> sourceTyped = new ArrayList<>(retypedColumns);
+            List<String> sourceTyped = new ArrayList<>(evolution.retyped());
             sourceTyped.addAll(missing);
-            List<String> relaxed = relaxedColumns;
-            List<io.snapsync.schema.TargetColumn> limits = TargetCatalog.columnLimits(c, targetTable).stream()
-                    .filter(t -> !sourceTyped.contains(t.name()))
-                    .map(t -> relaxed.contains(t.name()) ? new io.snapsync.schema.TargetColumn(t.name(), t.baseType(), t.length(), t.precision(), t.scale(), false) : t)
-                    .toList();
-
+            List<TargetColumn> limits = targetLimits(c, targetTable, sourceTyped, evolution.relaxed());
             compareAsText = checkTargetTypes(c, table, targetTable, schema, sourceTyped, compareAsText);
 
             StagingTables.Pair staging = StagingTables.Pair.of(config.target().stagingSchemaOrDefault(), table.name(), runId);
-            TableName upserts = staging.upserts();
-            TableName deletes = staging.deletes();
             if (!dryRun) {
                 staging.create(c, targetTable, schema, sourceTyped);
             }
-
-            return new TablePlan(table.name(), source, sourceTable, target, targetTable, schema, runId,
-                    previousVersion, previousFiles, config.cache().uri(), upserts, deletes,
-                    config.target().controlSchemaOrDefault(), dialect, compareAsText, parallelism, query,
-                    config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
-                    expectedRows, previousRows, guard(table), dryRun, config.policies(table), targetQuery, reconcileReason,
-                    limits, previousSchema, schemaDdl, schemaChange);
+            TablePlan.Target target = new TablePlan.Target(config.target().endpoint(), targetTable,
+                    config.target().controlSchemaOrDefault(), dialect, staging, compareAsText, limits, evolution.ddl(),
+                    evolution.change());
+            return new TablePlan(table.name(), runId, schema, parallelism, dryRun, read.source(), target, basis.cache(),
+                    config.policies(table), guard(table), basis.mode());
         }
+    }
+
+    /**
+     * Reads the control row (outside a dry run after creating the control tables and removing dead runs' leftovers)
+     * and decides what the run diffs against: the live target (reconcile), the cache version the row names, or nothing.
+     */
+    private Basis basis(Connection c, ControlTable control, CacheLayout layout, SyncConfig.Table table, TableName targetTable,
+                        TableSchema schema, int splits) throws SQLException, IOException {
+        Optional<ControlTable.State> state = controlRow(c, control, layout, table, targetTable);
+        String reconcileReason = reconcileReason(c, control, table, targetTable, state);
+        if (reconcileReason != null) {
+            // the cache is not read at all (it may be lost or lag the target); the control row still guards
+            // against a concurrent commit
+            return new Basis(new TablePlan.Reconcile(planSplits(c, schema, targetTable, splits), reconcileReason),
+                    cache(state.map(ControlTable.State::cacheVersion).orElse(null), List.of(), count(c, targetTable), null),
+                    Evolution.NONE);
+        }
+        if (state.isEmpty()) {
+            return new Basis(new TablePlan.Diff(), cache(null, List.of(), -1, null), Evolution.NONE); // a first run
+        }
+        return previousCache(c, table, targetTable, layout, state.get(), schema);
+    }
+
+    private static void requireWritable(CacheLayout layout, String table, String runId) throws PlanException {
+        try {
+            CacheProbe.requireWritable(layout, table, runId);
+        } catch (CacheProbe.CacheLocationException e) {
+            throw new PlanException(e.getMessage());
+        }
+    }
+
+    /** The source schema, its split queries and (unless disabled or unloading) its row count. */
+    private SourceRead readSource(SyncConfig.Table table, int splits) throws SQLException {
+        TableName sourceTable = TableName.parse(table.source());
+        try (Connection c = connect(config.source().endpoint(), "source")) {
+            TableSchema schema = readSourceSchema(c, sourceTable, table.primaryKey());
+            // extract: unload reads files, not split queries, and counts rows by UNLOAD's manifest
+            boolean unload = config.unload(table);
+            SourceQuery query = unload ? SplitPlanner.single(schema, sourceTable) : planSplits(c, schema, sourceTable, splits);
+            long expectedRows = config.source().verifyCountOrDefault() && !unload ? count(c, sourceTable) : -1;
+            return new SourceRead(schema, new TablePlan.Source(config.source().endpoint(), sourceTable, query,
+                    config.source().fetchSizeOrDefault(), expectedRows, null));
+        }
+    }
+
+    /** Before anything is created: a target other than the one the cache describes would get only the day's changes. */
+    private static void checkRecordedTables(Connection c, ControlTable control, SyncConfig.Table table, TableName targetTable,
+                                            TableName sourceTable) throws SQLException {
+        Optional<ControlTable.State> recorded = control.read(c, table.name(), false);
+        if (recorded.isPresent()) {
+            Optional<String> moved = ControlRowCheck.movedTarget(recorded.get(), targetTable);
+            if (moved.isPresent()) {
+                throw new PlanException(moved.get());
+            }
+            String sourceNote = ControlRowCheck.movedSource(recorded.get(), sourceTable);
+            if (sourceNote != null) {
+                LOG.info("{}", sourceNote);
+            }
+        }
+    }
+
+    /** Creates a missing target table from the source schema, unless a dry run or create-target: false refuses. */
+    private void requireTargetTable(Connection c, SyncConfig.Table table, TableName targetTable, TableSchema schema)
+            throws SQLException {
+        if (!TargetCatalog.exists(c, targetTable)) {
+            if (dryRun) {
+                throw new PlanException("target table " + targetTable + " does not exist (a dry run creates nothing)");
+            }
+            if (!table.createTargetOrDefault()) {
+                throw new PlanException("target table " + targetTable + " does not exist (create-target is false)");
+            }
+            createTarget(c, targetTable, schema);
+        }
+    }
+
+    /** The table's control row. */
+    private Optional<ControlTable.State> controlRow(Connection c, ControlTable control, CacheLayout layout, SyncConfig.Table table,
+                                                    TableName targetTable) throws SQLException, IOException {
+        if (dryRun) {
+            // read-only: no control tables created, no leftovers removed
+            return TargetCatalog.exists(c, TableName.parse(control.state())) ? control.read(c, table.name(), false) : Optional.empty();
+        }
+        control.ensureExists(c);
+        Leftovers.clean(c, config.target().stagingSchemaOrDefault(), control, layout, table.name(),
+                config.cache().keepVersionsOrDefault(), targetTable);
+        return control.read(c, table.name(), false);
+    }
+
+    /** Why this run diffs against the live target instead of the cache, or null when it reads the cache. */
+    private String reconcileReason(Connection c, ControlTable control, SyncConfig.Table table, TableName targetTable,
+                                   Optional<ControlTable.State> state) throws SQLException {
+        if (reconcile) {
+            return "reconcile: diffing the source against the live target table";
+        }
+        Optional<ControlTable.Pending> pending = control.readPending(c, table.name());
+        if (pending.isPresent()) {
+            // some chunks of that run committed, so for some keys the target is ahead of the cache it names:
+            // only the live table itself can say what it holds now
+            return "run " + pending.get().runId() + " applied part of its change set in chunks and did not finish; "
+                    + "diffing the source against the live target table";
+        }
+        if (state.isEmpty() && hasRows(c, targetTable)) {
+            // a first run into a filled table (a moved target, a renamed table entry, a table filled by hand) would
+            // upsert the snapshot and keep every row the source does not have
+            return "no control row for " + table.name() + " but target table " + targetTable
+                    + " already holds rows; diffing the source against the live target table";
+        }
+        return null;
+    }
+
+    private TablePlan.Cache cache(String previousVersion, List<String> previousFiles, long previousRows, TableSchema previousSchema) {
+        return new TablePlan.Cache(config.cache().uri(), previousVersion, previousFiles, previousRows, previousSchema,
+                config.cache().compressionOrDefault(), config.cache().rowGroupBytes());
+    }
+
+    /**
+     * The cache version the control row names, checked whole before the target is touched (a version that lost a
+     * file would never delete that file's rows), and the schema evolution it calls for.
+     */
+    private Basis previousCache(Connection c, SyncConfig.Table table, TableName targetTable, CacheLayout layout,
+                                   ControlTable.State st, TableSchema schema) throws SQLException, IOException {
+        String previousVersion = st.cacheVersion();
+        if (!sameUri(st.cacheUri(), config.cache().uri())) {
+            throw new PlanException("the target was last synced with cache " + st.cacheUri() + " but cache.uri is now "
+                    + config.cache().uri() + "; copy the cache or resync the table");
+        }
+        CacheManifest m = readManifest(layout, table.name(), previousVersion);
+        try {
+            CacheIntegrity.verify(layout, m, table.name(), previousVersion, st.rowCount(), st.schemaFingerprint());
+        } catch (CacheIntegrity.DamagedException e) {
+            throw new PlanException(e.getMessage());
+        }
+        Evolution evolution = Evolution.NONE;
+        TableSchema cachedSchema = new TableSchema(m.columns(), m.keyColumns());
+        boolean sameEncoding = m.schemaFingerprint().equals(schema.fingerprint());
+        // nullability is not in the fingerprint (it does not change hashes) but a column that became
+        // nullable needs its NOT NULL dropped in the target before a NULL can arrive
+        if (!sameEncoding || !SchemaChange.between(cachedSchema, schema).relaxed().isEmpty()) {
+            SchemaChange change = SchemaChange.between(cachedSchema, schema);
+            evolution = new Evolution(sameEncoding ? null : cachedSchema, // re-hash the old cache only if encodings differ
+                    SchemaEvolution.plan(change, table.name(), previousVersion, targetTable, config.policies(table),
+                            TargetCatalog.columnLimits(c, targetTable), c),
+                    change.describe(),
+                    change.added().stream().map(Column::name).toList(),
+                    change.widened().stream().map(Column::name).toList(),
+                    change.relaxed().stream().map(Column::name).toList());
+        }
+        Path dir = layout.versionDir(table.name(), previousVersion);
+        List<String> files = m.files().stream().map(f -> new Path(dir, f.name()).toString()).toList();
+        return new Basis(new TablePlan.Diff(), cache(previousVersion, files, m.rowCount(), evolution.previousSchema()), evolution);
+    }
+
+    private static CacheManifest readManifest(CacheLayout layout, String table, String version) throws PlanException {
+        try {
+            return CacheManifest.read(layout.manifest(table, version));
+        } catch (java.io.FileNotFoundException e) {
+            throw new PlanException(e.getMessage() + ": the cache version the target matches is lost; "
+                    + "run `snapsync reconcile` to diff against the live target and write a fresh cache");
+        } catch (IOException e) {
+            throw new PlanException("the cache is damaged: manifest " + layout.manifest(table, version)
+                    + " cannot be read (" + e.getMessage() + "); run `snapsync reconcile` to diff against the live target "
+                    + "and write a fresh cache");
+        }
+    }
+
+    /** The target's column limits, for the value checks before staging: not for columns the commit retypes or adds. */
+    private static List<TargetColumn> targetLimits(Connection c, TableName targetTable, List<String> sourceTyped,
+                                                   List<String> relaxed) throws SQLException {
+        return TargetCatalog.columnLimits(c, targetTable).stream()
+                .filter(t -> !sourceTyped.contains(t.name()))
+                .map(t -> relaxed.contains(t.name()) ? new TargetColumn(t.name(), t.baseType(), t.length(), t.precision(), t.scale(), false) : t)
+                .toList();
     }
 
     /** file:///x and file:///x/ name the same cache (a directory's URI gains the slash once it exists). */

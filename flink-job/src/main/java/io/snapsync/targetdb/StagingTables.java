@@ -52,7 +52,7 @@ public final class StagingTables {
     private static final int RUN_AND_KIND = 24;
 
     /** A run's two staging tables of one table: upserts ({@code _u}, every column) and deletes ({@code _d}, the key). */
-    public record Pair(TableName upserts, TableName deletes) {
+    public record Pair(TableName upserts, TableName deletes) implements java.io.Serializable {
         public static Pair of(String schema, String table, String runId) {
             return new Pair(new TableName(schema, name(table, runId, "u")), new TableName(schema, name(table, runId, "d")));
         }
