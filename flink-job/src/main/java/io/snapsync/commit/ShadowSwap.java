@@ -223,7 +223,6 @@ public final class ShadowSwap {
 
     private void swap(CommitOutcome o, ControlTable control, TableDefinition built) throws Exception {
         TableName live = plan.target().table();
-        TableName shadow = shadowTable;
         try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             for (int attempt = 1; ; attempt++) {
@@ -233,37 +232,12 @@ public final class ShadowSwap {
                         c.rollback();
                         return;
                     }
-                    s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
-                    if (built.exists()) {
-                        s.execute("LOCK TABLE " + live.quoted() + " IN ACCESS EXCLUSIVE MODE");
-                    }
-                    s.execute("SET LOCAL lock_timeout = 0");
-                    TableDefinition now = TableDefinition.read(c, live);
-                    requireNoBlockers(now);
-                    if (!now.equals(built)) {
-                        throw new IllegalStateException("resync of " + plan.name() + ": the definition of " + live
-                                + " (indexes, constraints, defaults, grants) changed while the shadow table was built; "
-                                + "the live table is unchanged, rerun");
-                    }
-                    for (TableDefinition.OwnedSequence seq : now.sequences()) {
-                        if (plan.schema().indexOf(seq.column()) >= 0) {
-                            // the shadow's default uses it: hand it over, or at least keep it alive
-                            String name = new TableName(seq.schema(), seq.name()).quoted();
-                            if (!attempt(c, s, "ALTER SEQUENCE " + name + " OWNED BY " + shadow.quoted() + "." + quote(seq.column()),
-                                    "ownership of sequence " + seq.name() + " by column " + seq.column() + " (the sequence is kept)")) {
-                                s.execute("ALTER SEQUENCE " + name + " OWNED BY NONE");
-                            }
-                        }
-                    }
+                    TableDefinition now = lockUnchanged(c, s, live, built);
+                    handOverSequences(c, s, now);
                     if (now.exists()) {
                         s.execute("DROP TABLE " + live.quoted()); // no CASCADE: an unforeseen dependent fails the swap
                     }
-                    s.execute("ALTER TABLE " + shadow.quoted() + " RENAME TO " + quote(live.table()));
-                    for (Rename r : renames) {
-                        s.execute(r.constraint()
-                                ? "ALTER TABLE " + live.quoted() + " RENAME CONSTRAINT " + quote(r.temporary()) + " TO " + quote(r.original())
-                                : "ALTER INDEX " + new TableName(live.schema(), r.temporary()).quoted() + " RENAME TO " + quote(r.original()));
-                    }
+                    renameIn(s, live);
                     hook.at(CommitHook.Point.IN_TRANSACTION);
                     control.write(c, new ControlTable.State(plan.name(), live.toString(), plan.runId(), plan.cacheVersion(),
                             plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
@@ -285,6 +259,49 @@ public final class ShadowSwap {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Locks the live table (waiting at most {@link #LOCK_TIMEOUT}, so the service's queries are not queued behind the
+     * swap for long) and returns its definition, which must be the one the shadow was built from.
+     */
+    private TableDefinition lockUnchanged(Connection c, Statement s, TableName live, TableDefinition built) throws Exception {
+        s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+        if (built.exists()) {
+            s.execute("LOCK TABLE " + live.quoted() + " IN ACCESS EXCLUSIVE MODE");
+        }
+        s.execute("SET LOCAL lock_timeout = 0");
+        TableDefinition now = TableDefinition.read(c, live);
+        requireNoBlockers(now);
+        if (!now.equals(built)) {
+            throw new IllegalStateException("resync of " + plan.name() + ": the definition of " + live
+                    + " (indexes, constraints, defaults, grants) changed while the shadow table was built; "
+                    + "the live table is unchanged, rerun");
+        }
+        return now;
+    }
+
+    /** The live table's owned sequences that the shadow's defaults use: handed over, or at least kept alive. */
+    private void handOverSequences(Connection c, Statement s, TableDefinition now) throws SQLException {
+        for (TableDefinition.OwnedSequence seq : now.sequences()) {
+            if (plan.schema().indexOf(seq.column()) >= 0) {
+                String name = new TableName(seq.schema(), seq.name()).quoted();
+                if (!attempt(c, s, "ALTER SEQUENCE " + name + " OWNED BY " + shadowTable.quoted() + "." + quote(seq.column()),
+                        "ownership of sequence " + seq.name() + " by column " + seq.column() + " (the sequence is kept)")) {
+                    s.execute("ALTER SEQUENCE " + name + " OWNED BY NONE");
+                }
+            }
+        }
+    }
+
+    /** The shadow takes the live table's name, its indexes and constraints their original names. */
+    private void renameIn(Statement s, TableName live) throws SQLException {
+        s.execute("ALTER TABLE " + shadowTable.quoted() + " RENAME TO " + quote(live.table()));
+        for (Rename r : renames) {
+            s.execute(r.constraint()
+                    ? "ALTER TABLE " + live.quoted() + " RENAME CONSTRAINT " + quote(r.temporary()) + " TO " + quote(r.original())
+                    : "ALTER INDEX " + new TableName(live.schema(), r.temporary()).quoted() + " RENAME TO " + quote(r.original()));
         }
     }
 
