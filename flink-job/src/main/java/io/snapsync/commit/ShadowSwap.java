@@ -1,9 +1,5 @@
 package io.snapsync.commit;
 
-import io.snapsync.targetdb.ShadowNames;
-import io.snapsync.targetdb.MergeSql;
-import io.snapsync.targetdb.ControlTable;
-import io.snapsync.targetdb.TableDefinition;
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
@@ -11,6 +7,10 @@ import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.TablePlan;
 import io.snapsync.result.WriteResult;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.MergeSql;
+import io.snapsync.targetdb.ShadowNames;
+import io.snapsync.targetdb.TableDefinition;
 import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,16 +1,16 @@
 package io.snapsync.commit;
 
-import io.snapsync.targetdb.MergeSql;
-import io.snapsync.targetdb.ControlTable;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.diff.DataIssues;
 import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.MassChangeGuard;
 import io.snapsync.plan.TablePlan;
-import io.snapsync.result.WriteResult;
 import io.snapsync.result.Stage;
+import io.snapsync.result.WriteResult;
 import io.snapsync.row.BadDataException;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.MergeSql;
 import io.snapsync.targetdb.StagingTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

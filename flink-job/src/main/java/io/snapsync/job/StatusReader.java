@@ -1,16 +1,14 @@
 package io.snapsync.job;
 
+import io.snapsync.cache.CacheLayout;
+import io.snapsync.config.SyncConfig;
 import io.snapsync.plan.Leftovers;
 import io.snapsync.plan.TablePlanner;
-import io.snapsync.cache.CacheLayout;
 import io.snapsync.targetdb.ControlTable;
-import io.snapsync.config.SyncConfig;
 import io.snapsync.targetdb.StagingTables;
 import io.snapsync.targetdb.TargetCatalog;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,15 +1,13 @@
 package io.snapsync.plan;
 
 import io.snapsync.cache.CacheLayout;
+import io.snapsync.schema.TableName;
 import io.snapsync.targetdb.ControlTable;
 import io.snapsync.targetdb.ShadowNames;
-import io.snapsync.schema.TableName;
 import io.snapsync.targetdb.StagingTables;
 import io.snapsync.targetdb.TargetCatalog;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.snapsync.sink;
 
 import io.snapsync.cache.CacheFileWriter;
-import io.snapsync.fault.CommitHook;
 import io.snapsync.cache.CacheLayout;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.result.WriteResult;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;

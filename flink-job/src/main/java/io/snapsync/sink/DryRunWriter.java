@@ -1,10 +1,10 @@
 package io.snapsync.sink;
 
-import io.snapsync.result.WriteResult;
 import io.snapsync.result.Stage;
-import io.snapsync.row.KeyFormatter;
+import io.snapsync.result.WriteResult;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
+import io.snapsync.row.KeyFormatter;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.TableSchema;
 import java.util.ArrayList;

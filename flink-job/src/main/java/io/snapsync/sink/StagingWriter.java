@@ -2,8 +2,8 @@ package io.snapsync.sink;
 
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.fault.CommitHook;
-import io.snapsync.result.WriteResult;
 import io.snapsync.result.Stage;
+import io.snapsync.result.WriteResult;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;

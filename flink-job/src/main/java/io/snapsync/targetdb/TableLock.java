@@ -3,8 +3,8 @@ package io.snapsync.targetdb;
 import io.snapsync.config.JdbcEndpoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.util.List;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Keeps two runs of the same table from overlapping: a session-level PostgreSQL advisory lock in the

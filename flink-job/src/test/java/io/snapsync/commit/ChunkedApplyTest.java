@@ -1,12 +1,12 @@
 package io.snapsync.commit;
 
-import io.snapsync.targetdb.MergeSql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.snapsync.schema.TableName;
-import io.snapsync.result.WriteResult;
 import io.snapsync.result.Stage;
+import io.snapsync.result.WriteResult;
+import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.MergeSql;
 import io.snapsync.targetdb.TargetDialect;
 import java.util.List;
 import org.junit.jupiter.api.Test;

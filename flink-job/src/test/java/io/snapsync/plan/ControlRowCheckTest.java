@@ -2,8 +2,8 @@ package io.snapsync.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapsync.targetdb.ControlTable;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.ControlTable;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
