@@ -139,8 +139,8 @@ public final class TargetCatalog {
     }
 
     /**
-     * The prepare, bind, loop every catalog read needs, written once; a small helper rather than a JDBC library in
-     * the cluster jar for a dozen read-only queries.
+     * The prepare, bind, loop every read of this package needs (catalog, control tables, table definition, locks),
+     * written once; a small helper rather than a JDBC library in the cluster jar for a few dozen queries.
      */
     static <T> List<T> rows(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
