@@ -35,7 +35,9 @@ public final class ConfigLoader {
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // a count given as 1.5 is a mistake, not 1
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     private ConfigLoader() {}
 
@@ -223,6 +225,10 @@ public final class ConfigLoader {
         checkShare(j.maxUpdateShare(), "job.max-update-share");
         if (j.parallelism() != null && j.parallelism() < 1) {
             throw new ConfigException("job.parallelism must be at least 1");
+        }
+        if (j.concurrentTables() != null && j.concurrentTables() < 1) {
+            throw new ConfigException("job.concurrent-tables must be a positive integer (how many tables read their source at once), got "
+                    + j.concurrentTables());
         }
     }
 

@@ -98,11 +98,33 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
     public record Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare,
                       Double maxUpdateShare, String onDuplicateKey, String onNullKey, String onNulCharacter,
                       String nulReplacement, String schemaEvolution, String onColumnDropped, Integer applyChunkRows,
-                      String applyChunkPause, String spillDir) {
+                      String applyChunkPause, String spillDir, Integer concurrentTables) {
         public static final Job DEFAULTS = new Job(null, null, null, null, null);
+        /**
+         * Tables reading their source at once by default: one table's read costs the source what a single-table run
+         * does ({@code parallelism} cursors, each a Redshift WLM slot), however many tables the run holds.
+         */
+        public static final int DEFAULT_CONCURRENT_TABLES = 1;
 
         public Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare, Double maxUpdateShare) {
             this(parallelism, splits, restartAttempts, maxDeleteShare, maxUpdateShare, null, null, null, null, null, null, null, null, null);
+        }
+
+        public Job(Integer parallelism, Integer splits, Integer restartAttempts, Double maxDeleteShare, Double maxUpdateShare,
+                   String onDuplicateKey, String onNullKey, String onNulCharacter, String nulReplacement, String schemaEvolution,
+                   String onColumnDropped, Integer applyChunkRows, String applyChunkPause, String spillDir) {
+            this(parallelism, splits, restartAttempts, maxDeleteShare, maxUpdateShare, onDuplicateKey, onNullKey, onNulCharacter,
+                    nulReplacement, schemaEvolution, onColumnDropped, applyChunkRows, applyChunkPause, spillDir, null);
+        }
+
+        /** This job with {@code job.concurrent-tables} set to {@code n}. */
+        public Job withConcurrentTables(Integer n) {
+            return new Job(parallelism, splits, restartAttempts, maxDeleteShare, maxUpdateShare, onDuplicateKey, onNullKey,
+                    onNulCharacter, nulReplacement, schemaEvolution, onColumnDropped, applyChunkRows, applyChunkPause, spillDir, n);
+        }
+
+        public int concurrentTablesOrDefault() {
+            return concurrentTables == null ? DEFAULT_CONCURRENT_TABLES : concurrentTables;
         }
 
         public double maxDeleteShareOrDefault() {

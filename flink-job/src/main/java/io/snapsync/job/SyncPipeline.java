@@ -6,6 +6,7 @@ import io.snapsync.fault.CommitHook;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
 import io.snapsync.diff.DiffFunction;
+import io.snapsync.gate.ReadGate;
 import io.snapsync.diff.IssueCounter;
 import io.snapsync.diff.KeyHash;
 import io.snapsync.plan.TablePlan;
@@ -45,13 +46,18 @@ public final class SyncPipeline {
     private SyncPipeline() {}
 
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook) {
+        return build(env, plan, hook, ReadGate.NONE);
+    }
+
+    /** @param gate how many of the run's tables read their snapshot at once (the snapshot read is what it gates) */
+    public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook, ReadGate gate) {
         int p = plan.parallelism();
         DataStream<SnapshotRow> snapshot = plan.unload() != null
                 // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
                 ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
-                        "unloaded snapshot " + plan.sourceTable())
-                : env.fromSource(new JdbcSnapshotSource(plan.source().endpoint(), plan.query(), plan.schema(), plan.fetchSize(),
-                                EncoderOptions.of(plan.name(), plan.policies()), hook),
+                        "unloaded snapshot " + plan.sourceTable(), gate, plan.name())
+                : env.fromSource(gate.wrap(new JdbcSnapshotSource(plan.source().endpoint(), plan.query(), plan.schema(), plan.fetchSize(),
+                                EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
                         WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
                 .setParallelism(p)
                 .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p);

@@ -111,8 +111,11 @@ public final class SyncRunner {
             throw new java.io.UncheckedIOException(e);
         }
         DataStream<CommitOutcome> outcomes = noOutcomes(env);
+        // at most job.concurrent-tables tables read their source at once (see io.snapsync.gate)
+        io.snapsync.gate.ReadGate gate = io.snapsync.gate.ReadGate.of(report.runId, config.jobOrDefaults().concurrentTablesOrDefault(),
+                plans.size());
         for (TablePlan plan : plans) {
-            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook));
+            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate));
         }
         outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
                         config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))

@@ -190,14 +190,22 @@ public final class Unloads {
     /** The snapshot as a stream: a FileSource over exactly the files the manifest lists, each read whole, in parallel. */
     public static DataStream<SnapshotRow> stream(StreamExecutionEnvironment env, TableSchema schema, EncoderOptions options,
                                                  UnloadSnapshot u, int parallelism, String name) {
+        return stream(env, schema, options, u, parallelism, name, io.snapsync.gate.ReadGate.NONE, name);
+    }
+
+    /** The same, read only while {@code table} holds one of the run's read permits ({@code gate}). */
+    public static DataStream<SnapshotRow> stream(StreamExecutionEnvironment env, TableSchema schema, EncoderOptions options,
+                                                 UnloadSnapshot u, int parallelism, String name,
+                                                 io.snapsync.gate.ReadGate gate, String table) {
         if (u.files().isEmpty()) {
-            // an empty table: UNLOAD may write no file at all (an empty bounded stream, as for a missing cache)
+            // an empty table: UNLOAD may write no file at all (an empty bounded stream, as for a missing cache; nothing
+            // to read, so nothing to gate)
             return env.fromSequence(0, 0).filter(x -> false).name(name)
                     .map(x -> new SnapshotRow()).returns(SnapshotRow.class).name(name);
         }
         Path[] files = u.files().stream().map(e -> new Path(e.url())).toArray(Path[]::new);
         FileSource<SnapshotRow> source = FileSource.forBulkFileFormat(new UnloadFileFormat(schema, options, u.files()), files).build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), name)
+        return env.fromSource(gate.wrap(source, table), WatermarkStrategy.noWatermarks(), name)
                 .setParallelism(Math.max(1, Math.min(parallelism, files.length)));
     }
 }

@@ -25,6 +25,11 @@ final class TwoTables implements AutoCloseable {
     final Path cache;
 
     TwoTables(EmbeddedPostgres pg, Path dir) throws Exception {
+        this(pg, dir, "");
+    }
+
+    /** @param moreJob more {@code job:} keys, e.g. {@code ", concurrent-tables: 1"} */
+    TwoTables(EmbeddedPostgres pg, Path dir, String moreJob) throws Exception {
         int n = SEQ.incrementAndGet();
         String src = "csrc_" + n;
         String tgt = "ctgt_" + n;
@@ -42,11 +47,11 @@ final class TwoTables implements AutoCloseable {
                 source: { url: "%s", user: postgres }
                 target: { url: "%s", user: postgres }
                 cache:  { uri: "%s" }
-                job:    { parallelism: 2, restart-attempts: 0, max-delete-share: 1.0 }
+                job:    { parallelism: 2, restart-attempts: 0, max-delete-share: 1.0%s }
                 tables:
                   - { name: a, source: public.a, target: public.a, primary-key: [id] }
                   - { name: b, source: public.b, target: public.b, primary-key: [id] }
-                """.formatted(pg.getJdbcUrl(src), pg.getJdbcUrl(tgt), cache.toUri()));
+                """.formatted(pg.getJdbcUrl(src), pg.getJdbcUrl(tgt), cache.toUri(), moreJob));
     }
 
     void day2() throws Exception {

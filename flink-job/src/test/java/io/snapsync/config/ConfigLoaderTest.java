@@ -66,6 +66,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void concurrentTablesIsAPositiveIntegerDefaultingToOne() {
+        assertThat(parse(VALID).jobOrDefaults().concurrentTablesOrDefault()).isEqualTo(1);
+        assertThat(parse(VALID.replace("job: { parallelism: 4 }", "job: { parallelism: 4, concurrent-tables: 3 }"))
+                .jobOrDefaults().concurrentTablesOrDefault()).isEqualTo(3);
+        for (String bad : new String[] {"0", "-2"}) {
+            assertThatThrownBy(() -> parse(VALID.replace("job: { parallelism: 4 }", "job: { concurrent-tables: " + bad + " }")))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("job.concurrent-tables must be a positive integer (how many tables read their source at once), got " + bad);
+        }
+        for (String bad : new String[] {"all", "1.5"}) {
+            assertThatThrownBy(() -> parse(VALID.replace("job: { parallelism: 4 }", "job: { concurrent-tables: " + bad + " }")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("concurrent-tables").hasMessageContaining(bad);
+        }
+    }
+
+    @Test
     void missingPrimaryKeyIsAnError() {
         assertThatThrownBy(() -> parse(VALID.replace("    primary-key: [l_orderkey, l_linenumber]\n", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("tables[0].primary-key");

@@ -12,6 +12,7 @@ import io.snapsync.job.SyncRunner;
 import io.snapsync.job.TableReport;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TypeMapping;
+import io.snapsync.testing.GateLog;
 import io.snapsync.testing.S3TestServer;
 import io.snapsync.testing.UnloadParquetEncodings;
 import io.snapsync.testing.UnloadStandInDriver;
@@ -200,6 +201,35 @@ class UnloadEndToEndTest extends EndToEndTestBase {
                 UnloadStandInDriver.rowsPerFile = 1;
                 UnloadStandInDriver.tamperNextManifest = null;
             }
+        }
+    }
+
+    @Test
+    void unloadedTablesAreReadOneAtATimeWithConcurrentTablesOne() throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 10;
+        try (PgPair p = new PgPair(pg, pg, tmp); GateLog gate = GateLog.capture()) {
+            List<String> names = List.of("u1", "u2", "u3");
+            List<SyncConfig.Table> tables = new java.util.ArrayList<>();
+            for (String t : names) {
+                p.both("CREATE TABLE public." + t + " (id integer PRIMARY KEY, v text)");
+                exec(p.source, "INSERT INTO " + t + " SELECT i, md5(i::text) FROM generate_series(1, 95) i");
+                tables.add(new SyncConfig.Table(t, "public." + t, "public." + t, List.of("id"), null, null, null));
+            }
+            SyncConfig one = config(p, "unload", List.of("id"));
+            SyncConfig config = new SyncConfig(one.source(), one.target(), one.cache(), one.job().withConcurrentTables(1), tables);
+
+            io.snapsync.job.RunReport r = new SyncRunner(config).run(null);
+            assertThat(r.tables).extracting(t -> t.status).as("%s", r.tables.stream().map(t -> t.error).toList())
+                    .containsOnly("committed");
+            for (String t : names) {
+                assertThat(rows(p.target, t, "id")).as(t).isEqualTo(rows(p.source, t, "id"));
+            }
+            // 10 files per table through the FileSource, each table's read begun and ended once, one at a time
+            assertThat(GateLog.reads(gate.text())).isEqualTo(Map.of("u1", "1/1", "u2", "1/1", "u3", "1/1"));
+            assertThat(GateLog.tablesReadingAtOnce(gate.text())).isEqualTo(1);
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 
