@@ -92,35 +92,12 @@ public final class SyncRunner {
         report.startedAt = started.toString();
         // the locks stay held (by this JVM's connections) until the job ends, see Locks
         Locks locks = new Locks();
-        List<TablePlan> plans = new ArrayList<>();
-        for (SyncConfig.Table table : tables) {
-            TableReport r = new TableReport();
-            r.name = table.name();
-            r.runId = report.runId;
-            report.tables.add(r);
-            plan(table, r, locks).ifPresent(plans::add);
-        }
+        List<TablePlan> plans = planAll(tables, report, locks);
         long planEnded = System.currentTimeMillis();
         StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
         int attempts = config.jobOrDefaults().restartAttempts() == null ? 2 : config.jobOrDefaults().restartAttempts();
         Attempts.configure(env, attempts);
-        String planned;
-        try {
-            planned = report.toJson();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        DataStream<CommitOutcome> outcomes = noOutcomes(env);
-        // at most job.concurrent-tables tables read their source at once (see io.snapsync.gate)
-        io.snapsync.gate.ReadGate gate = io.snapsync.gate.ReadGate.of(report.runId, config.jobOrDefaults().concurrentTablesOrDefault(),
-                plans.size());
-        for (TablePlan plan : plans) {
-            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate));
-        }
-        outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
-                        config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))
-                .setParallelism(1).setMaxParallelism(1)
-                .sinkTo(new DiscardingSink<>()).name("end").setParallelism(1);
+        buildJob(env, plans, report, planEnded);
 
         JobClient client;
         try {
@@ -153,6 +130,40 @@ public final class SyncRunner {
         } finally {
             locks.close();
         }
+    }
+
+    /** Plans every table in turn, each with its report entry; a table whose planning fails is in the report, not the job. */
+    private List<TablePlan> planAll(List<SyncConfig.Table> tables, RunReport report, Locks locks) {
+        List<TablePlan> plans = new ArrayList<>();
+        for (SyncConfig.Table table : tables) {
+            TableReport r = new TableReport();
+            r.name = table.name();
+            r.runId = report.runId;
+            report.tables.add(r);
+            plan(table, r, locks).ifPresent(plans::add);
+        }
+        return plans;
+    }
+
+    /** The run's one job: a subgraph per planned table, their outcomes into one report operator. */
+    private void buildJob(StreamExecutionEnvironment env, List<TablePlan> plans, RunReport report, long planEnded) {
+        String planned;
+        try {
+            planned = report.toJson();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        DataStream<CommitOutcome> outcomes = noOutcomes(env);
+        // at most job.concurrent-tables tables read their source at once (see io.snapsync.gate)
+        io.snapsync.gate.ReadGate gate = io.snapsync.gate.ReadGate.of(report.runId, config.jobOrDefaults().concurrentTablesOrDefault(),
+                plans.size());
+        for (TablePlan plan : plans) {
+            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate));
+        }
+        outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
+                        config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))
+                .setParallelism(1).setMaxParallelism(1)
+                .sinkTo(new DiscardingSink<>()).name("end").setParallelism(1);
     }
 
     /**
