@@ -174,7 +174,7 @@ public final class SyncRunner {
             throws Exception {
         boolean terminal = System.console() != null;
         long every = terminal ? 2 : 30;
-        List<Progress.Table> tables = plans.stream().map(p -> new Progress.Table(p.name(), p.source().expectedRows())).toList();
+        Progress progress = new Progress(plans.stream().map(p -> new Progress.Table(p.name(), p.source().expectedRows())).toList());
         CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
         boolean drawn = false;
         while (true) {
@@ -191,7 +191,7 @@ public final class SyncRunner {
                 } catch (Exception e) {
                     continue; // progress is best effort
                 }
-                String line = Progress.line(tables, acc, Duration.between(started, Instant.now()));
+                String line = progress.line(acc, Duration.between(started, Instant.now()));
                 if (terminal) {
                     System.err.print("\r\033[K" + line);
                     System.err.flush();
