@@ -38,21 +38,7 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
             throws IOException {
         HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
-        InputFile file = FlinkParquetFiles.input(stream, fileLen);
-        ParquetReader<CacheEntry> reader;
-        try {
-            reader = new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
-                @Override
-                protected ReadSupport<CacheEntry> getReadSupport() {
-                    return before == null ? new CacheEntryReadSupport() : new RehashReadSupport(before, now);
-                }
-            }.build();
-        } catch (IOException | RuntimeException e) {
-            // the planner checked every file; this one changed since: no cause chained, so this line is the one reported
-            throw new IOException("the cache is damaged: a file of the previous cache version is not a readable Parquet file ("
-                    + String.valueOf(e.getMessage()).replaceAll("\\S+@[0-9a-f]+", "the file")
-                    + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
-        }
+        ParquetReader<CacheEntry> reader = open(FlinkParquetFiles.input(stream, fileLen), before, now);
         return new Reader<>() {
             @Override
             public CacheEntry read() throws IOException {
@@ -64,6 +50,25 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
                 reader.close();
             }
         };
+    }
+
+    /** Key and hash of one cache file ({@code before} null), or its full rows re-hashed from {@code before} to {@code now}. */
+    static ParquetReader<CacheEntry> open(InputFile file, TableSchema before, TableSchema now) throws IOException {
+        HadoopClasses.require(); // before any Parquet class needs Hadoop's
+        ParquetCodecs.pin();
+        try {
+            return new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
+                @Override
+                protected ReadSupport<CacheEntry> getReadSupport() {
+                    return before == null ? new CacheEntryReadSupport() : new RehashReadSupport(before, now);
+                }
+            }.build();
+        } catch (IOException | RuntimeException e) {
+            // the planner checked every file; this one changed since: no cause chained, so this line is the one reported
+            throw new IOException("the cache is damaged: a file of the previous cache version is not a readable Parquet file ("
+                    + String.valueOf(e.getMessage()).replaceAll("\\S+@[0-9a-f]+", "the file")
+                    + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
+        }
     }
 
     @Override

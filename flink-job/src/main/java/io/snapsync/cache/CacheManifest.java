@@ -26,7 +26,8 @@ public record CacheManifest(
         List<Column> columns,
         List<String> keyColumns,
         List<FileEntry> files,
-        String createdAt) {
+        String createdAt,
+        Boolean sorted) {
 
     public static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -37,10 +38,30 @@ public record CacheManifest(
      * One Parquet file of the version, relative to the version directory, with its row count, length and
      * CRC32C (hex) as written; {@code bytes}/{@code crc32c} are null in manifests of older snapsync versions.
      */
-    public record FileEntry(String name, long rows, Long bytes, String crc32c) {
+    public record FileEntry(String name, long rows, Long bytes, String crc32c, String firstKey, String lastKey) {
         public FileEntry(String name, long rows) {
             this(name, rows, null, null);
         }
+
+        public FileEntry(String name, long rows, Long bytes, String crc32c) {
+            this(name, rows, bytes, crc32c, null, null);
+        }
+    }
+
+    /**
+     * A manifest without {@code sorted} (older snapsync versions): its files are in no particular order.
+     * {@code sorted} true means each file holds its rows in key order ({@code row.KeyOrder}), the files' key
+     * ranges ({@code firstKey}/{@code lastKey}, canonical key bytes in Base64) do not overlap, and the next run
+     * can merge a key range of it with the source's rows of that range.
+     */
+    public CacheManifest(int format, String table, String version, long rowCount, String schemaFingerprint, List<Column> columns,
+                         List<String> keyColumns, List<FileEntry> files, String createdAt) {
+        this(format, table, version, rowCount, schemaFingerprint, columns, keyColumns, files, createdAt, null);
+    }
+
+    /** True when the version's files are sorted by key with their key ranges recorded (see the constructor above). */
+    public boolean isSorted() {
+        return Boolean.TRUE.equals(sorted) && files.stream().allMatch(f -> f.firstKey() != null && f.lastKey() != null);
     }
 
     public void write(Path path) throws IOException {

@@ -2,6 +2,7 @@ package io.snapsync.commit;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
+import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.diff.DataIssues;
 import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.MassChangeGuard;
@@ -192,15 +193,20 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     /** The new cache version's manifest; unused until the control row names the version. */
     private void writeManifest(CommitOutcome o) throws Exception {
         List<CacheManifest.FileEntry> files = new ArrayList<>();
+        boolean filesSorted = true;
         for (WriteResult.CacheFile r : results.cacheFiles()) {
             if (r.file() != null) {
-                files.add(new CacheManifest.FileEntry(r.file(), r.rows(), r.bytes(), r.checksum()));
+                files.add(new CacheManifest.FileEntry(r.file(), r.rows(), r.bytes(), r.checksum(),
+                        SortedCacheReader.encodeKey(r.firstKey()), SortedCacheReader.encodeKey(r.lastKey())));
+                filesSorted &= r.sorted();
             }
         }
+        // the next run may merge this version range by range only if each file ascends and no two overlap
+        boolean sorted = filesSorted && SortedCacheReader.disjoint(files, plan.schema());
         Path manifest = new CacheLayout(plan.cache().uri()).manifest(plan.name(), plan.cacheVersion());
         new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.cacheRows,
                 plan.schema().fingerprint(), plan.schema().columns(), plan.schema().keyColumns(), files,
-                Instant.now().toString()).write(manifest);
+                Instant.now().toString(), sorted).write(manifest);
         hook.at(CommitHook.Point.CACHE_WRITTEN);
     }
 

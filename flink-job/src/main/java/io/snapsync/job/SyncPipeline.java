@@ -2,25 +2,31 @@ package io.snapsync.job;
 
 import io.snapsync.cache.CacheEntryFormat;
 import io.snapsync.cache.CacheLayout;
-import io.snapsync.fault.CommitHook;
+import io.snapsync.cache.CacheManifest;
+import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
 import io.snapsync.diff.DiffFunction;
-import io.snapsync.gate.ReadGate;
 import io.snapsync.diff.IssueCounter;
 import io.snapsync.diff.KeyHash;
+import io.snapsync.fault.CommitHook;
+import io.snapsync.gate.ReadGate;
 import io.snapsync.plan.TablePlan;
-import io.snapsync.row.EncoderOptions;
+import io.snapsync.result.Stage;
+import io.snapsync.result.WriteResult;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Change;
+import io.snapsync.row.EncoderOptions;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.sink.CacheWriter;
 import io.snapsync.sink.DryRunWriter;
 import io.snapsync.sink.StagingWriter;
 import io.snapsync.sink.ValueValidator;
-import io.snapsync.result.WriteResult;
-import io.snapsync.result.Stage;
 import io.snapsync.source.JdbcSnapshotSource;
+import io.snapsync.source.SourceDialect;
+import io.snapsync.source.SourceQuery;
+import io.snapsync.source.SplitPlanner;
 import io.snapsync.task.ReadProgress;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -30,9 +36,19 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The job graph for one table:
+ * The job graph for one table. Where the splits are key ranges (or one split) and the key's order is proven
+ * ({@link KeyOrder}), the ordered diff, one pipelined chain per subtask:
+ *
+ * <pre>
+ *   snapshot (JDBC, ranges, ORDER BY key) ─ diff: merge with cache v(prev) of the same range ─┬─ writers (as below) ─ committer (1)
+ *     (split markers)                        (sorted Parquet files; reconcile: the target)    ┘
+ * </pre>
+ *
+ * Otherwise (UNLOAD, hash-bucket splits, other key types) the keyed diff:
  *
  * <pre>
  *   snapshot (JDBC, N splits) ─ keyBy(pk) ─┐
@@ -43,6 +59,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * </pre>
  */
 public final class SyncPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncPipeline.class);
     private SyncPipeline() {}
 
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook) {
@@ -52,28 +69,45 @@ public final class SyncPipeline {
     /** @param gate how many of the run's tables read their snapshot at once (the snapshot read is what it gates) */
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook, ReadGate gate) {
         int p = plan.parallelism();
-        DataStream<SnapshotRow> snapshot = plan.unload() != null
-                // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
-                ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
-                        "unloaded snapshot " + plan.sourceTable(), gate, plan.name())
-                : env.fromSource(gate.wrap(new JdbcSnapshotSource(plan.source().endpoint(), plan.query(), plan.schema(), plan.fetchSize(),
-                                EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
-                        WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
-                .setParallelism(p)
-                .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p);
+        OrderedDiffOperator.Previous ordered = orderedPrevious(plan);
+        SingleOutputStreamOperator<Change> upserts;
+        if (ordered != null) {
+            // the ordered diff: each split read in key order and merged with the previous snapshot's entries of its
+            // key range, chained to the read and to the writers; no shuffle, no sort
+            LOG.info("{}: ordered diff ({} key-range splits; previous snapshot: {})", plan.name(), plan.source().query().splitCount(),
+                    ordered.target() != null ? "the live target" : ordered.files().isEmpty() ? "none" : ordered.files().size() + " sorted cache files");
+            SourceQuery query = plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList()));
+            upserts = env.fromSource(gate.wrap(JdbcSnapshotSource.ordered(plan.source().endpoint(), query, plan.schema(), plan.source().fetchSize(),
+                                    EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
+                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
+                    .setParallelism(p)
+                    .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p)
+                    .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered))
+                    .setParallelism(p);
+        } else {
+            DataStream<SnapshotRow> snapshot = plan.source().unload() != null
+                    // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
+                    ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.source().unload(), p,
+                            "unloaded snapshot " + plan.source().table(), gate, plan.name())
+                    : env.fromSource(gate.wrap(new JdbcSnapshotSource(plan.source().endpoint(), plan.source().query(), plan.schema(), plan.source().fetchSize(),
+                                    EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
+                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
+                    .setParallelism(p)
+                    .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p);
 
-        DataStream<CacheEntry> cache = previousCache(env, plan);
+            DataStream<CacheEntry> cache = previousCache(env, plan);
 
-        SingleOutputStreamOperator<Change> upserts = snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
-                .connect(cache.keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
-                .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
-                .name("diff " + plan.name()).setParallelism(p);
+            upserts = snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
+                    .connect(cache.keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
+                    .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
+                    .name("diff " + plan.name()).setParallelism(p);
+        }
         DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);
         // the new cache is what the diff let through (one row per key), not the raw snapshot
         DataStream<SnapshotRow> newCache = upserts.getSideOutput(DiffFunction.CACHE);
 
         TypeInformation<WriteResult> resultType = TypeInformation.of(WriteResult.class);
-        ValueValidator validator = new ValueValidator(plan.name(), plan.schema(), plan.targetColumns());
+        ValueValidator validator = new ValueValidator(plan.name(), plan.schema(), plan.target().columns());
         DataStream<WriteResult> upsertResults;
         DataStream<WriteResult> deleteResults;
         DataStream<WriteResult> cacheResults;
@@ -86,15 +120,15 @@ public final class SyncPipeline {
                     .setParallelism(p);
         } else {
             upsertResults = upserts.transform("stage upserts " + plan.name(), resultType,
-                    new StagingWriter(Stage.UPSERTS, plan.target().endpoint(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
+                    new StagingWriter(Stage.UPSERTS, plan.target().endpoint(), plan.target().staging().upserts(), plan.schema().columns(), validator, hook))
                     .setParallelism(p);
             deleteResults = deletes.transform("stage deletes " + plan.name(), resultType,
-                    new StagingWriter(Stage.DELETES, plan.target().endpoint(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
+                    new StagingWriter(Stage.DELETES, plan.target().endpoint(), plan.target().staging().deletes(), plan.schema().keyColumnList(), null, hook))
                     .setParallelism(p);
-            String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
+            String versionDir = new CacheLayout(plan.cache().uri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache " + plan.name(), resultType,
-                    new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
-                            plan.rowGroupBytes(), hook))
+                    new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.cache().parquetCodec().toUpperCase()),
+                            plan.cache().rowGroupBytes(), hook))
                     .setParallelism(p);
         }
 
@@ -107,28 +141,81 @@ public final class SyncPipeline {
                 .setMaxParallelism(1);
     }
 
-    private static DataStream<CacheEntry> previousCache(StreamExecutionEnvironment env, TablePlan plan) {
+    /**
+     * The previous snapshot for the ordered diff, or null when the table takes the keyed diff: UNLOAD
+     * extraction (files in no order), hash-bucket splits, or a key type without a proven order. A previous
+     * cache version not written sorted (by an older snapsync or the keyed diff) is replaced, once, by the live
+     * target read with the same ordered range queries, as reconcile reads it; that run writes a sorted cache
+     * (unless the schema changes in the same run: the target has the old columns until the commit, so that run
+     * takes the keyed diff and the next one makes the move).
+     */
+    static OrderedDiffOperator.Previous orderedPrevious(TablePlan plan) {
+        if (plan.source().unload() != null || !plan.source().query().ranged() || !KeyOrder.supports(plan.schema())) {
+            return null;
+        }
         if (plan.reconcile()) {
+            return targetPrevious(plan);
+        }
+        if (plan.cache().previousFiles().isEmpty()) {
+            return OrderedDiffOperator.Previous.none();
+        }
+        CacheLayout layout = new CacheLayout(plan.cache().uri());
+        CacheManifest m;
+        try {
+            m = CacheManifest.read(layout.manifest(plan.name(), plan.cache().previousVersion()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.cache().previousVersion() + " failed: " + e.getMessage(), e);
+        }
+        if (!m.isSorted()) {
+            if (plan.cache().previousSchema() != null || !plan.target().schemaDdl().isEmpty()) {
+                // the live target still has the old columns until this run's DDL: diff against the (re-hashed) cache
+                // with the keyed diff this once; the next run replaces the unsorted cache from the target
+                LOG.info("{}: cache version {} was not written in key order and the schema changed; keyed diff this run",
+                        plan.name(), plan.cache().previousVersion());
+                return null;
+            }
+            LOG.info("{}: cache version {} was not written in key order; this run diffs against the live target (as reconcile does) "
+                    + "and writes a sorted cache", plan.name(), plan.cache().previousVersion());
+            return targetPrevious(plan);
+        }
+        return OrderedDiffOperator.Previous.cache(SortedCacheReader.files(m, layout.versionDir(plan.name(), plan.cache().previousVersion())),
+                plan.cache().previousSchema());
+    }
+
+    private static OrderedDiffOperator.Previous targetPrevious(TablePlan plan) {
+        SourceQuery q = plan.source().query();
+        String sql = SplitPlanner.selectList(plan.schema(), plan.target().table())
+                + (q.rangeColumn() != null ? " WHERE " + SplitPlanner.rangePredicate(q.rangeColumn()) : "")
+                + " ORDER BY " + new SourceDialect.Postgres().orderBy(plan.schema().keyColumnList());
+        return OrderedDiffOperator.Previous.target(plan.target().endpoint(), sql, q.rangeColumn() != null, plan.source().fetchSize(), plan.target().table().toString());
+    }
+
+    private static SourceDialect dialect(io.snapsync.config.JdbcEndpoint source) {
+        return source.isRedshift() ? new SourceDialect.Redshift() : new SourceDialect.Postgres();
+    }
+
+    private static DataStream<CacheEntry> previousCache(StreamExecutionEnvironment env, TablePlan plan) {
+        if (plan.mode() instanceof TablePlan.Reconcile reconcile) {
             // the live target, read and hashed by the same reader and encoder as the source: equal rows hash equal
-            return env.fromSource(new JdbcSnapshotSource(plan.target().endpoint(), plan.targetQuery(), plan.schema(), plan.fetchSize(),
-                                    EncoderOptions.strict(plan.targetTable().toString())),
-                            WatermarkStrategy.noWatermarks(), "target " + plan.targetTable())
+            return env.fromSource(new JdbcSnapshotSource(plan.target().endpoint(), reconcile.targetQuery(), plan.schema(), plan.source().fetchSize(),
+                                    EncoderOptions.strict(plan.target().table().toString())),
+                            WatermarkStrategy.noWatermarks(), "target " + plan.target().table())
                     .setParallelism(plan.parallelism())
                     .map(r -> new CacheEntry(r.key, r.hashHi, r.hashLo)).returns(CacheEntry.class).name("key and hash")
                     .setParallelism(plan.parallelism());
         }
-        if (plan.previousFiles().isEmpty()) {
+        if (plan.cache().previousFiles().isEmpty()) {
             // first run, or an empty previous snapshot: every row is an insert
             // (fromData with an empty list fails at run time in Flink 2.2; one filtered-out element is an empty bounded stream)
             return env.fromSequence(0, 0).filter(x -> false).name("no previous cache")
                     .map(x -> new CacheEntry()).returns(CacheEntry.class).name("no previous cache");
         }
-        Path[] files = plan.previousFiles().stream().map(Path::new).toArray(Path[]::new);
+        Path[] files = plan.cache().previousFiles().stream().map(Path::new).toArray(Path[]::new);
         // written under an older schema: read whole rows and re-hash them as today's schema encodes them
-        CacheEntryFormat format = plan.previousSchema() == null ? new CacheEntryFormat()
-                : new CacheEntryFormat(plan.previousSchema(), plan.schema());
+        CacheEntryFormat format = plan.cache().previousSchema() == null ? new CacheEntryFormat()
+                : new CacheEntryFormat(plan.cache().previousSchema(), plan.schema());
         FileSource<CacheEntry> source = FileSource.forRecordStreamFormat(format, files).build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cache " + plan.previousVersion())
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cache " + plan.cache().previousVersion())
                 .setParallelism(Math.max(1, Math.min(plan.parallelism(), files.length)));
     }
 }

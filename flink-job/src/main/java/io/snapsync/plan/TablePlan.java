@@ -102,23 +102,4 @@ public record TablePlan(
     public boolean resync() {
         return mode instanceof Resync;
     }
-
-    // The old flat accessors, kept only for job.SyncPipeline while other branches rewrite it; it moves to the parts
-    // above once they are merged, and these go.
-    public UnloadSnapshot unload() { return source.unload(); }
-    public TableName sourceTable() { return source.table(); }
-    public SourceQuery query() { return source.query(); }
-    public int fetchSize() { return source.fetchSize(); }
-    public long expectedRows() { return source.expectedRows(); }
-    public TableName targetTable() { return target.table(); }
-    public List<TargetColumn> targetColumns() { return target.columns(); }
-    public TableName upsertStaging() { return target.staging().upserts(); }
-    public TableName deleteStaging() { return target.staging().deletes(); }
-    public String cacheUri() { return cache.uri(); }
-    public String parquetCodec() { return cache.parquetCodec(); }
-    public int rowGroupBytes() { return cache.rowGroupBytes(); }
-    public String previousVersion() { return cache.previousVersion(); }
-    public List<String> previousFiles() { return cache.previousFiles(); }
-    public TableSchema previousSchema() { return cache.previousSchema(); }
-    public SourceQuery targetQuery() { return mode instanceof Reconcile r ? r.targetQuery() : null; }
 }

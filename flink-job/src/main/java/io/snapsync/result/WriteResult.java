@@ -44,8 +44,17 @@ public sealed interface WriteResult extends Serializable
      *
      * @param file name relative to the version directory; null when the subtask wrote no file (no rows, or a dry run)
      * @param bytes the file's length and CRC32C (hex), recorded in the manifest and checked before the next run reads it
+     * @param firstKey the file's first and last key (canonical key bytes, Latin-1), null without rows; {@code sorted}
+     *     whether every key in it ascended strictly under {@code row.KeyOrder}, as checked while writing; the manifest
+     *     records them
      */
-    record CacheFile(int subtask, int attempt, long rows, String file, long bytes, String checksum) implements WriteResult {
+    record CacheFile(int subtask, int attempt, long rows, String file, long bytes, String checksum, String firstKey,
+                     String lastKey, boolean sorted) implements WriteResult {
+        /** A file without key range (a dry run counts rows only). */
+        public CacheFile(int subtask, int attempt, long rows, String file, long bytes, String checksum) {
+            this(subtask, attempt, rows, file, bytes, checksum, null, null, false);
+        }
+
         @Override
         public Stage stage() {
             return Stage.CACHE;

@@ -17,6 +17,11 @@ public class SnapshotRow {
      * It flows to the table's committer, which fails the table instead of the whole job.
      */
     public static final byte ERROR = 4;
+    /**
+     * Not a row: an ordered read's marker ahead of a split's rows; {@link #row} holds the split's key range
+     * ({@code source.SplitRange#marker}). Only the ordered diff sees these.
+     */
+    public static final byte SPLIT = 8;
 
     public String key;
     public long hashHi;

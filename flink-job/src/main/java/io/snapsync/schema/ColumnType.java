@@ -39,12 +39,20 @@ public enum ColumnType {
         this.tag = (byte) tag;
     }
 
-    public static ColumnType ofTag(byte tag) {
+    /** By tag: called for every value decoded (values() would copy the array each time). */
+    private static final ColumnType[] BY_TAG = new ColumnType[128];
+
+    static {
         for (ColumnType t : values()) {
-            if (t.tag == tag) {
-                return t;
-            }
+            BY_TAG[t.tag] = t;
         }
-        throw new IllegalArgumentException("unknown value tag " + tag);
+    }
+
+    public static ColumnType ofTag(byte tag) {
+        ColumnType t = tag >= 0 ? BY_TAG[tag] : null;
+        if (t == null) {
+            throw new IllegalArgumentException("unknown value tag " + tag);
+        }
+        return t;
     }
 }

@@ -29,6 +29,11 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
     private transient String fileName;
     /** Why this subtask gave up (its last attempt failed): the committer fails the table. */
     private transient String error;
+    /** Null when the key has no proven order: the file is then never recorded as sorted. */
+    private final io.snapsync.row.KeyOrder order;
+    private transient String firstKey;
+    private transient String lastKey;
+    private transient boolean sorted;
 
     public CacheWriter(TableSchema schema, String versionDir, CompressionCodecName codec, int rowGroupBytes, CommitHook hook) {
         this.hook = hook;
@@ -36,6 +41,7 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
         this.versionDir = versionDir;
         this.codec = codec;
         this.rowGroupBytes = rowGroupBytes;
+        this.order = io.snapsync.row.KeyOrder.supports(schema) ? new io.snapsync.row.KeyOrder(schema) : null;
     }
 
     @Override
@@ -64,8 +70,17 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                     getRuntimeContext().getTaskInfo().getAttemptNumber());
             writer = new CacheFileWriter(new Path(new Path(versionDir), fileName), schema, codec, rowGroupBytes);
+            sorted = order != null;
         }
-        writer.write(record.getValue());
+        SnapshotRow row = record.getValue();
+        // proven, not assumed: the next run merges this file in key order only if every key here ascended
+        if (firstKey == null) {
+            firstKey = row.key;
+        } else if (sorted && order.compare(lastKey, row.key) >= 0) {
+            sorted = false;
+        }
+        lastKey = row.key;
+        writer.write(row);
         if (writer.rows() == CommitHook.AFTER_ROWS) {
             hook.at(CommitHook.Point.CACHE_FILE_WRITING);
         }
@@ -92,7 +107,8 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
         int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         output.collect(new StreamRecord<>(error != null
                 ? new WriteResult.Failed(io.snapsync.result.Stage.CACHE, subtask, attempt, error)
-                : new WriteResult.CacheFile(subtask, attempt, rows, rows == 0 ? null : fileName, bytes, checksum)));
+                : rows == 0 ? new WriteResult.CacheFile(subtask, attempt, 0, null, bytes, checksum)
+                : new WriteResult.CacheFile(subtask, attempt, rows, fileName, bytes, checksum, firstKey, lastKey, sorted)));
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class JdbcSnapshotSource
 
     /** What every split of one read shares. */
     public record QuerySpec(JdbcEndpoint endpoint, String sql, TableSchema schema, int fetchSize, EncoderOptions encoding,
-                            CommitHook hook) implements Serializable {}
+                            CommitHook hook, boolean ordered) implements Serializable {}
 
     private final QuerySpec spec;
     private final SourceQuery query;
@@ -59,8 +59,33 @@ public final class JdbcSnapshotSource
     /** @param hook test-only fault injection at {@link CommitHook.Point#SOURCE_READ} */
     public JdbcSnapshotSource(JdbcEndpoint endpoint, SourceQuery query, TableSchema schema, int fetchSize, EncoderOptions encoding,
                               CommitHook hook) {
-        this.spec = new QuerySpec(endpoint, query.sql(), schema, fetchSize, encoding, hook);
+        this(endpoint, query, schema, fetchSize, encoding, hook, false);
+    }
+
+    private JdbcSnapshotSource(JdbcEndpoint endpoint, SourceQuery query, TableSchema schema, int fetchSize, EncoderOptions encoding,
+                               CommitHook hook, boolean ordered) {
+        this.spec = new QuerySpec(endpoint, query.sql(), schema, fetchSize, encoding, hook, ordered);
         this.query = query;
+    }
+
+    /**
+     * The ordered read of {@code query} (already ORDER BY the key, its splits key ranges): each split's rows
+     * are preceded by a {@link SplitRange#marker marker row} naming its range, and the splits are assigned
+     * statically, contiguous ranges per subtask read in ascending order (see {@link RangeSplitAssigner}), so
+     * that a subtask's output is in key order and its cache file covers one key range.
+     */
+    public static JdbcSnapshotSource ordered(JdbcEndpoint endpoint, SourceQuery query, TableSchema schema, int fetchSize,
+                                             EncoderOptions encoding, CommitHook hook) {
+        if (!query.ranged()) {
+            throw new IllegalArgumentException("an ordered read needs key-range splits: " + query);
+        }
+        return new JdbcSnapshotSource(endpoint, query, schema, fetchSize, encoding, hook, true);
+    }
+
+    /** One query's rows, streamed through a cursor: the ordered diff's read of the live target. Close it when done. */
+    public static RowIterator rows(JdbcEndpoint endpoint, String sql, TableSchema schema, int fetchSize, EncoderOptions encoding,
+                                   Serializable[] params) {
+        return new RowIterator(new QuerySpec(endpoint, sql, schema, fetchSize, encoding, CommitHook.NONE, false), params);
     }
 
     List<QuerySplit> splits() {
@@ -87,13 +112,13 @@ public final class JdbcSnapshotSource
 
     @Override
     public SplitEnumerator<QuerySplit, Collection<QuerySplit>> createEnumerator(SplitEnumeratorContext<QuerySplit> context) {
-        return new IteratorSourceEnumerator<>(context, splits());
+        return spec.ordered() ? new RangeSplitAssigner(context, splits()) : new IteratorSourceEnumerator<>(context, splits());
     }
 
     @Override
     public SplitEnumerator<QuerySplit, Collection<QuerySplit>> restoreEnumerator(
             SplitEnumeratorContext<QuerySplit> context, Collection<QuerySplit> checkpoint) {
-        return new IteratorSourceEnumerator<>(context, checkpoint);
+        return spec.ordered() ? new RangeSplitAssigner(context, checkpoint) : new IteratorSourceEnumerator<>(context, checkpoint);
     }
 
     @Override
@@ -128,6 +153,11 @@ public final class JdbcSnapshotSource
             return id;
         }
 
+        /** The split's position in the query's split list: range splits ascend with it. */
+        int index() {
+            return Integer.parseInt(id);
+        }
+
         @Override
         public RowIterator getIterator() {
             return new RowIterator(spec, params);
@@ -145,8 +175,10 @@ public final class JdbcSnapshotSource
     }
 
     /** Streams one split's rows; closes its statement and connection when the rows run out. */
-    static final class RowIterator implements Iterator<SnapshotRow>, AutoCloseable {
+    public static final class RowIterator implements Iterator<SnapshotRow>, AutoCloseable {
         private final QuerySpec spec;
+        /** Ordered reads: the split's range marker is still to be emitted, ahead of its rows. */
+        private boolean markerPending;
         private final Serializable[] params;
         private final JdbcRowEncoder encoder;
         private Connection connection;
@@ -160,10 +192,14 @@ public final class JdbcSnapshotSource
             this.spec = spec;
             this.params = params;
             this.encoder = new JdbcRowEncoder(spec.schema(), spec.encoding());
+            this.markerPending = spec.ordered();
         }
 
         @Override
         public boolean hasNext() {
+            if (markerPending) {
+                return true;
+            }
             if (done) {
                 return false;
             }
@@ -189,6 +225,10 @@ public final class JdbcSnapshotSource
         public SnapshotRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
+            }
+            if (markerPending) {
+                markerPending = false;
+                return SplitRange.marker(params.length == 0 ? SplitRange.ALL : SplitRange.of(params));
             }
             ready = null;
             try {

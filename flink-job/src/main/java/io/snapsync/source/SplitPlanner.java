@@ -28,9 +28,7 @@ public final class SplitPlanner {
      * upper, withNulls). The first split is open below and takes NULLs, the last is open above.
      */
     public static SourceQuery byRange(TableSchema schema, TableName table, String column, long min, long max, int splits) {
-        String c = quote(column);
-        String sql = selectList(schema, table) + " WHERE ((CAST(? AS boolean) OR " + c + " >= ?) AND (CAST(? AS boolean) OR "
-                + c + " < ?)) OR (CAST(? AS boolean) AND " + c + " IS NULL)";
+        String sql = selectList(schema, table) + " WHERE " + rangePredicate(column);
         BigInteger lo = BigInteger.valueOf(min);
         BigInteger span = BigInteger.valueOf(max).subtract(lo).add(BigInteger.ONE);
         int n = (int) Math.max(1, Math.min(splits, span.min(BigInteger.valueOf(Integer.MAX_VALUE)).longValue()));
@@ -42,7 +40,13 @@ public final class SplitPlanner {
             boolean last = i == n - 1;
             params.add(new Serializable[] {first, first ? 0L : from, last, last ? 0L : to, first});
         }
-        return new SourceQuery(sql, params.toArray(new Serializable[0][]));
+        return new SourceQuery(sql, params.toArray(new Serializable[0][]), column);
+    }
+
+    /** The range splits' WHERE condition; binds (noLower, lower, noUpper, upper, withNulls), see {@link SplitRange#params}. */
+    public static String rangePredicate(String column) {
+        String c = quote(column);
+        return "((CAST(? AS boolean) OR " + c + " >= ?) AND (CAST(? AS boolean) OR " + c + " < ?)) OR (CAST(? AS boolean) AND " + c + " IS NULL)";
     }
 
     /** Hash-bucket splits. Binds per split: (buckets, bucket). */

@@ -33,6 +33,9 @@ public final class ReadProgress extends RichMapFunction<SnapshotRow, SnapshotRow
 
     @Override
     public SnapshotRow map(SnapshotRow row) {
+        if (row.has(SnapshotRow.SPLIT)) {
+            return row; // an ordered read's split marker, not a row
+        }
         rowsRead.inc();
         accumulator.add(1L);
         return row;

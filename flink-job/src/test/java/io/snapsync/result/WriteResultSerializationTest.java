@@ -28,6 +28,7 @@ class WriteResultSerializationTest {
                 new WriteResult.StagedPart(Stage.DELETES, 0, 0, 4, 0, 0),
                 new WriteResult.CacheFile(2, 0, 99, "part-2-a0.parquet", 4096, "0a1b2c3d"),
                 new WriteResult.CacheFile(1, 0, 0, null, 0, null),
+                new WriteResult.CacheFile(3, 1, 7, "part-3-a1.parquet", 512, "ff00", "\u0001a", "\u0001z", true),
                 new WriteResult.IssueCounts(1, 2, 1, 2, 3, 4, 5, List.of("DUPLICATE_KEY (id=42) x3")),
                 new WriteResult.Failed(Stage.CACHE, 0, 1, "table t: bad value"));
         for (WriteResult r : sent) {

@@ -1,0 +1,206 @@
+package io.snapsync.cache;
+
+import io.snapsync.row.KeyOrder;
+import io.snapsync.row.CacheEntry;
+import io.snapsync.row.Keys;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.source.SplitRange;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.parquet.hadoop.ParquetReader;
+
+/**
+ * Reads a sorted cache version's key and hash entries one key range at a time, in key order: the files in
+ * order of their first key (their ranges do not overlap, see {@link CacheManifest#isSorted}), a file opened
+ * only when the walk reaches it and only if its first-key-column range overlaps the requested range. Ranges
+ * requested in ascending order continue where the last one stopped; a range below that restarts the walk.
+ * Whether the entries really ascend is checked by the merge ({@code diff.OrderedMerge}), not assumed here.
+ */
+public final class SortedCacheReader implements Closeable {
+    /** One file of the version and its first and last key (canonical key bytes as a Latin-1 String). */
+    public record FileRange(String path, String firstKey, String lastKey) implements Serializable {
+        /** The first key column's value of the file's first entry; null when that column is not an integer. */
+        Long first() {
+            return KeyOrder.firstInteger(firstKey);
+        }
+
+        Long last() {
+            return KeyOrder.firstInteger(lastKey);
+        }
+    }
+
+    private final List<FileRange> files;
+    private final TableSchema before;
+    private final TableSchema now;
+
+    private int next;
+    private FSDataInputStream stream;
+    private ParquetReader<CacheEntry> reader;
+    private CacheEntry head;
+    /** The first key column of the last entry taken or passed over: a range starting at or below it restarts the walk. */
+    private Long walked;
+    private boolean started;
+
+    /**
+     * @param before the schema the files were written under when it encodes differently from {@code now}
+     *               (entries are re-hashed, key order is unchanged); null otherwise
+     */
+    public SortedCacheReader(List<FileRange> files, KeyOrder order, TableSchema before, TableSchema now) {
+        this.files = new ArrayList<>(files);
+        this.files.sort((a, b) -> order.compare(a.firstKey(), b.firstKey()));
+        this.before = before;
+        this.now = now;
+    }
+
+    /** The files of a sorted manifest, with their paths under {@code versionDir}. */
+    public static List<FileRange> files(CacheManifest m, Path versionDir) {
+        List<FileRange> out = new ArrayList<>();
+        for (CacheManifest.FileEntry f : m.files()) {
+            out.add(new FileRange(new Path(versionDir, f.name()).toString(), decodeKey(f.firstKey()), decodeKey(f.lastKey())));
+        }
+        return out;
+    }
+
+    /**
+     * True when the key has a proven order and the files' key ranges, in order of their first keys, do not
+     * overlap (each file's own order is checked by its writer). No files: trivially true.
+     */
+    public static boolean disjoint(List<CacheManifest.FileEntry> files, TableSchema schema) {
+        if (!KeyOrder.supports(schema)) {
+            return false;
+        }
+        KeyOrder order = new KeyOrder(schema);
+        List<CacheManifest.FileEntry> sorted = new ArrayList<>(files);
+        if (sorted.stream().anyMatch(f -> f.firstKey() == null || f.lastKey() == null)) {
+            return false;
+        }
+        sorted.sort((a, b) -> order.compare(decodeKey(a.firstKey()), decodeKey(b.firstKey())));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (order.compare(decodeKey(sorted.get(i - 1).lastKey()), decodeKey(sorted.get(i).firstKey())) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static String encodeKey(String key) {
+        return key == null ? null : Base64.getEncoder().encodeToString(Keys.toBytes(key));
+    }
+
+    public static String decodeKey(String base64) {
+        return base64 == null ? null : Keys.fromBytes(Base64.getDecoder().decode(base64));
+    }
+
+    /** The entries whose first key column lies in {@code range}, ascending. */
+    public Iterator<CacheEntry> range(SplitRange range) {
+        if (started && (range.noLower() || walked == null || walked >= range.lower())) {
+            reset();
+        }
+        started = true;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                while (true) {
+                    if (head == null) {
+                        head = read(range);
+                        if (head == null) {
+                            return false;
+                        }
+                    }
+                    Long v = KeyOrder.firstInteger(head.key);
+                    if (v == null) {
+                        return true; // not an integer first column: one split covering everything
+                    }
+                    if (range.above(v)) {
+                        return false; // the next range's
+                    }
+                    walked = v;
+                    if (!range.below(v)) {
+                        return true;
+                    }
+                    head = null; // a range before this one's (another subtask's)
+                }
+            }
+
+            @Override
+            public CacheEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                CacheEntry e = head;
+                head = null;
+                return e;
+            }
+        };
+    }
+
+    private CacheEntry read(SplitRange range) {
+        try {
+            while (true) {
+                if (reader != null) {
+                    CacheEntry e = reader.read();
+                    if (e != null) {
+                        return e;
+                    }
+                    closeFile();
+                }
+                if (next >= files.size()) {
+                    return null;
+                }
+                FileRange f = files.get(next);
+                if (f.first() != null && f.last() != null && !range.overlaps(f.first(), f.last())) {
+                    if (range.above(f.first())) {
+                        return null; // this file and every later one lie beyond the range: keep them for the next range
+                    }
+                    next++; // entirely below the range
+                    continue;
+                }
+                next++;
+                Path p = new Path(f.path());
+                FileSystem fs = p.getFileSystem();
+                long len = fs.getFileStatus(p).getLen();
+                stream = fs.open(p);
+                reader = CacheEntryFormat.open(FlinkParquetFiles.input(stream, len), before, now);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private void reset() {
+        closeFile();
+        next = 0;
+        head = null;
+        walked = null;
+    }
+
+    private void closeFile() {
+        try {
+            if (reader != null) {
+                reader.close();
+            }
+            if (stream != null) {
+                stream.close();
+            }
+        } catch (IOException ignored) {
+            // read-only: nothing is lost
+        }
+        reader = null;
+        stream = null;
+    }
+
+    @Override
+    public void close() {
+        closeFile();
+    }
+}

@@ -1,0 +1,197 @@
+package io.snapsync.job;
+
+import io.snapsync.cache.SortedCacheReader;
+import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.config.TablePolicies;
+import io.snapsync.diff.DataIssue;
+import io.snapsync.diff.DiffFunction;
+import io.snapsync.diff.OrderedMerge;
+import io.snapsync.row.KeyOrder;
+import io.snapsync.row.CacheEntry;
+import io.snapsync.row.Change;
+import io.snapsync.row.EncoderOptions;
+import io.snapsync.row.SnapshotRow;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.source.JdbcSnapshotSource;
+import io.snapsync.source.SplitRange;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The ordered diff, chained to an ordered JDBC read ({@link JdbcSnapshotSource#ordered}): for each split's
+ * marker it opens the previous snapshot's entries of the same key range, then merges them with the split's
+ * rows as they stream by ({@link OrderedMerge}). Outputs are {@link DiffFunction}'s: changes on the main
+ * output, {@link DiffFunction#DELETES}, {@link DiffFunction#CACHE} and {@link DiffFunction#ISSUES}, so the same
+ * writers follow, chained by forward edges: no shuffle, no sort.
+ */
+public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
+        implements OneInputStreamOperator<SnapshotRow, Change>, BoundedOneInput {
+
+    /**
+     * Where the previous snapshot comes from: nothing (first run, resync), a sorted cache version's files
+     * ({@code before}: the schema they were written under when it encodes differently, re-hashed), or the
+     * live target table read by the same ordered range query (reconcile, or a cache not written sorted).
+     */
+    public record Previous(List<SortedCacheReader.FileRange> files, TableSchema before,
+                           JdbcEndpoint target, String targetSql, boolean targetRanged, int fetchSize, String targetName)
+            implements Serializable {
+        public static Previous none() {
+            return new Previous(List.of(), null, null, null, false, 0, null);
+        }
+
+        public static Previous cache(List<SortedCacheReader.FileRange> files, TableSchema before) {
+            return new Previous(files, before, null, null, false, 0, null);
+        }
+
+        public static Previous target(JdbcEndpoint target, String orderedSql, boolean ranged, int fetchSize, String name) {
+            return new Previous(List.of(), null, target, orderedSql, ranged, fetchSize, name);
+        }
+    }
+
+    private final TableSchema schema;
+    private final TablePolicies.DuplicateKeys onDuplicate;
+    private final Previous previous;
+
+    private transient OrderedMerge merge;
+    private transient SortedCacheReader cache;
+    private transient JdbcSnapshotSource.RowIterator targetRows;
+    private transient boolean inRange;
+    private transient boolean gaveUp;
+
+    public OrderedDiffOperator(TableSchema schema, TablePolicies policies, Previous previous) {
+        this.schema = schema;
+        this.onDuplicate = policies.onDuplicateKey();
+        this.previous = previous;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        merge = new OrderedMerge(schema, onDuplicate, new KeyOrder(schema), new OrderedMerge.Output() {
+            @Override
+            public void change(Change upsert) {
+                output.collect(new StreamRecord<>(upsert));
+            }
+
+            @Override
+            public void delete(Change delete) {
+                output.collect(DiffFunction.DELETES, new StreamRecord<>(delete));
+            }
+
+            @Override
+            public void cache(SnapshotRow row) {
+                output.collect(DiffFunction.CACHE, new StreamRecord<>(row));
+            }
+
+            @Override
+            public void issue(DataIssue issue) {
+                output.collect(DiffFunction.ISSUES, new StreamRecord<>(issue));
+            }
+        });
+        if (!previous.files().isEmpty()) {
+            cache = new SortedCacheReader(previous.files(), new KeyOrder(schema), previous.before(), schema);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<SnapshotRow> record) throws Exception {
+        if (gaveUp) {
+            return;
+        }
+        SnapshotRow row = record.getValue();
+        try {
+            if (row.has(SnapshotRow.SPLIT)) {
+                finishRange();
+                merge.begin(entries(SplitRange.ofMarker(row)));
+                inRange = true;
+            } else if (!inRange) {
+                throw new IllegalStateException("an ordered read sent a row before its split's range");
+            } else {
+                merge.row(row);
+            }
+        } catch (Exception e) {
+            giveUpOrThrow(e);
+        }
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        if (gaveUp) {
+            return;
+        }
+        try {
+            finishRange();
+        } catch (Exception e) {
+            giveUpOrThrow(e);
+        }
+    }
+
+    private void finishRange() {
+        if (inRange) {
+            merge.end();
+            inRange = false;
+        }
+        closeTarget();
+    }
+
+    private Iterator<CacheEntry> entries(SplitRange range) {
+        if (cache != null) {
+            return cache.range(range);
+        }
+        if (previous.target() == null) {
+            return Collections.emptyIterator();
+        }
+        targetRows = JdbcSnapshotSource.rows(previous.target(), previous.targetSql(), schema, previous.fetchSize(),
+                EncoderOptions.strict(previous.targetName()), previous.targetRanged() ? range.params() : new Serializable[0]);
+        JdbcSnapshotSource.RowIterator rows = targetRows;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public CacheEntry next() {
+                SnapshotRow r = rows.next();
+                if (r.has(SnapshotRow.ERROR)) {
+                    throw new IllegalStateException("reading the target table " + previous.targetName() + " failed: "
+                            + new String(r.row, StandardCharsets.UTF_8));
+                }
+                return new CacheEntry(r.key, r.hashHi, r.hashLo);
+            }
+        };
+    }
+
+    /** As the writers do: retried while attempts remain, then this table's error (the committer fails the table). */
+    private void giveUpOrThrow(Exception e) throws Exception {
+        if (!io.snapsync.task.Attempts.endsTable(getRuntimeContext(), e)) {
+            throw e;
+        }
+        gaveUp = true;
+        closeTarget();
+        output.collect(DiffFunction.ISSUES, new StreamRecord<>(new DataIssue(DataIssue.Kind.ERROR, io.snapsync.task.Errors.describe(e), 0, 0, false)));
+    }
+
+    private void closeTarget() {
+        if (targetRows != null) {
+            targetRows.close();
+            targetRows = null;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        closeTarget();
+        if (cache != null) {
+            cache.close();
+        }
+        super.close();
+    }
+}

@@ -1,0 +1,122 @@
+package io.snapsync.row;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapsync.row.CanonicalRowWriter;
+import io.snapsync.row.Keys;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.TableSchema;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** The key comparator against the orders PostgreSQL's ORDER BY (COLLATE "C") and Redshift's produce. */
+class KeyOrderTest {
+    private static TableSchema schema(ColumnType... types) {
+        List<Column> cols = new ArrayList<>();
+        List<String> key = new ArrayList<>();
+        for (int i = 0; i < types.length; i++) {
+            cols.add(new Column("k" + i, types[i], types[i].name().toLowerCase(), 8, 20, 4, false));
+            key.add("k" + i);
+        }
+        return new TableSchema(cols, key);
+    }
+
+    @SafeVarargs
+    private static String key(Consumer<CanonicalRowWriter>... fields) {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        for (Consumer<CanonicalRowWriter> f : fields) {
+            f.accept(w);
+        }
+        return Keys.fromBytes(w.toByteArray());
+    }
+
+    private static String i(long v) {
+        return key(w -> w.writeInteger(v));
+    }
+
+    @Test
+    void integersAreSignedNotBytewise() {
+        KeyOrder o = new KeyOrder(schema(ColumnType.INTEGER));
+        List<Long> sorted = List.of(Long.MIN_VALUE, -300L, -1L, 0L, 1L, 255L, 256L, Long.MAX_VALUE);
+        for (int a = 0; a < sorted.size(); a++) {
+            for (int b = 0; b < sorted.size(); b++) {
+                assertThat(o.compare(i(sorted.get(a)), i(sorted.get(b)))).as(sorted.get(a) + " vs " + sorted.get(b))
+                        .isEqualTo(Integer.signum(Integer.compare(a, b)));
+            }
+        }
+    }
+
+    @Test
+    void textIsUtf8ByteOrderAsCollateC() {
+        KeyOrder o = new KeyOrder(schema(ColumnType.TEXT));
+        // C collation: uppercase before lowercase, prefix before longer, code points above 127 after ASCII,
+        // and a supplementary character (4 UTF-8 bytes, a surrogate pair in Java) after U+FFFD (3 bytes)
+        List<String> sorted = List.of("", "A", "B", "Z", "a", "ab", "b", "é", "\uFFFD", "\uD83D\uDE00");
+        for (int a = 0; a < sorted.size(); a++) {
+            for (int b = 0; b < sorted.size(); b++) {
+                int ia = a;
+                int ib = b;
+                assertThat(o.compare(key(w -> w.writeText(sorted.get(ia))), key(w -> w.writeText(sorted.get(ib)))))
+                        .as(sorted.get(a) + " vs " + sorted.get(b)).isEqualTo(Integer.signum(Integer.compare(a, b)));
+            }
+        }
+        assertThat("\uFFFD".compareTo("\uD83D\uDE00")).as("Java's String order differs here; the comparator must not use it").isPositive();
+    }
+
+    @Test
+    void decimalsByValueWhateverTheScale() {
+        KeyOrder o = new KeyOrder(schema(ColumnType.DECIMAL));
+        assertThat(o.compare(key(w -> w.writeDecimal(new BigDecimal("1.50"))), key(w -> w.writeDecimal(new BigDecimal("1.5"))))).isZero();
+        assertThat(o.compare(key(w -> w.writeDecimal(new BigDecimal("-2"))), key(w -> w.writeDecimal(new BigDecimal("-1.99"))))).isNegative();
+        assertThat(o.compare(key(w -> w.writeDecimal(new BigDecimal("10"))), key(w -> w.writeDecimal(new BigDecimal("9.999"))))).isPositive();
+    }
+
+    @Test
+    void datesAndTimestampsWithInfinities() {
+        KeyOrder o = new KeyOrder(schema(ColumnType.DATE, ColumnType.TIMESTAMP));
+        String minusInf = key(w -> w.writeDate(LocalDate.MIN), w -> w.writeTimestamp(LocalDateTime.of(2020, 1, 1, 0, 0)));
+        String early = key(w -> w.writeDate(LocalDate.of(1960, 1, 1)), w -> w.writeTimestamp(LocalDateTime.of(2020, 1, 1, 0, 0)));
+        String sameDayLater = key(w -> w.writeDate(LocalDate.of(1960, 1, 1)), w -> w.writeTimestamp(LocalDateTime.of(2020, 1, 1, 0, 0, 1)));
+        String inf = key(w -> w.writeDate(LocalDate.MAX), w -> w.writeTimestamp(LocalDateTime.of(1999, 1, 1, 0, 0)));
+        assertThat(o.compare(minusInf, early)).isNegative();
+        assertThat(o.compare(early, sameDayLater)).isNegative();
+        assertThat(o.compareWithColumn(early, sameDayLater)).as("the second column decides").isEqualTo(-2);
+        assertThat(o.column(o.compareWithColumn(early, sameDayLater))).isEqualTo("k1");
+        assertThat(o.compare(sameDayLater, inf)).isNegative();
+    }
+
+    @Test
+    void compositeKeyWithTextSecond() {
+        KeyOrder o = new KeyOrder(schema(ColumnType.INTEGER, ColumnType.TEXT));
+        String a = key(w -> w.writeInteger(1), w -> w.writeText("b"));
+        String b = key(w -> w.writeInteger(1), w -> w.writeText("ba"));
+        String c = key(w -> w.writeInteger(2), w -> w.writeText("A"));
+        assertThat(o.compare(a, b)).isNegative();
+        assertThat(o.compare(b, c)).isNegative();
+        assertThat(o.compare(c, a)).isPositive();
+        assertThat(o.compare(a, key(w -> w.writeInteger(1), w -> w.writeText("b")))).isZero();
+        assertThat(KeyOrder.firstInteger(c)).isEqualTo(2L);
+    }
+
+    @Test
+    void nullsSortLast() {
+        KeyOrder o = new KeyOrder(schema(ColumnType.INTEGER));
+        assertThat(o.compare(key(CanonicalRowWriter::writeNull), i(Long.MAX_VALUE))).isPositive();
+        assertThat(KeyOrder.firstInteger(key(CanonicalRowWriter::writeNull))).isNull();
+    }
+
+    @Test
+    void typesWithoutAProvenOrderAreNotSupported() {
+        assertThat(KeyOrder.supports(schema(ColumnType.INTEGER, ColumnType.TEXT, ColumnType.DECIMAL, ColumnType.DATE,
+                ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME))).isTrue();
+        for (ColumnType t : List.of(ColumnType.FLOAT, ColumnType.BYTES, ColumnType.BOOLEAN, ColumnType.JSON, ColumnType.TIMETZ)) {
+            assertThat(KeyOrder.supports(schema(ColumnType.INTEGER, t))).as(t.name()).isFalse();
+        }
+    }
+}
