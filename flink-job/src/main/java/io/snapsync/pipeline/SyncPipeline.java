@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.pipeline;
 
 import io.snapsync.cache.CacheEntryFormat;
 import io.snapsync.cache.CacheLayout;

@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.config.JdbcEndpoint;

@@ -1,5 +1,6 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
+import io.snapsync.pipeline.SyncPipeline;
 import io.snapsync.plan.TablePlanner;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
