@@ -2,9 +2,9 @@ package io.snapsync.demo;
 
 import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
-import io.snapsync.job.RunReport;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.RunReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import io.trino.tpch.LineItem;
 import io.trino.tpch.LineItemGenerator;
 import java.io.PrintStream;

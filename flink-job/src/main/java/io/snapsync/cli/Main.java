@@ -3,9 +3,9 @@ package io.snapsync.cli;
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.ConfigLoader;
 import io.snapsync.config.SyncConfig;
-import io.snapsync.job.RunReport;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.RunReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import io.snapsync.task.Errors;
 import java.nio.file.Path;
 import java.util.List;
@@ -124,8 +124,8 @@ public final class Main implements Callable<Integer> {
             if ("submitted".equals(r.status)) {
                 // detached (application mode, REST): the job writes the report when it ends
                 System.out.printf("submitted run %s as job %s; its report: %s and %s%n", r.runId, r.jobId,
-                        io.snapsync.job.RunReporter.reportPath(cfg.cache().uri(), r.runId),
-                        new io.snapsync.commit.ControlTable(cfg.target().controlSchemaOrDefault()).runs());
+                        io.snapsync.run.RunReporter.reportPath(cfg.cache().uri(), r.runId),
+                        new io.snapsync.targetdb.ControlTable(cfg.target().controlSchemaOrDefault()).runs());
                 return OK;
             }
             if (report != null) {
@@ -185,11 +185,11 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             SyncConfig cfg = config.load();
-            io.snapsync.job.FlinkSetup.initializeFileSystems(io.snapsync.job.FlinkSetup.configuration(cfg, 1));
-            io.snapsync.job.StatusReader.lastRun(cfg).ifPresent(r -> System.out.printf("last run %s (job %s): %s, finished %s%s%n",
+            io.snapsync.run.FlinkSetup.initializeFileSystems(io.snapsync.run.FlinkSetup.configuration(cfg, 1));
+            io.snapsync.run.StatusReader.lastRun(cfg).ifPresent(r -> System.out.printf("last run %s (job %s): %s, finished %s%s%n",
                     r.runId, r.jobId, r.status, r.finishedAt, r.tables.stream().filter(t -> "failed".equals(t.status))
                             .map(t -> "; " + t.name + " failed: " + t.error).reduce("", String::concat)));
-            for (var t : io.snapsync.job.StatusReader.read(cfg)) {
+            for (var t : io.snapsync.run.StatusReader.read(cfg)) {
                 if (t.committed().isPresent()) {
                     var s = t.committed().get();
                     System.out.printf("%s: last committed %s by run %s: %d rows (+%d ~%d -%d), cache version %s, schema %s%n",

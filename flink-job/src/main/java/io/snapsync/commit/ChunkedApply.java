@@ -26,14 +26,14 @@ public final class ChunkedApply {
     private ChunkedApply() {}
 
     /** Splits every reported attempt's rows into chunks of at most {@code rowsPerChunk}. */
-    public static List<Chunk> plan(Collection<WriteResult> reported, int rowsPerChunk) {
+    public static List<Chunk> plan(Collection<WriteResult.StagedPart> reported, int rowsPerChunk) {
         if (rowsPerChunk < 1) {
             throw new IllegalArgumentException("rows per chunk must be positive");
         }
         List<Chunk> chunks = new ArrayList<>();
-        for (WriteResult r : reported) {
-            for (long from = 0; from < r.rows; from += rowsPerChunk) {
-                chunks.add(new Chunk(r.subtask, r.attempt, from, Math.min(r.rows, from + rowsPerChunk)));
+        for (WriteResult.StagedPart r : reported) {
+            for (long from = 0; from < r.rows(); from += rowsPerChunk) {
+                chunks.add(new Chunk(r.subtask(), r.attempt(), from, Math.min(r.rows(), from + rowsPerChunk)));
             }
         }
         return chunks;

@@ -20,16 +20,16 @@ public class CommitOutcome implements java.io.Serializable {
     /** Target transactions used to apply the change set in chunks; 0 when applied in one transaction. */
     public int chunks;
     public long commitMillis;
-    /** Dry runs: sample keys per kind (one per line), and what the mass-change guard would have said. */
-    public String samples;
+    /** Dry runs: sample keys per kind (e.g. {@code UPDATE (id=7)}), and what the mass-change guard would have said. */
+    public java.util.List<String> samples;
     public String guardViolation;
     /** Data issues the diff found (see DataIssues): counts and a few sample keys. */
     public long duplicateKeys;
     public long nullKeyRows;
     public long nulFixedRows;
-    public String issueSamples;
-    /** Resync: what of the live table's definition the new table did not keep, and why (one per line); else null. */
-    public String resyncNotes;
+    public java.util.List<String> issueSamples;
+    /** Resync: what of the live table's definition the new table did not keep, and why; else null. */
+    public java.util.List<String> resyncNotes;
     /** Why this table failed (nothing applied, staging dropped); null when it committed or was a dry run. */
     public String error;
 

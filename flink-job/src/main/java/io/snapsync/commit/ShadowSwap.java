@@ -7,6 +7,10 @@ import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.TablePlan;
 import io.snapsync.result.WriteResult;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.MergeSql;
+import io.snapsync.targetdb.ShadowNames;
+import io.snapsync.targetdb.TableDefinition;
 import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,6 +57,8 @@ public final class ShadowSwap {
     private static final Pattern PRIVILEGE = Pattern.compile("[A-Z]+( [A-Z]+)*");
 
     private final TablePlan plan;
+    /** The new table the snapshot was loaded into, swapped in for the live one. */
+    private final TableName shadowTable;
     private final CommitHook hook;
     private final List<String> notes = new ArrayList<>();
     /** Shadow index/constraint temporary name -> original name, renamed after the swap. */
@@ -60,8 +66,9 @@ public final class ShadowSwap {
 
     private record Rename(String temporary, String original, boolean constraint) {}
 
-    public ShadowSwap(TablePlan plan, CommitHook hook) {
+    public ShadowSwap(TablePlan plan, TablePlan.Resync resync, CommitHook hook) {
         this.plan = plan;
+        this.shadowTable = resync.shadowTable();
         this.hook = hook;
     }
 
@@ -69,10 +76,10 @@ public final class ShadowSwap {
      * Builds the shadow from the reported upsert attempts and swaps it in; fills the outcome's applied
      * counts and notes. A run already committed (a retried committer) changes nothing.
      */
-    public void commit(CommitOutcome o, Collection<WriteResult> upserts) throws Exception {
-        ControlTable control = new ControlTable(plan.controlSchema());
+    public void commit(CommitOutcome o, Collection<WriteResult.StagedPart> upserts) throws Exception {
+        ControlTable control = new ControlTable(plan.target().controlSchema());
         TableDefinition live;
-        try (Connection c = plan.target().connect()) {
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             if (alreadyCommitted(c, control)) {
                 o.alreadyCommitted = true;
@@ -80,7 +87,7 @@ public final class ShadowSwap {
                 return;
             }
             c.rollback();
-            live = TableDefinition.read(c, plan.targetTable());
+            live = TableDefinition.read(c, plan.target().table());
             requireNoBlockers(live);
             o.appliedUpserts = build(c, live, upserts);
             c.commit();
@@ -88,23 +95,23 @@ public final class ShadowSwap {
         hook.at(CommitHook.Point.SHADOW_BUILT);
         swap(o, control, live);
         o.appliedDeletes = 0;
-        o.resyncNotes = notes.isEmpty() ? null : String.join("\n", notes);
+        o.resyncNotes = notes.isEmpty() ? null : new java.util.ArrayList<>(notes);
     }
 
-    private long build(Connection c, TableDefinition live, Collection<WriteResult> upserts) throws Exception {
-        TableName shadow = plan.shadowTable();
+    private long build(Connection c, TableDefinition live, Collection<WriteResult.StagedPart> upserts) throws Exception {
+        TableName shadow = shadowTable;
         long rows = 0;
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + shadow.quoted());
             s.execute(TargetCatalog.createTableSql(shadow, plan.schema(), false));
         }
-        List<WriteResult> staged = upserts.stream().filter(r -> r.rows > 0).toList();
+        List<WriteResult.StagedPart> staged = upserts.stream().filter(r -> r.rows() > 0).toList();
         if (!staged.isEmpty()) {
             List<String> cols = plan.schema().columnNames();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + shadow.quoted() + " (" + quoteAll(cols) + ") "
-                    + MergeSql.stagedRows(plan.upsertStaging(), cols))) {
-                ps.setArray(1, c.createArrayOf("int4", staged.stream().map(r -> r.subtask).toArray(Integer[]::new)));
-                ps.setArray(2, c.createArrayOf("int4", staged.stream().map(r -> r.attempt).toArray(Integer[]::new)));
+                    + MergeSql.stagedRows(plan.target().staging().upserts(), cols))) {
+                ps.setArray(1, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
+                ps.setArray(2, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
                 rows = ps.executeLargeUpdate();
             }
         }
@@ -139,7 +146,7 @@ public final class ShadowSwap {
 
     /** Defaults, NOT NULLs and comments of the live columns that still exist. */
     private void carryColumns(Connection c, Statement s, TableDefinition live, Set<String> columns) throws SQLException {
-        String shadow = plan.shadowTable().quoted();
+        String shadow = shadowTable.quoted();
         for (TableDefinition.ColumnInfo col : live.columns()) {
             if (!columns.contains(col.name())) {
                 continue; // only a source column is in the shadow (the planner refused or allowed dropping the rest)
@@ -168,7 +175,7 @@ public final class ShadowSwap {
      * the shadow still lacks fails the run here, before the swap.
      */
     private void carryOwnerAndGrants(Connection c, Statement s, TableDefinition live, Set<String> columns) throws SQLException {
-        String shadow = plan.shadowTable().quoted();
+        String shadow = shadowTable.quoted();
         if (live.owner() != null && !live.owner().equals(currentUser(c))) {
             attempt(c, s, "ALTER TABLE " + shadow + " OWNER TO " + quote(live.owner()), "owner " + live.owner());
         }
@@ -176,7 +183,7 @@ public final class ShadowSwap {
                 .filter(g -> g.column() == null || columns.contains(g.column())).toList();
         for (TableDefinition.Grant g : wanted) {
             if (!PRIVILEGE.matcher(g.privilege()).matches()) {
-                throw new IllegalStateException("unexpected privilege name " + g.privilege() + " on " + plan.targetTable());
+                throw new IllegalStateException("unexpected privilege name " + g.privilege() + " on " + plan.target().table());
             }
             s.execute("GRANT " + g.privilege() + (g.column() == null ? "" : " (" + quote(g.column()) + ")") + " ON TABLE " + shadow
                     + " TO " + (g.grantee() == null ? "PUBLIC" : quote(g.grantee())) + (g.grantable() ? " WITH GRANT OPTION" : ""));
@@ -189,7 +196,7 @@ public final class ShadowSwap {
                         + (w.grantee() == null ? "PUBLIC" : w.grantee())).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("resync of " + plan.name() + ": cannot give the new table the live table's privileges "
-                    + missing + " (the sync role needs to own " + plan.targetTable() + " or hold them WITH GRANT OPTION); "
+                    + missing + " (the sync role needs to own " + plan.target().table() + " or hold them WITH GRANT OPTION); "
                     + "the live table is unchanged");
         }
     }
@@ -197,29 +204,17 @@ public final class ShadowSwap {
     /** The configured key must be unique on the new table, as on the live one (MERGE needs it tomorrow). */
     private void requireUniqueKey(Connection c, Statement s, int n) throws SQLException {
         List<String> key = plan.schema().keyColumns();
-        boolean hasPk;
-        boolean keyUnique;
-        try (PreparedStatement ps = c.prepareStatement("SELECT bool_or(i.indisprimary), coalesce(bool_or(i.indisunique "
-                + "AND i.indpred IS NULL AND i.indexprs IS NULL AND (SELECT array_agg(a.attname::text ORDER BY a.attname) "
-                + "FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) = ?::text[] "
-                + "AND cardinality(i.indkey::int2[]) = ?), false) FROM pg_index i WHERE i.indrelid = to_regclass(?)")) {
-            ps.setArray(1, c.createArrayOf("text", key.stream().sorted().toArray()));
-            ps.setInt(2, key.size());
-            ps.setString(3, plan.shadowTable().quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                hasPk = rs.getBoolean(1);
-                keyUnique = rs.getBoolean(2);
-            }
-        }
+        TargetCatalog.KeyIndex index = TargetCatalog.keyIndex(c, shadowTable, key);
+        boolean hasPk = index.hasPrimaryKey();
+        boolean keyUnique = index.keyUnique();
         if (!keyUnique) {
             String tmp = ShadowNames.index(plan.runId(), n);
             // a failure here (duplicate keys) fails the run: the new table must be syncable
-            s.execute("ALTER TABLE " + plan.shadowTable().quoted() + " ADD CONSTRAINT " + quote(tmp)
+            s.execute("ALTER TABLE " + shadowTable.quoted() + " ADD CONSTRAINT " + quote(tmp)
                     + (hasPk ? " UNIQUE (" : " PRIMARY KEY (") + quoteAll(key) + ")");
             // PostgreSQL's usual name, unless taken (index names are unique per schema)
-            String name = plan.targetTable().table() + (hasPk ? "_key" : "_pkey");
-            TableName qualified = new TableName(plan.targetTable().schema(), name);
+            String name = plan.target().table().table() + (hasPk ? "_key" : "_pkey");
+            TableName qualified = new TableName(plan.target().table().schema(), name);
             if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63 && !TargetCatalog.exists(c, qualified)) {
                 renames.add(new Rename(tmp, name, true));
             }
@@ -227,9 +222,8 @@ public final class ShadowSwap {
     }
 
     private void swap(CommitOutcome o, ControlTable control, TableDefinition built) throws Exception {
-        TableName live = plan.targetTable();
-        TableName shadow = plan.shadowTable();
-        try (Connection c = plan.target().connect()) {
+        TableName live = plan.target().table();
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             for (int attempt = 1; ; attempt++) {
                 try (Statement s = c.createStatement()) {
@@ -238,41 +232,16 @@ public final class ShadowSwap {
                         c.rollback();
                         return;
                     }
-                    s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
-                    if (built.exists()) {
-                        s.execute("LOCK TABLE " + live.quoted() + " IN ACCESS EXCLUSIVE MODE");
-                    }
-                    s.execute("SET LOCAL lock_timeout = 0");
-                    TableDefinition now = TableDefinition.read(c, live);
-                    requireNoBlockers(now);
-                    if (!now.equals(built)) {
-                        throw new IllegalStateException("resync of " + plan.name() + ": the definition of " + live
-                                + " (indexes, constraints, defaults, grants) changed while the shadow table was built; "
-                                + "the live table is unchanged, rerun");
-                    }
-                    for (TableDefinition.OwnedSequence seq : now.sequences()) {
-                        if (plan.schema().indexOf(seq.column()) >= 0) {
-                            // the shadow's default uses it: hand it over, or at least keep it alive
-                            String name = new TableName(seq.schema(), seq.name()).quoted();
-                            if (!attempt(c, s, "ALTER SEQUENCE " + name + " OWNED BY " + shadow.quoted() + "." + quote(seq.column()),
-                                    "ownership of sequence " + seq.name() + " by column " + seq.column() + " (the sequence is kept)")) {
-                                s.execute("ALTER SEQUENCE " + name + " OWNED BY NONE");
-                            }
-                        }
-                    }
+                    TableDefinition now = lockUnchanged(c, s, live, built);
+                    handOverSequences(c, s, now);
                     if (now.exists()) {
                         s.execute("DROP TABLE " + live.quoted()); // no CASCADE: an unforeseen dependent fails the swap
                     }
-                    s.execute("ALTER TABLE " + shadow.quoted() + " RENAME TO " + quote(live.table()));
-                    for (Rename r : renames) {
-                        s.execute(r.constraint()
-                                ? "ALTER TABLE " + live.quoted() + " RENAME CONSTRAINT " + quote(r.temporary()) + " TO " + quote(r.original())
-                                : "ALTER INDEX " + new TableName(live.schema(), r.temporary()).quoted() + " RENAME TO " + quote(r.original()));
-                    }
+                    renameIn(s, live);
                     hook.at(CommitHook.Point.IN_TRANSACTION);
                     control.write(c, new ControlTable.State(plan.name(), live.toString(), plan.runId(), plan.cacheVersion(),
-                            plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
-                            plan.sourceTable().toString()));
+                            plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
+                            plan.source().table().toString()));
                     control.clearPending(c, plan.name());
                     c.commit();
                     LOG.info("{}: swapped shadow table in as {} (attempt {})", plan.name(), live, attempt);
@@ -293,16 +262,53 @@ public final class ShadowSwap {
         }
     }
 
-    private void requireNoBlockers(TableDefinition live) {
-        if (!live.blockers().isEmpty()) {
-            throw new IllegalStateException(blockerMessage(plan.name(), plan.targetTable(), live.blockers()));
+    /**
+     * Locks the live table (waiting at most {@link #LOCK_TIMEOUT}, so the service's queries are not queued behind the
+     * swap for long) and returns its definition, which must be the one the shadow was built from.
+     */
+    private TableDefinition lockUnchanged(Connection c, Statement s, TableName live, TableDefinition built) throws Exception {
+        s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+        if (built.exists()) {
+            s.execute("LOCK TABLE " + live.quoted() + " IN ACCESS EXCLUSIVE MODE");
+        }
+        s.execute("SET LOCAL lock_timeout = 0");
+        TableDefinition now = TableDefinition.read(c, live);
+        requireNoBlockers(now);
+        if (!now.equals(built)) {
+            throw new IllegalStateException("resync of " + plan.name() + ": the definition of " + live
+                    + " (indexes, constraints, defaults, grants) changed while the shadow table was built; "
+                    + "the live table is unchanged, rerun");
+        }
+        return now;
+    }
+
+    /** The live table's owned sequences that the shadow's defaults use: handed over, or at least kept alive. */
+    private void handOverSequences(Connection c, Statement s, TableDefinition now) throws SQLException {
+        for (TableDefinition.OwnedSequence seq : now.sequences()) {
+            if (plan.schema().indexOf(seq.column()) >= 0) {
+                String name = new TableName(seq.schema(), seq.name()).quoted();
+                if (!attempt(c, s, "ALTER SEQUENCE " + name + " OWNED BY " + shadowTable.quoted() + "." + quote(seq.column()),
+                        "ownership of sequence " + seq.name() + " by column " + seq.column() + " (the sequence is kept)")) {
+                    s.execute("ALTER SEQUENCE " + name + " OWNED BY NONE");
+                }
+            }
         }
     }
 
-    /** One message for the planner (early) and the swap (under the lock). */
-    public static String blockerMessage(String table, TableName live, List<String> blockers) {
-        return "cannot resync " + table + ": " + live + " cannot be replaced by a new table because of " + String.join(", ", blockers)
-                + " (a swap would break or silently lose them; remove them, resync, and recreate them); the live table is unchanged";
+    /** The shadow takes the live table's name, its indexes and constraints their original names. */
+    private void renameIn(Statement s, TableName live) throws SQLException {
+        s.execute("ALTER TABLE " + shadowTable.quoted() + " RENAME TO " + quote(live.table()));
+        for (Rename r : renames) {
+            s.execute(r.constraint()
+                    ? "ALTER TABLE " + live.quoted() + " RENAME CONSTRAINT " + quote(r.temporary()) + " TO " + quote(r.original())
+                    : "ALTER INDEX " + new TableName(live.schema(), r.temporary()).quoted() + " RENAME TO " + quote(r.original()));
+        }
+    }
+
+    private void requireNoBlockers(TableDefinition live) {
+        if (!live.blockers().isEmpty()) {
+            throw new IllegalStateException(TableDefinition.blockerMessage(plan.name(), plan.target().table(), live.blockers()));
+        }
     }
 
     private boolean alreadyCommitted(Connection c, ControlTable control) throws SQLException {
@@ -312,9 +318,9 @@ public final class ShadowSwap {
             return true;
         }
         String current = state.map(ControlTable.State::cacheVersion).orElse(null);
-        if (!Objects.equals(current, plan.previousVersion())) {
+        if (!Objects.equals(current, plan.cache().previousVersion())) {
             throw new IllegalStateException("the target moved while this run was reading: the control table names cache version "
-                    + current + ", this run planned against " + plan.previousVersion() + "; nothing applied, rerun");
+                    + current + ", this run planned against " + plan.cache().previousVersion() + "; nothing applied, rerun");
         }
         return false;
     }

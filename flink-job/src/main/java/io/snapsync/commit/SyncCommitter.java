@@ -2,25 +2,25 @@ package io.snapsync.commit;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
+import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.diff.DataIssues;
 import io.snapsync.fault.CommitHook;
 import io.snapsync.plan.MassChangeGuard;
 import io.snapsync.plan.TablePlan;
+import io.snapsync.result.Stage;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
 import io.snapsync.row.BadDataException;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.MergeSql;
 import io.snapsync.targetdb.StagingTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -51,7 +51,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     private final TablePlan plan;
     private final int writerParallelism;
     private final CommitHook hook;
-    private transient Map<WriterKind, Map<Integer, WriteResult>> results;
+    private transient StageResults results;
 
     /** The previous version's manifest when this run's cache files are a change layer over it; null: a full base. */
     private final CacheManifest layerOn;
@@ -70,20 +70,12 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     @Override
     public void open() throws Exception {
         super.open();
-        results = new EnumMap<>(WriterKind.class);
-        for (WriterKind k : WriterKind.values()) {
-            results.put(k, new TreeMap<>());
-        }
+        results = new StageResults();
     }
 
     @Override
     public void processElement(StreamRecord<WriteResult> record) {
-        WriteResult r = record.getValue();
-        WriteResult previous = results.get(r.kind).put(r.subtask, r);
-        if (previous != null && previous.attempt != r.attempt) {
-            // blocking batch exchanges hand over one finished attempt per subtask; two means a bug upstream
-            throw new IllegalStateException("two results for " + r.kind + " subtask " + r.subtask + ": " + previous + " and " + r);
-        }
+        results.add(record.getValue());
     }
 
     /**
@@ -112,58 +104,115 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         CommitOutcome o = new CommitOutcome();
         o.table = plan.name();
         o.runId = plan.runId();
-        o.previousVersion = plan.previousVersion();
+        o.previousVersion = plan.cache().previousVersion();
         o.error = error;
         if (!plan.dryRun()) {
             // the target transaction either committed (and dropped these) or never happened: they are garbage now
-            try (Connection c = plan.target().connect()) {
-                StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
-                if (plan.resync()) {
-                    StagingTables.drop(c, plan.shadowTable()); // unless it was swapped in (then it has the live name)
+            try (Connection c = plan.target().endpoint().connect()) {
+                StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
+                if (plan.mode() instanceof TablePlan.Resync r) {
+                    StagingTables.drop(c, r.shadowTable()); // unless it was swapped in (then it has the live name)
                 }
             } catch (Exception e) {
                 LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
             }
         }
-        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // the table failed: its unloaded files are garbage
+        io.snapsync.unload.Unloads.deleteQuietly(plan.source().unload()); // the table failed: its unloaded files are garbage
         return o;
     }
 
     private CommitOutcome commit() throws Exception {
-        for (WriterKind k : WriterKind.values()) {
-            if (results.get(k).size() != writerParallelism) {
-                throw new IllegalStateException(k + " writers reported " + results.get(k).keySet() + ", expected "
-                        + writerParallelism + " subtasks; nothing applied");
-            }
-        }
-        for (WriterKind k : WriterKind.values()) {
-            for (WriteResult r : results.get(k).values()) {
-                if (r.error != null) {
-                    return failed(r.error); // a writer or the source gave up on this table: nothing is applied
-                }
-            }
+        results.requireComplete(writerParallelism);
+        Optional<String> gaveUp = results.failure();
+        if (gaveUp.isPresent()) {
+            return failed(gaveUp.get()); // a writer or the source gave up on this table: nothing is applied
         }
         long started = System.currentTimeMillis();
+        CommitOutcome o = counted();
+        DataIssues issues = DataIssues.sum(results.issues());
+        String refusal = issues.refusal(plan.name(), plan.policies());
+        if (refusal != null && !plan.dryRun()) {
+            // bad data, not a transient fault: a retried committer would refuse the same way
+            throw new BadDataException(refusal);
+        }
+        checkRowsRead(o, issues);
+        if (plan.dryRun()) {
+            dryRunVerdict(o, refusal);
+        } else {
+            plan.guard().check(plan.name(), plan.cache().previousRows(), o.cacheRows, o.updated, o.deleted);
+            writeManifest(o);
+            apply(o);
+        }
+        io.snapsync.unload.Unloads.deleteQuietly(plan.source().unload()); // read (and committed): the unloaded files are garbage now
+        o.commitMillis = System.currentTimeMillis() - started;
+        return o;
+    }
+
+    /** The outcome with what the writers counted: cache rows, inserts, updates, deletes. */
+    private CommitOutcome counted() {
         CommitOutcome o = new CommitOutcome();
         o.table = plan.name();
         o.runId = plan.runId();
         o.cacheVersion = plan.cacheVersion();
-        o.previousVersion = plan.previousVersion();
+        o.previousVersion = plan.cache().previousVersion();
+        for (WriteResult.CacheFile r : results.cacheFiles()) {
+            o.cacheRows += r.rows();
+        }
+        for (WriteResult.StagedPart r : results.staged(Stage.UPSERTS)) {
+            o.inserted += r.inserted();
+            o.updated += r.updated();
+        }
+        for (WriteResult.StagedPart r : results.staged(Stage.DELETES)) {
+            o.deleted += r.rows();
+        }
+        return o;
+    }
+
+    /** Source rows read = cache rows - entries carried over + rows left out; they must be what the source had at the start. */
+    private void checkRowsRead(CommitOutcome o, DataIssues issues) {
+        o.duplicateKeys = issues.duplicateKeys();
+        o.nullKeyRows = issues.nullKeyRows();
+        o.nulFixedRows = issues.nulFixedRows();
+        o.issueSamples = new ArrayList<>(issues.samples());
+        long read = o.cacheRows - issues.carriedEntries() + issues.droppedRows();
+        o.snapshotRows = read;
+        if (plan.source().expectedRows() >= 0 && plan.source().expectedRows() != read) {
+            // a lost or doubled split must never reach the target: it would delete or corrupt rows silently
+            throw new IllegalStateException("read " + read + " source rows but the source had " + plan.source().expectedRows()
+                    + " when the run started (did the source change during the sync?); nothing applied");
+        }
+    }
+
+    /** Dry run: sample keys and what the guard and the data policies would have refused; nothing is written. */
+    private void dryRunVerdict(CommitOutcome o, String refusal) {
+        o.samples = new ArrayList<>();
+        results.staged(Stage.UPSERTS).forEach(r -> o.samples.addAll(r.samples()));
+        results.staged(Stage.DELETES).forEach(r -> o.samples.addAll(r.samples()));
+        try {
+            plan.guard().check(plan.name(), plan.cache().previousRows(), o.cacheRows, o.updated, o.deleted);
+        } catch (MassChangeGuard.MassChangeException e) {
+            o.guardViolation = e.getMessage();
+        }
+        if (refusal != null) {
+            o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
+        }
+    }
+
+    /** The new cache version's manifest; unused until the control row names the version. */
+    private void writeManifest(CommitOutcome o) throws Exception {
         List<CacheManifest.FileEntry> files = new ArrayList<>();
         boolean filesSorted = true;
         // a change layer: the new files are layer top+1 over the previous version's files, which stay where they are
         Integer layer = layerOn == null ? null : layerOn.topLayer() + 1;
-        for (WriteResult r : results.get(WriterKind.CACHE).values()) {
-            o.snapshotRows += r.rows;
-            if (r.file != null) {
-                files.add(new CacheManifest.FileEntry(r.file, layer == null ? r.rows : r.fileRows, r.bytes, r.checksum,
-                        io.snapsync.cache.SortedCacheReader.encodeKey(r.firstKey), io.snapsync.cache.SortedCacheReader.encodeKey(r.lastKey),
-                        null, layer));
-                filesSorted &= r.sorted;
+        for (WriteResult.CacheFile r : results.cacheFiles()) {
+            if (r.file() != null) {
+                files.add(new CacheManifest.FileEntry(r.file(), layer == null ? r.rows() : r.fileRows(), r.bytes(), r.checksum(),
+                        SortedCacheReader.encodeKey(r.firstKey()), SortedCacheReader.encodeKey(r.lastKey()), null, layer));
+                filesSorted &= r.sorted();
             }
         }
         // the next run may merge this version range by range only if each file ascends and no two overlap
-        boolean sorted = filesSorted && io.snapsync.cache.SortedCacheReader.disjoint(files, plan.schema());
+        boolean sorted = filesSorted && SortedCacheReader.disjoint(files, plan.schema());
         if (layerOn != null) {
             sorted &= layerOn.isSorted();
             List<CacheManifest.FileEntry> all = new ArrayList<>();
@@ -173,65 +222,23 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             all.addAll(files);
             files = all;
         }
-        for (WriteResult r : results.get(WriterKind.UPSERTS).values()) {
-            o.inserted += r.inserted;
-            o.updated += r.updated;
-        }
-        for (WriteResult r : results.get(WriterKind.DELETES).values()) {
-            o.deleted += r.rows;
-        }
-
-        DataIssues issues = DataIssues.sum(results.get(WriterKind.ISSUES).values());
-        o.duplicateKeys = issues.duplicateKeys();
-        o.nullKeyRows = issues.nullKeyRows();
-        o.nulFixedRows = issues.nulFixedRows();
-        o.issueSamples = issues.samples();
-        String refusal = issues.refusal(plan.name(), plan.policies());
-        if (refusal != null && !plan.dryRun()) {
-            // bad data, not a transient fault: a retried committer would refuse the same way
-            throw new BadDataException(refusal);
-        }
-        // cache rows = source rows - rows left out + entries carried over
-        long cacheRows = o.snapshotRows;
-        long read = cacheRows - issues.carriedEntries() + issues.droppedRows();
-        o.snapshotRows = read;
-        o.cacheRows = cacheRows;
-        if (plan.expectedRows() >= 0 && plan.expectedRows() != read) {
-            // a lost or doubled split must never reach the target: it would delete or corrupt rows silently
-            throw new IllegalStateException("read " + read + " source rows but the source had " + plan.expectedRows()
-                    + " when the run started (did the source change during the sync?); nothing applied");
-        }
-        if (plan.dryRun()) {
-            o.samples = String.join("\n", results.values().stream().flatMap(m -> m.values().stream())
-                    .map(r -> r.samples).filter(x -> x != null && !x.isEmpty()).toList());
-            try {
-                plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
-            } catch (MassChangeGuard.MassChangeException e) {
-                o.guardViolation = e.getMessage();
-            }
-            if (refusal != null) {
-                o.guardViolation = o.guardViolation == null ? refusal : refusal + "; " + o.guardViolation;
-            }
-            o.commitMillis = System.currentTimeMillis() - started;
-            io.snapsync.unload.Unloads.deleteQuietly(plan.unload());
-            return o; // nothing written: no manifest, no transaction
-        }
-        plan.guard().check(plan.name(), plan.previousRows(), o.cacheRows, o.updated, o.deleted);
-        CacheLayout layout = new CacheLayout(plan.cacheUri());
-        Path manifest = layout.manifest(plan.name(), plan.cacheVersion());
+        Path manifest = new CacheLayout(plan.cache().uri()).manifest(plan.name(), plan.cacheVersion());
         new CacheManifest(CacheManifest.FORMAT, plan.name(), plan.cacheVersion(), o.cacheRows,
                 plan.schema().fingerprint(), plan.schema().columns(), plan.schema().keyColumns(), files,
                 Instant.now().toString(), sorted).write(manifest);
         hook.at(CommitHook.Point.CACHE_WRITTEN);
+    }
 
-        ControlTable control = new ControlTable(plan.controlSchema());
-        MergeSql sql = new MergeSql(plan.targetTable(), plan.schema().columnNames(), plan.schema().keyColumns(), plan.compareAsText());
-        long staged = results.get(WriterKind.UPSERTS).values().stream().mapToLong(r -> r.rows).sum()
-                + results.get(WriterKind.DELETES).values().stream().mapToLong(r -> r.rows).sum();
+    /** The change set into the target by the plan's strategy: shadow swap (resync), chunks, or one transaction. */
+    private void apply(CommitOutcome o) throws Exception {
+        ControlTable control = new ControlTable(plan.target().controlSchema());
+        MergeSql sql = new MergeSql(plan.target().table(), plan.schema().columnNames(), plan.schema().keyColumns(), plan.target().compareAsText());
+        long staged = results.staged(Stage.UPSERTS).stream().mapToLong(WriteResult.StagedPart::rows).sum()
+                + results.staged(Stage.DELETES).stream().mapToLong(WriteResult.StagedPart::rows).sum();
         int chunkRows = plan.policies().applyChunkRows();
-        if (plan.resync()) {
+        if (plan.mode() instanceof TablePlan.Resync r) {
             // the whole snapshot into a new table, swapped in for the live one by renames
-            new ShadowSwap(plan, hook).commit(o, results.get(WriterKind.UPSERTS).values());
+            new ShadowSwap(plan, r, hook).commit(o, results.staged(Stage.UPSERTS));
         } else if (chunkRows > 0 && staged > chunkRows) {
             applyInChunks(o, control, sql, chunkRows);
         } else {
@@ -241,23 +248,20 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
         LOG.info("{}: committed cache version {}: {} rows, +{} ~{} -{}", plan.name(), o.cacheVersion, o.snapshotRows,
                 o.inserted, o.updated, o.deleted);
         dropStaging();
-        io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // read and committed: the unloaded files are garbage now
-        o.commitMillis = System.currentTimeMillis() - started;
-        return o;
     }
 
     /** DELETE, MERGE and the control row in one transaction: the target is entirely old or entirely new. */
     private void applyInOneTransaction(CommitOutcome o, ControlTable control, MergeSql sql) throws Exception {
-        try (Connection c = plan.target().connect()) {
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             if (checkControlRow(c, control, o)) {
                 c.rollback();
                 return;
             }
             alterTarget(c);
-            o.appliedDeletes = execute(c, sql.delete(plan.deleteStaging(), false), results.get(WriterKind.DELETES));
+            o.appliedDeletes = execute(c, sql.delete(plan.target().staging().deletes(), false), results.stagedNonEmpty(Stage.DELETES));
             hook.at(CommitHook.Point.IN_TRANSACTION);
-            o.appliedUpserts = execute(c, sql.upsert(plan.upsertStaging(), plan.dialect(), false), results.get(WriterKind.UPSERTS));
+            o.appliedUpserts = execute(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), false), results.stagedNonEmpty(Stage.UPSERTS));
             writeControlRow(c, control, o);
             c.commit();
         }
@@ -270,7 +274,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
      * transaction, which also clears the mark.
      */
     private void applyInChunks(CommitOutcome o, ControlTable control, MergeSql sql, int chunkRows) throws Exception {
-        try (Connection c = plan.target().connect()) {
+        try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
             if (checkControlRow(c, control, o)) {
                 c.rollback();
@@ -280,16 +284,16 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             control.writePending(c, new ControlTable.Pending(plan.name(), plan.runId(), plan.cacheVersion(), Instant.now()));
             c.commit();
             c.setAutoCommit(true);
-            StagingTables.indexForChunks(c, plan.deleteStaging());
-            StagingTables.indexForChunks(c, plan.upsertStaging());
+            StagingTables.indexForChunks(c, plan.target().staging().deletes());
+            StagingTables.indexForChunks(c, plan.target().staging().upserts());
             c.setAutoCommit(false);
-            List<ChunkedApply.Chunk> deletes = ChunkedApply.plan(nonEmpty(WriterKind.DELETES), chunkRows);
-            List<ChunkedApply.Chunk> upserts = ChunkedApply.plan(nonEmpty(WriterKind.UPSERTS), chunkRows);
+            List<ChunkedApply.Chunk> deletes = ChunkedApply.plan(results.stagedNonEmpty(Stage.DELETES), chunkRows);
+            List<ChunkedApply.Chunk> upserts = ChunkedApply.plan(results.stagedNonEmpty(Stage.UPSERTS), chunkRows);
             LOG.info("{}: applying {} deletes and {} upserts in {} transactions of at most {} rows", plan.name(), o.deleted,
                     o.inserted + o.updated, deletes.size() + upserts.size(), chunkRows);
             Duration pause = plan.policies().applyChunkPause();
-            o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.deleteStaging(), true), deletes, pause, hook);
-            o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.upsertStaging(), plan.dialect(), true), upserts, pause, hook);
+            o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.target().staging().deletes(), true), deletes, pause, hook);
+            o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), true), upserts, pause, hook);
             o.chunks = deletes.size() + upserts.size();
             if (checkControlRow(c, control, o)) {
                 throw new IllegalStateException("run " + plan.runId() + " was committed by another attempt while applying chunks");
@@ -302,7 +306,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     /** Schema evolution: the planned DDL, inside the transaction that applies the data (never half-migrated). */
     private void alterTarget(Connection c) throws Exception {
         try (java.sql.Statement s = c.createStatement()) {
-            for (String ddl : plan.schemaDdl()) {
+            for (String ddl : plan.target().schemaDdl()) {
                 LOG.info("{}: {}", plan.name(), ddl);
                 s.execute(ddl);
             }
@@ -321,31 +325,26 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             return true;
         }
         String current = state.map(ControlTable.State::cacheVersion).orElse(null);
-        if (!Objects.equals(current, plan.previousVersion())) {
+        if (!Objects.equals(current, plan.cache().previousVersion())) {
             throw new IllegalStateException("the target moved while this run was diffing: the control table names cache version "
-                    + current + ", this run diffed against " + plan.previousVersion() + "; nothing applied, rerun");
+                    + current + ", this run diffed against " + plan.cache().previousVersion() + "; nothing applied, rerun");
         }
         return false;
     }
 
     private void writeControlRow(Connection c, ControlTable control, CommitOutcome o) throws Exception {
-        control.write(c, new ControlTable.State(plan.name(), plan.targetTable().toString(), plan.runId(),
-                plan.cacheVersion(), plan.cacheUri(), o.cacheRows, plan.schema().fingerprint(),
-                o.inserted, o.updated, o.deleted, Instant.now(), plan.sourceTable().toString()));
+        control.write(c, new ControlTable.State(plan.name(), plan.target().table().toString(), plan.runId(),
+                plan.cacheVersion(), plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(),
+                o.inserted, o.updated, o.deleted, Instant.now(), plan.source().table().toString()));
         control.clearPending(c, plan.name());
     }
 
-    private List<WriteResult> nonEmpty(WriterKind kind) {
-        return results.get(kind).values().stream().filter(r -> r.rows > 0).toList();
-    }
-
-    private static long execute(Connection c, String sql, Map<Integer, WriteResult> attempts) throws Exception {
-        List<WriteResult> staged = attempts.values().stream().filter(r -> r.rows > 0).toList();
+    private static long execute(Connection c, String sql, List<WriteResult.StagedPart> staged) throws Exception {
         if (staged.isEmpty()) {
             return 0;
         }
-        Integer[] parts = staged.stream().map(r -> r.subtask).toArray(Integer[]::new);
-        Integer[] tries = staged.stream().map(r -> r.attempt).toArray(Integer[]::new);
+        Integer[] parts = staged.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new);
+        Integer[] tries = staged.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("int4", parts));
             ps.setArray(2, c.createArrayOf("int4", tries));
@@ -354,8 +353,8 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     }
 
     private void dropStaging() {
-        try (Connection c = plan.target().connect()) {
-            StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
+        try (Connection c = plan.target().endpoint().connect()) {
+            StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
         }

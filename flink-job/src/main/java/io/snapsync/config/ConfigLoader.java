@@ -196,34 +196,7 @@ public final class ConfigLoader {
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < c.tables().size(); i++) {
-            SyncConfig.Table t = c.tables().get(i);
-            String at = "tables[" + i + "]";
-            require(t, at);
-            require(t.name(), at + ".name");
-            if (!names.add(t.name())) {
-                throw new ConfigException("table name '" + t.name() + "' appears twice");
-            }
-            require(t.source(), at + ".source");
-            require(t.target(), at + ".target");
-            if (t.primaryKey() == null || t.primaryKey().isEmpty()) {
-                throw new ConfigException(at + ".primary-key is required (the source table's key columns)");
-            }
-            if (new HashSet<>(t.primaryKey()).size() != t.primaryKey().size()) {
-                throw new ConfigException(at + ".primary-key names a column twice");
-            }
-            try {
-                TableName.parse(t.source());
-                TableName.parse(t.target());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(at + ": " + e.getMessage());
-            }
-            checkShare(t.maxDeleteShare(), at + ".max-delete-share");
-            checkShare(t.maxUpdateShare(), at + ".max-update-share");
-            if (t.splits() != null && t.splits() < 1) {
-                throw new ConfigException(at + ".splits must be at least 1");
-            }
-            c.policies(t); // rejects unknown policy values and bad durations now, not mid-run
-            checkExtract(t.extract(), at + ".extract");
+            validateTable(c, c.tables().get(i), "tables[" + i + "]", names);
         }
         checkUnload(c);
         SyncConfig.Job j = c.jobOrDefaults();
@@ -236,6 +209,36 @@ public final class ConfigLoader {
             throw new ConfigException("job.concurrent-tables must be a positive integer (how many tables read their source at once), got "
                     + j.concurrentTables());
         }
+    }
+
+    /** One table entry, {@code at} naming it in messages; {@code names} collects the names seen so far. */
+    private static void validateTable(SyncConfig c, SyncConfig.Table t, String at, Set<String> names) {
+        require(t, at);
+        require(t.name(), at + ".name");
+        if (!names.add(t.name())) {
+            throw new ConfigException("table name '" + t.name() + "' appears twice");
+        }
+        require(t.source(), at + ".source");
+        require(t.target(), at + ".target");
+        if (t.primaryKey() == null || t.primaryKey().isEmpty()) {
+            throw new ConfigException(at + ".primary-key is required (the source table's key columns)");
+        }
+        if (new HashSet<>(t.primaryKey()).size() != t.primaryKey().size()) {
+            throw new ConfigException(at + ".primary-key names a column twice");
+        }
+        try {
+            TableName.parse(t.source());
+            TableName.parse(t.target());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + ": " + e.getMessage());
+        }
+        checkShare(t.maxDeleteShare(), at + ".max-delete-share");
+        checkShare(t.maxUpdateShare(), at + ".max-update-share");
+        if (t.splits() != null && t.splits() < 1) {
+            throw new ConfigException(at + ".splits must be at least 1");
+        }
+        c.policies(t); // rejects unknown policy values and bad durations now, not mid-run
+        checkExtract(t.extract(), at + ".extract");
     }
 
     private static void checkExtract(String value, String key) {

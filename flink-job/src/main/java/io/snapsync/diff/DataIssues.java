@@ -8,26 +8,24 @@ import java.util.List;
 
 /** The data issues of one run, summed over the diff's subtasks, and the verdict the table's policies give. */
 public record DataIssues(long duplicateKeys, long nullKeyRows, long nulFixedRows, long droppedRows, long carriedEntries,
-                         String samples) {
+                         List<String> samples) {
 
-    public static DataIssues sum(Collection<WriteResult> results) {
+    public static DataIssues sum(Collection<WriteResult.IssueCounts> results) {
         long dup = 0;
         long nul = 0;
         long fixed = 0;
         long dropped = 0;
         long carried = 0;
         List<String> samples = new ArrayList<>();
-        for (WriteResult r : results) {
-            dup += r.duplicateKeys;
-            nul += r.nullKeyRows;
-            fixed += r.nulFixedRows;
-            dropped += r.droppedRows;
-            carried += r.carriedEntries;
-            if (r.issueSamples != null && !r.issueSamples.isEmpty()) {
-                samples.add(r.issueSamples);
-            }
+        for (WriteResult.IssueCounts r : results) {
+            dup += r.duplicateKeys();
+            nul += r.nullKeyRows();
+            fixed += r.nulFixedRows();
+            dropped += r.droppedRows();
+            carried += r.carriedEntries();
+            samples.addAll(r.samples());
         }
-        return new DataIssues(dup, nul, fixed, dropped, carried, String.join("\n", samples));
+        return new DataIssues(dup, nul, fixed, dropped, carried, samples);
     }
 
     /** Why the run must not be applied, with the figures and examples; null when the policies accept it. */
@@ -45,7 +43,7 @@ public record DataIssues(long duplicateKeys, long nullKeyRows, long nulFixedRows
     }
 
     private String examples(String kind) {
-        return String.join(", ", samples.lines().filter(l -> l.startsWith(kind + " ")).limit(5)
+        return String.join(", ", samples.stream().filter(l -> l.startsWith(kind + " ")).limit(5)
                 .map(l -> l.substring(kind.length() + 1)).toList());
     }
 }

@@ -1,7 +1,7 @@
 package io.snapsync.diff;
 
+import io.snapsync.result.Stage;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -15,14 +15,17 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class IssueCounter extends AbstractStreamOperator<WriteResult>
         implements OneInputStreamOperator<DataIssue, WriteResult>, BoundedOneInput {
     static final int SAMPLES = 5;
-    private transient WriteResult result;
+    private transient long duplicateKeys;
+    private transient long nullKeyRows;
+    private transient long nulFixedRows;
+    private transient long droppedRows;
+    private transient long carriedEntries;
+    private transient String error;
     private transient Map<DataIssue.Kind, List<String>> samples;
 
     @Override
     public void open() throws Exception {
         super.open();
-        result = new WriteResult(WriterKind.ISSUES, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), 0, 0, 0, null);
         samples = new EnumMap<>(DataIssue.Kind.class);
     }
 
@@ -30,20 +33,19 @@ public final class IssueCounter extends AbstractStreamOperator<WriteResult>
     public void processElement(StreamRecord<DataIssue> record) {
         DataIssue i = record.getValue();
         if (i.kind == DataIssue.Kind.ERROR) {
-            if (result.error == null) {
-                result.error = i.key;
+            if (error == null) {
+                error = i.key;
             }
             return;
         }
         switch (i.kind) {
-            case DUPLICATE_KEY -> result.duplicateKeys++;
-            case NULL_KEY -> result.nullKeyRows++;
-            case NUL_FIXED -> result.nulFixedRows++;
+            case DUPLICATE_KEY -> duplicateKeys++;
+            case NULL_KEY -> nullKeyRows++;
+            case NUL_FIXED -> nulFixedRows++;
             default -> { }
         }
-        result.rows++;
-        result.droppedRows += i.dropped;
-        result.carriedEntries += i.carried ? 1 : 0;
+        droppedRows += i.dropped;
+        carriedEntries += i.carried ? 1 : 0;
         List<String> s = samples.computeIfAbsent(i.kind, k -> new ArrayList<>());
         if (s.size() < SAMPLES) {
             s.add(i.kind + " " + i.key + (i.kind == DataIssue.Kind.DUPLICATE_KEY ? " x" + i.rows : ""));
@@ -52,7 +54,10 @@ public final class IssueCounter extends AbstractStreamOperator<WriteResult>
 
     @Override
     public void endInput() {
-        result.issueSamples = String.join("\n", samples.values().stream().flatMap(List::stream).toList());
-        output.collect(new StreamRecord<>(result));
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        output.collect(new StreamRecord<>(error != null ? new WriteResult.Failed(Stage.ISSUES, subtask, attempt, error)
+                : new WriteResult.IssueCounts(subtask, attempt, duplicateKeys, nullKeyRows, nulFixedRows, droppedRows,
+                        carriedEntries, samples.values().stream().flatMap(List::stream).toList())));
     }
 }

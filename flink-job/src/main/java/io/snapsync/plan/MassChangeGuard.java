@@ -1,5 +1,6 @@
 package io.snapsync.plan;
 
+import io.snapsync.fault.NotRetryable;
 import java.io.Serializable;
 
 /**
@@ -33,7 +34,7 @@ public record MassChangeGuard(double maxDeleteShare, double maxUpdateShare, bool
     }
 
     /** The run would change more than it is allowed to. */
-    public static final class MassChangeException extends IllegalStateException {
+    public static final class MassChangeException extends NotRetryable {
         public MassChangeException(String message) {
             super(message);
         }

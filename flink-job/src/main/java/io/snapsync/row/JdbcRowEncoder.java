@@ -201,12 +201,7 @@ public final class JdbcRowEncoder {
                 if (rs.wasNull()) row.writeNull(); else row.writeInteger(v);
             }
             case DECIMAL -> {
-                BigDecimal v;
-                try {
-                    v = rs.getBigDecimal(idx);
-                } catch (SQLException e) {
-                    throw notANumber(rs, idx, c, e);
-                }
+                BigDecimal v = decimal(rs, idx, c);
                 if (v == null) row.writeNull(); else row.writeDecimal(v);
             }
             case FLOAT -> {
@@ -242,15 +237,24 @@ public final class JdbcRowEncoder {
                 LocalTime v = rs.getObject(idx, LocalTime.class);
                 if (v == null) row.writeNull(); else row.writeTime(v);
             }
-            case TIMETZ -> {
-                String v = rs.getString(idx);
-                if (v == null) {
-                    row.writeNull();
-                } else {
-                    long[] t = Temporal.parseTimeTz(v);
-                    row.writeTimeTz(t[0], (int) t[1]);
-                }
-            }
+            case TIMETZ -> writeTimeTz(rs.getString(idx));
+        }
+    }
+
+    private BigDecimal decimal(ResultSet rs, int idx, Column c) throws SQLException {
+        try {
+            return rs.getBigDecimal(idx);
+        } catch (SQLException e) {
+            throw notANumber(rs, idx, c, e);
+        }
+    }
+
+    private void writeTimeTz(String v) {
+        if (v == null) {
+            row.writeNull();
+        } else {
+            long[] t = Temporal.parseTimeTz(v);
+            row.writeTimeTz(t[0], (int) t[1]);
         }
     }
 }

@@ -1,10 +1,9 @@
 package io.snapsync.sink;
 
 import io.snapsync.cache.CacheFileWriter;
-import io.snapsync.fault.CommitHook;
 import io.snapsync.cache.CacheLayout;
+import io.snapsync.fault.CommitHook;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
 import org.apache.flink.core.fs.Path;
@@ -126,19 +125,13 @@ public final class CacheWriter extends AbstractStreamOperator<WriteResult>
             }
         }
         long fileRows = rows;
-        rows = error == null ? snapshotRows : 0;
-        WriteResult r = new WriteResult(WriterKind.CACHE, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, 0, 0, wrote ? fileName : null);
-        r.fileRows = fileRows;
-        r.error = error;
-        r.bytes = bytes;
-        r.checksum = checksum;
-        if (wrote) {
-            r.firstKey = firstKey;
-            r.lastKey = lastKey;
-            r.sorted = sorted;
-        }
-        output.collect(new StreamRecord<>(r));
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        // rows: the snapshot's rows this subtask saw (checked against the source's count); fileRows: those in the file
+        output.collect(new StreamRecord<>(error != null
+                ? new WriteResult.Failed(io.snapsync.result.Stage.CACHE, subtask, attempt, error)
+                : !wrote ? new WriteResult.CacheFile(subtask, attempt, snapshotRows, null, 0, null, null, null, false, 0)
+                : new WriteResult.CacheFile(subtask, attempt, snapshotRows, fileName, bytes, checksum, firstKey, lastKey, sorted, fileRows)));
     }
 
     @Override

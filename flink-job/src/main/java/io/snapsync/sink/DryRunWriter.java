@@ -1,10 +1,10 @@
 package io.snapsync.sink;
 
+import io.snapsync.result.Stage;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
-import io.snapsync.row.KeyFormatter;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
+import io.snapsync.row.KeyFormatter;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.TableSchema;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
         implements OneInputStreamOperator<T, WriteResult>, BoundedOneInput {
     static final int SAMPLES = 5;
-    private final WriterKind kind;
+    private final Stage kind;
     private final TableSchema schema;
     private transient long rows;
     private transient long inserted;
@@ -33,12 +33,12 @@ public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
     private final ValueValidator validator;
     private transient String error;
 
-    public DryRunWriter(WriterKind kind, TableSchema schema) {
+    public DryRunWriter(Stage kind, TableSchema schema) {
         this(kind, schema, null);
     }
 
     /** @param validator upserts: fail the dry run on a value the target could not hold, as a real run would */
-    public DryRunWriter(WriterKind kind, TableSchema schema, ValueValidator validator) {
+    public DryRunWriter(Stage kind, TableSchema schema, ValueValidator validator) {
         this.kind = kind;
         this.schema = schema;
         this.validator = validator;
@@ -79,10 +79,17 @@ public final class DryRunWriter<T> extends AbstractStreamOperator<WriteResult>
 
     @Override
     public void endInput() {
-        WriteResult r = new WriteResult(kind, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getAttemptNumber(), rows, inserted, updated, null);
-        r.error = error;
-        r.samples = String.join("\n", samples.values().stream().flatMap(List::stream).toList());
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        WriteResult r;
+        if (error != null) {
+            r = new WriteResult.Failed(kind, subtask, attempt, error);
+        } else if (kind == Stage.CACHE) {
+            r = new WriteResult.CacheFile(subtask, attempt, rows, null, 0, null);
+        } else {
+            r = new WriteResult.StagedPart(kind, subtask, attempt, rows, inserted, updated,
+                    samples.values().stream().flatMap(List::stream).toList());
+        }
         output.collect(new StreamRecord<>(r));
     }
 }

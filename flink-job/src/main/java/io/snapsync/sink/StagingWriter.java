@@ -2,8 +2,8 @@ package io.snapsync.sink;
 
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.fault.CommitHook;
+import io.snapsync.result.Stage;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
 import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;
@@ -36,7 +36,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         implements OneInputStreamOperator<Change, WriteResult>, BoundedOneInput {
     private static final int FLUSH_BYTES = 1 << 20;
 
-    private final WriterKind kind;
+    private final Stage kind;
     private final JdbcEndpoint target;
     private final TableName staging;
     private final List<Column> columns;
@@ -61,7 +61,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient org.apache.flink.api.common.accumulators.LongCounter stagedProgress;
 
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
-    public StagingWriter(WriterKind kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
+    public StagingWriter(Stage kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
                          CommitHook hook) {
         this.hook = hook;
         this.kind = kind;
@@ -88,10 +88,10 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         // per table (the operator is named after it, and the table variable is for reporters); the CLI polls the accumulator
         String table = tableName();
         org.apache.flink.metrics.MetricGroup g = io.snapsync.task.ReadProgress.tableGroup(getMetricGroup(), table);
-        stagedMetric = g.counter("rowsStaged" + (kind == WriterKind.DELETES ? "Deletes" : "Upserts"));
-        insertedMetric = kind == WriterKind.UPSERTS ? g.counter("inserted") : null;
-        updatedMetric = kind == WriterKind.UPSERTS ? g.counter("updated") : null;
-        deletedMetric = kind == WriterKind.DELETES ? g.counter("deleted") : null;
+        stagedMetric = g.counter("rowsStaged" + (kind == Stage.DELETES ? "Deletes" : "Upserts"));
+        insertedMetric = kind == Stage.UPSERTS ? g.counter("inserted") : null;
+        updatedMetric = kind == Stage.UPSERTS ? g.counter("updated") : null;
+        deletedMetric = kind == Stage.DELETES ? g.counter("deleted") : null;
         stagedProgress = getRuntimeContext().getLongCounter("snapsync.staged." + table);
     }
 
@@ -174,9 +174,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
                 giveUpOrThrow(e);
             }
         }
-        WriteResult result = new WriteResult(kind, subtask, attempt, error == null ? rows : 0, inserted, updated, null);
-        result.error = error;
-        output.collect(new StreamRecord<>(result));
+        output.collect(new StreamRecord<>(error != null ? new WriteResult.Failed(kind, subtask, attempt, error)
+                : new WriteResult.StagedPart(kind, subtask, attempt, rows, inserted, updated)));
     }
 
     private void finishCopy() throws Exception {

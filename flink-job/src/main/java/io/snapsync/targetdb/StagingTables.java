@@ -33,6 +33,11 @@ public final class StagingTables {
     }
 
     /** What every staging table of {@code table} starts with, and no other table's does. */
+    /** Every staging table of {@code table} in {@code schema}, of any run, by name. */
+    public static List<String> ofTable(Connection c, String schema, String table) throws SQLException {
+        return TargetCatalog.tablesStartingWith(c, schema, prefix(table));
+    }
+
     public static String prefix(String table) {
         String suffix = "_" + String.format("%08x", table.hashCode()) + "_";
         String t = table.toLowerCase().replaceAll("[^a-z0-9_]", "_");
@@ -47,7 +52,7 @@ public final class StagingTables {
     private static final int RUN_AND_KIND = 24;
 
     /** A run's two staging tables of one table: upserts ({@code _u}, every column) and deletes ({@code _d}, the key). */
-    public record Pair(TableName upserts, TableName deletes) {
+    public record Pair(TableName upserts, TableName deletes) implements java.io.Serializable {
         public static Pair of(String schema, String table, String runId) {
             return new Pair(new TableName(schema, name(table, runId, "u")), new TableName(schema, name(table, runId, "d")));
         }

@@ -79,6 +79,18 @@ public final class TargetCatalog {
                 }, table.quoted());
     }
 
+    /** Whether a table has a primary key, and whether a unique index (no predicate, no expression) covers exactly its key. */
+    public record KeyIndex(boolean hasPrimaryKey, boolean keyUnique) {}
+
+    public static KeyIndex keyIndex(Connection c, TableName table, List<String> key) throws SQLException {
+        return rows(c, "SELECT bool_or(i.indisprimary), coalesce(bool_or(i.indisunique "
+                + "AND i.indpred IS NULL AND i.indexprs IS NULL AND (SELECT array_agg(a.attname::text ORDER BY a.attname) "
+                + "FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) = ?::text[] "
+                + "AND cardinality(i.indkey::int2[]) = ?), false) FROM pg_index i WHERE i.indrelid = to_regclass(?)",
+                rs -> new KeyIndex(rs.getBoolean(1), rs.getBoolean(2)),
+                c.createArrayOf("text", key.stream().sorted().toArray()), key.size(), table.quoted()).get(0);
+    }
+
     /** Whether a new row must name {@code column}: NOT NULL and no default (false when there is no such column). */
     public static boolean notNullWithoutDefault(Connection c, TableName table, String column) throws SQLException {
         List<Boolean> r = rows(c, "SELECT a.attnotnull AND NOT a.atthasdef FROM pg_attribute a "
@@ -127,8 +139,8 @@ public final class TargetCatalog {
     }
 
     /**
-     * The prepare, bind, loop every catalog read needs, written once; a small helper rather than a JDBC library in
-     * the cluster jar for a dozen read-only queries.
+     * The prepare, bind, loop every read of this package needs (catalog, control tables, table definition, locks),
+     * written once; a small helper rather than a JDBC library in the cluster jar for a few dozen queries.
      */
     static <T> List<T> rows(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {

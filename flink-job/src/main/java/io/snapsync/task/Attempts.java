@@ -1,6 +1,6 @@
 package io.snapsync.task;
 
-import io.snapsync.row.BadDataException;
+import io.snapsync.fault.NotRetryable;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,8 +39,7 @@ public final class Attempts {
 
     public static boolean isBadData(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BadDataException || t instanceof io.snapsync.diff.DuplicateKeyException
-                    || t instanceof io.snapsync.plan.MassChangeGuard.MassChangeException) {
+            if (t instanceof NotRetryable) {
                 return true;
             }
         }

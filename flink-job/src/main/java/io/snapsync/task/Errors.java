@@ -2,7 +2,7 @@ package io.snapsync.task;
 
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.PlanException;
-import io.snapsync.diff.DuplicateKeyException;
+import io.snapsync.fault.NotRetryable;
 import java.sql.SQLException;
 
 /**
@@ -15,8 +15,7 @@ public final class Errors {
     public static String describe(Throwable e) {
         Throwable best = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof PlanException || t instanceof ConfigException || t instanceof DuplicateKeyException
-                    || t instanceof io.snapsync.row.BadDataException
+            if (t instanceof PlanException || t instanceof ConfigException || t instanceof NotRetryable
                     || t instanceof SQLException || t instanceof IllegalStateException) {
                 // the innermost explanatory exception wins over Flink's wrappers
                 best = t;

@@ -3,16 +3,17 @@ package io.snapsync.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.snapsync.schema.TableName;
+import io.snapsync.result.Stage;
 import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
+import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.MergeSql;
 import io.snapsync.targetdb.TargetDialect;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChunkedApplyTest {
-    private static WriteResult result(int part, int attempt, long rows) {
-        return new WriteResult(WriterKind.UPSERTS, part, attempt, rows, rows, 0, null);
+    private static WriteResult.StagedPart result(int part, int attempt, long rows) {
+        return new WriteResult.StagedPart(Stage.UPSERTS, part, attempt, rows, rows, 0);
     }
 
     @Test

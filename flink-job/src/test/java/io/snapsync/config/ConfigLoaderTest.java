@@ -138,9 +138,9 @@ class ConfigLoaderTest {
     void spillDirNamesWhereFlinkSpills() {
         SyncConfig c = parse(VALID.replace("job: { parallelism: 4 }", "job: { parallelism: 4, spill-dir: /data/spill }"));
         assertThat(c.jobOrDefaults().spillDir()).isEqualTo("/data/spill");
-        assertThat(io.snapsync.job.FlinkSetup.configuration(c, 2).get(org.apache.flink.configuration.CoreOptions.TMP_DIRS))
+        assertThat(io.snapsync.run.FlinkSetup.configuration(c, 2).get(org.apache.flink.configuration.CoreOptions.TMP_DIRS))
                 .isEqualTo("/data/spill");
-        assertThat(io.snapsync.job.FlinkSetup.configuration(parse(VALID), 2)
+        assertThat(io.snapsync.run.FlinkSetup.configuration(parse(VALID), 2)
                 .contains(org.apache.flink.configuration.CoreOptions.TMP_DIRS)).as("unset: Flink's default").isFalse();
     }
 

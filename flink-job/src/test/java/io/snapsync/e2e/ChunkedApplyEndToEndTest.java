@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.fault.CommitHook;
 import io.snapsync.config.SyncConfig;
-import io.snapsync.job.StatusReader;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.StatusReader;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

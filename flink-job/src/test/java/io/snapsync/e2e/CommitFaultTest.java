@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.fault.CommitHook;
 import io.snapsync.config.SyncConfig;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;

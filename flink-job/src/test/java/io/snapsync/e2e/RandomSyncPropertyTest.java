@@ -6,8 +6,8 @@ import static io.snapsync.e2e.PgPair.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.fault.CommitHook;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapsync.cli.Main;
 import io.snapsync.config.SyncConfig;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

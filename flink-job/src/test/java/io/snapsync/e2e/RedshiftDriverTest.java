@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

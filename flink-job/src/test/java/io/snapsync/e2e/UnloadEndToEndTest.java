@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.snapsync.cli.Main;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
-import io.snapsync.job.SyncRunner;
-import io.snapsync.job.TableReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TypeMapping;
 import io.snapsync.testing.GateLog;
@@ -219,7 +219,7 @@ class UnloadEndToEndTest extends EndToEndTestBase {
             SyncConfig one = config(p, "unload", List.of("id"));
             SyncConfig config = new SyncConfig(one.source(), one.target(), one.cache(), one.job().withConcurrentTables(1), tables);
 
-            io.snapsync.job.RunReport r = new SyncRunner(config).run(null);
+            io.snapsync.run.RunReport r = new SyncRunner(config).run(null);
             assertThat(r.tables).extracting(t -> t.status).as("%s", r.tables.stream().map(t -> t.error).toList())
                     .containsOnly("committed");
             for (String t : names) {

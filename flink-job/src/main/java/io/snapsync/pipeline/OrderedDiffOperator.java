@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.pipeline;
 
 import io.snapsync.cache.LayeredCacheReader;
 import io.snapsync.cache.SortedCacheReader;

@@ -1,4 +1,4 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
@@ -33,7 +33,7 @@ public final class MergeSql {
     }
 
     /** Restricts a staging table to the attempts that reported results: binds (int[] parts, int[] attempts). */
-    static String stagedRows(TableName staging, List<String> cols) {
+    public static String stagedRows(TableName staging, List<String> cols) {
         return "SELECT " + quoteAll(cols) + " FROM " + staging.quoted()
                 + " WHERE (" + quote(StagingTables.PART_COLUMN) + ", " + quote(StagingTables.ATTEMPT_COLUMN)
                 + ") IN (SELECT * FROM unnest(?::int[], ?::int[]))";

@@ -1,8 +1,10 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
+import io.snapsync.pipeline.SyncPipeline;
+import io.snapsync.plan.TablePlanner;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
-import io.snapsync.commit.TableLock;
+import io.snapsync.targetdb.TableLock;
 import io.snapsync.config.ConfigException;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.fault.CommitHook;
@@ -91,35 +93,12 @@ public final class SyncRunner {
         report.startedAt = started.toString();
         // the locks stay held (by this JVM's connections) until the job ends, see Locks
         Locks locks = new Locks();
-        List<TablePlan> plans = new ArrayList<>();
-        for (SyncConfig.Table table : tables) {
-            TableReport r = new TableReport();
-            r.name = table.name();
-            r.runId = report.runId;
-            report.tables.add(r);
-            plan(table, r, locks).ifPresent(plans::add);
-        }
+        List<TablePlan> plans = planAll(tables, report, locks);
         long planEnded = System.currentTimeMillis();
         StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
         int attempts = config.jobOrDefaults().restartAttempts() == null ? 2 : config.jobOrDefaults().restartAttempts();
         Attempts.configure(env, attempts);
-        String planned;
-        try {
-            planned = report.toJson();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        DataStream<CommitOutcome> outcomes = noOutcomes(env);
-        // at most job.concurrent-tables tables read their source at once (see io.snapsync.gate)
-        io.snapsync.gate.ReadGate gate = io.snapsync.gate.ReadGate.of(report.runId, config.jobOrDefaults().concurrentTablesOrDefault(),
-                plans.size());
-        for (TablePlan plan : plans) {
-            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate, io.snapsync.cache.Compaction.of(config.cache().compactAt(), config.cache().compactLayers())));
-        }
-        outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
-                        config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))
-                .setParallelism(1).setMaxParallelism(1)
-                .sinkTo(new DiscardingSink<>()).name("end").setParallelism(1);
+        buildJob(env, plans, report, planEnded);
 
         JobClient client;
         try {
@@ -154,6 +133,41 @@ public final class SyncRunner {
         }
     }
 
+    /** Plans every table in turn, each with its report entry; a table whose planning fails is in the report, not the job. */
+    private List<TablePlan> planAll(List<SyncConfig.Table> tables, RunReport report, Locks locks) {
+        List<TablePlan> plans = new ArrayList<>();
+        for (SyncConfig.Table table : tables) {
+            TableReport r = new TableReport();
+            r.name = table.name();
+            r.runId = report.runId;
+            report.tables.add(r);
+            plan(table, r, locks).ifPresent(plans::add);
+        }
+        return plans;
+    }
+
+    /** The run's one job: a subgraph per planned table, their outcomes into one report operator. */
+    private void buildJob(StreamExecutionEnvironment env, List<TablePlan> plans, RunReport report, long planEnded) {
+        String planned;
+        try {
+            planned = report.toJson();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        DataStream<CommitOutcome> outcomes = noOutcomes(env);
+        // at most job.concurrent-tables tables read their source at once (see io.snapsync.gate)
+        io.snapsync.gate.ReadGate gate = io.snapsync.gate.ReadGate.of(report.runId, config.jobOrDefaults().concurrentTablesOrDefault(),
+                plans.size());
+        for (TablePlan plan : plans) {
+            outcomes = outcomes.union(SyncPipeline.build(env, plan, hook, gate,
+                    io.snapsync.cache.Compaction.of(config.cache().compactAt(), config.cache().compactLayers())));
+        }
+        outcomes.transform("report", TypeInformation.of(Void.class), new RunReporter(planned, planEnded, config.cache().uri(),
+                        config.target().endpoint(), config.target().controlSchemaOrDefault(), dryRun))
+                .setParallelism(1).setMaxParallelism(1)
+                .sinkTo(new DiscardingSink<>()).name("end").setParallelism(1);
+    }
+
     /**
      * Waits for the job, showing its progress: a line redrawn every 2 s on a terminal, a log line every
      * 30 s otherwise (so logs and CI output stay short).
@@ -162,7 +176,7 @@ public final class SyncRunner {
             throws Exception {
         boolean terminal = System.console() != null;
         long every = terminal ? 2 : 30;
-        Progress progress = new Progress(plans.stream().map(p -> new Progress.Table(p.name(), p.expectedRows())).toList());
+        Progress progress = new Progress(plans.stream().map(p -> new Progress.Table(p.name(), p.source().expectedRows())).toList());
         CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
         boolean drawn = false;
         while (true) {
@@ -211,16 +225,16 @@ public final class SyncRunner {
             lock = TableLock.acquire(config.target().endpoint(), table.name(), r.runId);
             TablePlan plan = new TablePlanner(config, parallelismOf(), allowMassChange, dryRun)
                     .reconcile(reconcile).resync(resync).plan(table, r.runId);
-            r.previousCacheVersion = plan.previousVersion();
-            r.reconcile = plan.reconcileReason();
-            r.schemaChange = plan.schemaChange();
-            r.schemaDdl = plan.schemaDdl().isEmpty() ? null : plan.schemaDdl();
-            r.resync = plan.resyncReason();
+            r.previousCacheVersion = plan.cache().previousVersion();
+            r.reconcile = plan.mode() instanceof TablePlan.Reconcile rc ? rc.reason() : null;
+            r.schemaChange = plan.target().schemaChange();
+            r.schemaDdl = plan.target().schemaDdl().isEmpty() ? null : plan.target().schemaDdl();
+            r.resync = plan.mode() instanceof TablePlan.Resync rs ? rs.reason() : null;
             if (!dryRun && !table.acceptLossyColumnsOrEmpty().isEmpty()) {
                 r.acceptedLossyColumns = new java.util.TreeMap<>(table.acceptLossyColumnsOrEmpty());
             }
-            if (plan.reconcile()) {
-                LOG.info("{}: {}", table.name(), plan.reconcileReason());
+            if (r.reconcile != null) {
+                LOG.info("{}: {}", table.name(), r.reconcile);
             }
             r.planMillis = System.currentTimeMillis() - t0;
             locks.add(lock);
@@ -249,7 +263,7 @@ public final class SyncRunner {
             return java.util.Optional.empty();
         }
         try (Connection c = TablePlanner.connect(config.target().endpoint(), "target")) {
-            java.util.Optional<String> json = new io.snapsync.commit.ControlTable(config.target().controlSchemaOrDefault()).readRun(c, runId);
+            java.util.Optional<String> json = new io.snapsync.targetdb.ControlTable(config.target().controlSchemaOrDefault()).readRun(c, runId);
             return json.isPresent() ? java.util.Optional.of(RunReport.parse(json.get())) : java.util.Optional.empty();
         } catch (Exception e) {
             LOG.warn("run {}: could not read its report from the target: {}", runId, Errors.describe(e));
@@ -276,7 +290,7 @@ public final class SyncRunner {
             if (!plan.dryRun()) {
                 dropStaging(plan);
             }
-            io.snapsync.unload.Unloads.deleteQuietly(plan.unload()); // else the next run of the table removes them
+            io.snapsync.unload.Unloads.deleteQuietly(plan.source().unload()); // else the next run of the table removes them
         }
         report.status = "failed";
         report.finishedAt = Instant.now().toString();
@@ -321,10 +335,10 @@ public final class SyncRunner {
 
     /** The target transaction either committed (and dropped these) or never happened: they are garbage now. */
     private static void dropStaging(TablePlan plan) {
-        try (Connection c = plan.target().connect()) {
-            StagingTables.drop(c, plan.upsertStaging(), plan.deleteStaging());
-            if (plan.resync()) {
-                StagingTables.drop(c, plan.shadowTable()); // unless it was swapped in (then it has the live name)
+        try (Connection c = plan.target().endpoint().connect()) {
+            StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
+            if (plan.mode() instanceof TablePlan.Resync rs) {
+                StagingTables.drop(c, rs.shadowTable()); // unless it was swapped in (then it has the live name)
             }
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {}: {}", plan.runId(), e.getMessage());

@@ -1,15 +1,13 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
 import io.snapsync.cache.CacheLayout;
-import io.snapsync.commit.ControlTable;
-import io.snapsync.commit.ShadowNames;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.ShadowNames;
 import io.snapsync.targetdb.StagingTables;
 import io.snapsync.targetdb.TargetCatalog;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +33,7 @@ public final class Leftovers {
     public static Cleaned clean(Connection c, String stagingSchema, ControlTable control, CacheLayout layout, String table,
                                 int keep) throws SQLException, IOException {
         List<String> dropped = new ArrayList<>();
-        for (String t : StatusReader.stagingTables(c, stagingSchema, table)) {
+        for (String t : StagingTables.ofTable(c, stagingSchema, table)) {
             StagingTables.drop(c, new io.snapsync.schema.TableName(stagingSchema, t));
             dropped.add(t);
         }
@@ -104,17 +102,7 @@ public final class Leftovers {
 
     /** The cache versions of the newest {@code keep} committed runs (the current one first). */
     static List<String> newestCommitted(Connection c, ControlTable control, String table, int keep) throws SQLException {
-        List<String> v = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT cache_version FROM " + control.history()
-                + " WHERE table_name = ? ORDER BY committed_at DESC, run_id DESC LIMIT ?")) {
-            ps.setString(1, table);
-            ps.setInt(2, Math.max(1, keep));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    v.add(rs.getString(1));
-                }
-            }
-        }
+        List<String> v = new ArrayList<>(control.newestVersions(c, table, keep));
         // the control row's version is kept whatever the history says
         control.read(c, table, false).ifPresent(s -> {
             if (!v.contains(s.cacheVersion())) {

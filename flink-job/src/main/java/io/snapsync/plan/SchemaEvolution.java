@@ -1,11 +1,11 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
 import static io.snapsync.schema.Identifiers.quote;
 
 import io.snapsync.config.PlanException;
 import io.snapsync.config.TablePolicies;
-import io.snapsync.schema.Column;
 import io.snapsync.plan.SchemaChange;
+import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TargetColumn;
 import io.snapsync.targetdb.TargetCatalog;

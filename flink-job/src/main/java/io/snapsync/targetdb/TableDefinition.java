@@ -1,11 +1,10 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import io.snapsync.schema.TableName;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -59,31 +58,27 @@ public record TableDefinition(
     static final TableDefinition ABSENT = new TableDefinition(false, null, null, List.of(), List.of(), List.of(), List.of(),
             List.of(), List.of());
 
+    private record Relation(String kind, String owner, String comment, boolean rowSecurity) {}
+
     public static TableDefinition read(Connection c, TableName table) throws SQLException {
         String name = table.quoted();
-        String owner;
-        String comment;
-        List<String> blockers = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT c.relkind::text, pg_get_userbyid(c.relowner), "
-                + "obj_description(c.oid, 'pg_class'), c.relrowsecurity FROM pg_class c WHERE c.oid = to_regclass(?)")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return ABSENT;
-                }
-                if (!"r".equals(rs.getString(1))) {
-                    blockers.add("it is not a plain table (relkind " + rs.getString(1) + ")");
-                }
-                owner = rs.getString(2);
-                comment = rs.getString(3);
-                if (rs.getBoolean(4)) {
-                    blockers.add("row-level security is enabled on it");
-                }
-            }
+        List<Relation> rel = TargetCatalog.rows(c, "SELECT c.relkind::text, pg_get_userbyid(c.relowner), "
+                + "obj_description(c.oid, 'pg_class'), c.relrowsecurity FROM pg_class c WHERE c.oid = to_regclass(?)",
+                rs -> new Relation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)), name);
+        if (rel.isEmpty()) {
+            return ABSENT;
         }
-        blockers.addAll(strings(c, BLOCKERS, name, 9));
-        return new TableDefinition(true, owner, comment, indexes(c, name), constraints(c, name), columns(c, name),
-                grants(c, name), sequences(c, name), List.copyOf(blockers));
+        Relation r = rel.get(0);
+        List<String> blockers = new ArrayList<>();
+        if (!"r".equals(r.kind())) {
+            blockers.add("it is not a plain table (relkind " + r.kind() + ")");
+        }
+        if (r.rowSecurity()) {
+            blockers.add("row-level security is enabled on it");
+        }
+        blockers.addAll(TargetCatalog.rows(c, BLOCKERS, rs -> rs.getString(1), Collections.nCopies(9, name).toArray()));
+        return new TableDefinition(true, r.owner(), r.comment(), indexes(c, name), constraints(c, name),
+                columns(c, name), grants(c, name), sequences(c, name), List.copyOf(blockers));
     }
 
     /** Dependents a table swap would break or silently lose; each row names one. */
@@ -105,9 +100,8 @@ public record TableDefinition(
             + "ORDER BY 1";
 
     private static List<Index> indexes(Connection c, String name) throws SQLException {
-        List<Index> out = new ArrayList<>();
         // pg_get_indexdef(oid) always starts with exactly this prefix (quote_ident'ed, schema-qualified)
-        try (PreparedStatement ps = c.prepareStatement("SELECT ic.relname, con.conname, con.contype::text, "
+        return TargetCatalog.rows(c, "SELECT ic.relname, con.conname, con.contype::text, "
                 + "pg_get_constraintdef(con.oid), i.indisunique, pg_get_indexdef(i.indexrelid), "
                 + "format('CREATE %sINDEX %s ON %s USING ', CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END, "
                 + "quote_ident(ic.relname), quote_ident(n.nspname) || '.' || quote_ident(t.relname)) "
@@ -115,105 +109,57 @@ public record TableDefinition(
                 + "JOIN pg_namespace n ON n.oid = t.relnamespace "
                 + "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid "
                 + "AND con.contype IN ('p', 'u', 'x') "
-                + "WHERE i.indrelid = to_regclass(?) ORDER BY (con.contype IS NOT DISTINCT FROM 'p') DESC, ic.relname")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+                + "WHERE i.indrelid = to_regclass(?) ORDER BY (con.contype IS NOT DISTINCT FROM 'p') DESC, ic.relname", rs -> {
                     String def = rs.getString(6);
                     String prefix = rs.getString(7);
                     String tail = def.startsWith(prefix) ? def.substring(prefix.length()) : null;
                     if (rs.getString(2) == null && tail == null) {
                         throw new IllegalStateException("cannot read the definition of index " + rs.getString(1) + ": " + def);
                     }
-                    out.add(new Index(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), tail));
-                }
-            }
-        }
-        return out;
+                    return new Index(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), tail);
+                }, name);
     }
 
     private static List<Constraint> constraints(Connection c, String name) throws SQLException {
-        List<Constraint> out = new ArrayList<>();
         // a foreign key to the table itself would keep pointing at the old table: it is a blocker instead
-        try (PreparedStatement ps = c.prepareStatement("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                + "WHERE conrelid = to_regclass(?) AND contype IN ('c', 'f') AND confrelid <> conrelid ORDER BY conname")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Constraint(rs.getString(1), rs.getString(2)));
-                }
-            }
-        }
-        return out;
+        return TargetCatalog.rows(c, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                + "WHERE conrelid = to_regclass(?) AND contype IN ('c', 'f') AND confrelid <> conrelid ORDER BY conname",
+                rs -> new Constraint(rs.getString(1), rs.getString(2)), name);
     }
 
     private static List<ColumnInfo> columns(Connection c, String name) throws SQLException {
-        List<ColumnInfo> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, pg_get_expr(d.adbin, d.adrelid), a.attnotnull, "
+        return TargetCatalog.rows(c, "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid), a.attnotnull, "
                 + "a.attidentity::text, a.attgenerated::text, col_description(a.attrelid, a.attnum) FROM pg_attribute a "
                 + "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new ColumnInfo(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6)));
-                }
-            }
-        }
-        return out;
+                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                rs -> new ColumnInfo(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6)), name);
     }
 
     /** Effective privileges: a NULL ACL means the owner's defaults, which a new owner would not pass on. */
-    static List<Grant> grants(Connection c, String name) throws SQLException {
-        List<Grant> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT NULL::text, CASE WHEN a.grantee = 0 THEN NULL "
+    public static List<Grant> grants(Connection c, String name) throws SQLException {
+        return TargetCatalog.rows(c, "SELECT NULL::text, CASE WHEN a.grantee = 0 THEN NULL "
                 + "ELSE pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable "
                 + "FROM pg_class t, aclexplode(coalesce(t.relacl, acldefault('r', t.relowner))) a WHERE t.oid = to_regclass(?) "
                 + "UNION SELECT at.attname, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, "
                 + "a.privilege_type, a.is_grantable FROM pg_attribute at, aclexplode(at.attacl) a "
                 + "WHERE at.attrelid = to_regclass(?) AND at.attnum > 0 AND NOT at.attisdropped AND at.attacl IS NOT NULL "
-                + "ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3, 4")) {
-            ps.setString(1, name);
-            ps.setString(2, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Grant(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
-                }
-            }
-        }
-        return out;
+                + "ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3, 4",
+                rs -> new Grant(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)), name, name);
     }
 
     private static List<OwnedSequence> sequences(Connection c, String name) throws SQLException {
-        List<OwnedSequence> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT sn.nspname, s.relname, a.attname FROM pg_depend d "
+        return TargetCatalog.rows(c, "SELECT sn.nspname, s.relname, a.attname FROM pg_depend d "
                 + "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace "
                 + "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
                 + "WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass "
-                + "AND d.refobjid = to_regclass(?) AND d.deptype = 'a' ORDER BY 1, 2")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new OwnedSequence(rs.getString(1), rs.getString(2), rs.getString(3)));
-                }
-            }
-        }
-        return out;
+                + "AND d.refobjid = to_regclass(?) AND d.deptype = 'a' ORDER BY 1, 2",
+                rs -> new OwnedSequence(rs.getString(1), rs.getString(2), rs.getString(3)), name);
     }
 
-    private static List<String> strings(Connection c, String sql, String param, int times) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 1; i <= times; i++) {
-                ps.setString(i, param);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
+    /** One message for the planner (early) and the swap (under the lock). */
+    public static String blockerMessage(String table, TableName live, List<String> blockers) {
+        return "cannot resync " + table + ": " + live + " cannot be replaced by a new table because of " + String.join(", ", blockers)
+                + " (a swap would break or silently lose them; remove them, resync, and recreate them); the live table is unchanged";
     }
 }

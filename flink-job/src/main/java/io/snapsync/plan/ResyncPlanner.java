@@ -1,22 +1,19 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.CacheManifest;
-import io.snapsync.commit.ControlTable;
-import io.snapsync.commit.ShadowNames;
-import io.snapsync.commit.ShadowSwap;
-import io.snapsync.commit.TableDefinition;
 import io.snapsync.config.PlanException;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.config.TablePolicies;
-import io.snapsync.plan.MassChangeGuard;
-import io.snapsync.plan.TablePlan;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TargetColumn;
 import io.snapsync.source.SourceQuery;
+import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.ShadowNames;
 import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.TableDefinition;
 import io.snapsync.targetdb.TargetCatalog;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -29,7 +26,7 @@ import java.util.Optional;
 
 /**
  * Plans a resync: the whole snapshot is loaded into a new (shadow) table in the target's schema, built
- * from the source schema, and swapped in for the live table by the committer ({@link ShadowSwap}). Like
+ * from the source schema, and swapped in for the live table by the committer ({@code commit.ShadowSwap}). Like
  * a first load, it diffs against no cache (every row is an insert) and writes a fresh cache version.
  *
  * <p>Everything that would make the swap impossible is refused here, before the Flink job runs: views,
@@ -72,6 +69,58 @@ final class ResyncPlanner {
                 + schema.columns().stream().map(Column::describe).toList() + "); schema-evolution: resync loads it into a new table";
     }
 
+    /**
+     * Refuses a live table the swap cannot replace (dependents it would break, columns whose values would be lost);
+     * returns its row count, for the mass-change guard (which refuses to replace it with nothing).
+     */
+    private static long checkLive(Connection c, SyncConfig.Table table, TableName targetTable, TableSchema schema,
+                                  TablePolicies policies) throws SQLException {
+        TableDefinition live = TableDefinition.read(c, targetTable);
+        if (!live.blockers().isEmpty()) {
+            throw new PlanException(TableDefinition.blockerMessage(table.name(), targetTable, live.blockers()));
+        }
+        List<String> extra = live.columns().stream().map(TableDefinition.ColumnInfo::name)
+                .filter(n -> schema.indexOf(n) < 0).toList();
+        if (!extra.isEmpty() && policies.onColumnDropped() != TablePolicies.DroppedColumns.DROP) {
+            throw new PlanException("cannot resync " + table.name() + ": target table " + targetTable + " has column(s) " + extra
+                    + " the source lacks; the new table has the source's columns only, so their values would be lost "
+                    + "(set on-column-dropped: drop to allow it)");
+        }
+        return TablePlanner.count(c, targetTable);
+    }
+
+    /** The shadow table's column limits and types, as PostgreSQL made them from the source schema. */
+    private record Shadow(List<TargetColumn> limits, Map<String, String> types) {}
+
+    /**
+     * Creates the shadow now, so a type the target cannot hold fails before the job runs, and the staging tables copy
+     * its (new) column types; a dry run creates it in a transaction it rolls back.
+     */
+    private static Shadow createShadow(Connection c, String table, TableName shadow, TableSchema schema, boolean createSchema,
+                                       boolean dryRun) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            if (createSchema) {
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + io.snapsync.schema.Identifiers.quote(shadow.schema()));
+            }
+            s.execute(TargetCatalog.createTableSql(shadow, schema, false));
+            Shadow created = new Shadow(TargetCatalog.columnLimits(c, shadow), TablePlanner.readTargetColumns(c, shadow));
+            if (dryRun) {
+                c.rollback();
+            } else {
+                c.commit();
+            }
+            return created;
+        } catch (SQLException e) {
+            c.rollback();
+            throw new PlanException("cannot resync " + table + ": cannot create the new table " + shadow + " from the source schema: "
+                    + e.getMessage());
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
     static TablePlan plan(Connection c, SyncConfig config, int parallelism, MassChangeGuard guard, boolean dryRun,
                           SyncConfig.Table table, String runId, TableSchema schema, SourceQuery query, long expectedRows,
                           String reason) throws SQLException, IOException {
@@ -85,21 +134,7 @@ final class ResyncPlanner {
         if (!liveExists && !dryRun && !table.createTargetOrDefault()) {
             throw new PlanException("target table " + targetTable + " does not exist (create-target is false)");
         }
-        long previousRows = -1;
-        if (liveExists) {
-            TableDefinition live = TableDefinition.read(c, targetTable);
-            if (!live.blockers().isEmpty()) {
-                throw new PlanException(ShadowSwap.blockerMessage(table.name(), targetTable, live.blockers()));
-            }
-            List<String> extra = live.columns().stream().map(TableDefinition.ColumnInfo::name)
-                    .filter(n -> schema.indexOf(n) < 0).toList();
-            if (!extra.isEmpty() && policies.onColumnDropped() != TablePolicies.DroppedColumns.DROP) {
-                throw new PlanException("cannot resync " + table.name() + ": target table " + targetTable + " has column(s) " + extra
-                        + " the source lacks; the new table has the source's columns only, so their values would be lost "
-                        + "(set on-column-dropped: drop to allow it)");
-            }
-            previousRows = TablePlanner.count(c, targetTable); // the mass-change guard refuses to replace it with nothing
-        }
+        long previousRows = liveExists ? checkLive(c, table, targetTable, schema, policies) : -1;
 
         Optional<ControlTable.State> state;
         if (dryRun) {
@@ -111,42 +146,24 @@ final class ResyncPlanner {
             state = control.read(c, table.name(), false);
         }
 
-        // the shadow is created now, so a type the target cannot hold fails before the job runs, and the staging
-        // tables copy its (new) column types; a dry run creates it in a transaction it rolls back
         TableName shadow = ShadowNames.shadow(targetTable, runId);
-        List<TargetColumn> limits;
-        Map<String, String> types;
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            if (!liveExists) {
-                s.execute("CREATE SCHEMA IF NOT EXISTS " + io.snapsync.schema.Identifiers.quote(targetTable.schema()));
-            }
-            s.execute(TargetCatalog.createTableSql(shadow, schema, false));
-            limits = TargetCatalog.columnLimits(c, shadow);
-            types = TablePlanner.readTargetColumns(c, shadow);
-            if (dryRun) {
-                c.rollback();
-            } else {
-                c.commit();
-            }
-        } catch (SQLException e) {
-            c.rollback();
-            throw new PlanException("cannot resync " + table.name() + ": cannot create the new table " + shadow + " from the source schema: "
-                    + e.getMessage());
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        Shadow created = createShadow(c, table.name(), shadow, schema, !liveExists, dryRun);
+        List<TargetColumn> limits = created.limits();
+        Map<String, String> types = created.types();
 
         StagingTables.Pair staging = StagingTables.Pair.of(config.target().stagingSchemaOrDefault(), table.name(), runId);
         if (!dryRun) {
             staging.create(c, shadow, schema, List.of());
         }
         List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(types.get(n))).toList();
-        return new TablePlan(table.name(), config.source().endpoint(), sourceTable, config.target().endpoint(), targetTable, schema,
-                runId, state.map(ControlTable.State::cacheVersion).orElse(null), List.of(), config.cache().uri(), staging.upserts(), staging.deletes(),
-                config.target().controlSchemaOrDefault(), TargetCatalog.dialect(c), compareAsText, parallelism, query,
-                config.source().fetchSizeOrDefault(), config.cache().compressionOrDefault(), config.cache().rowGroupBytes(),
-                expectedRows, previousRows, guard, dryRun, policies, null, null, limits, null, List.of(), null, shadow, reason);
+        TablePlan.Source source = new TablePlan.Source(config.source().endpoint(), sourceTable, query,
+                config.source().fetchSizeOrDefault(), expectedRows, null);
+        TablePlan.Target target = new TablePlan.Target(config.target().endpoint(), targetTable, config.target().controlSchemaOrDefault(),
+                TargetCatalog.dialect(c), staging, compareAsText, limits, List.of(), null);
+        // like a first load: no cache version is read (every row is an insert)
+        TablePlan.Cache cache = new TablePlan.Cache(config.cache().uri(), state.map(ControlTable.State::cacheVersion).orElse(null),
+                List.of(), previousRows, null, config.cache().compressionOrDefault(), config.cache().rowGroupBytes());
+        return new TablePlan(table.name(), runId, schema, parallelism, dryRun, source, target, cache, policies, guard,
+                new TablePlan.Resync(shadow, reason));
     }
 }

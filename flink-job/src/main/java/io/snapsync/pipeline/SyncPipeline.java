@@ -1,36 +1,35 @@
-package io.snapsync.job;
+package io.snapsync.pipeline;
 
 import io.snapsync.cache.CacheEntryFormat;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.Compaction;
 import io.snapsync.fault.CommitHook;
+import io.snapsync.cache.CacheManifest;
+import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.commit.CommitOutcome;
 import io.snapsync.commit.SyncCommitter;
 import io.snapsync.diff.DiffFunction;
-import io.snapsync.gate.ReadGate;
 import io.snapsync.diff.IssueCounter;
 import io.snapsync.diff.KeyHash;
+import io.snapsync.fault.CommitHook;
+import io.snapsync.gate.ReadGate;
 import io.snapsync.plan.TablePlan;
-import io.snapsync.row.EncoderOptions;
+import io.snapsync.result.Stage;
+import io.snapsync.result.WriteResult;
 import io.snapsync.row.CacheEntry;
 import io.snapsync.row.Change;
+import io.snapsync.row.EncoderOptions;
+import io.snapsync.row.KeyOrder;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.sink.CacheWriter;
 import io.snapsync.sink.DryRunWriter;
 import io.snapsync.sink.StagingWriter;
 import io.snapsync.sink.ValueValidator;
-import io.snapsync.result.WriteResult;
-import io.snapsync.result.WriterKind;
-import io.snapsync.cache.CacheManifest;
-import io.snapsync.cache.SortedCacheReader;
-import io.snapsync.row.KeyOrder;
 import io.snapsync.source.JdbcSnapshotSource;
 import io.snapsync.source.SourceDialect;
 import io.snapsync.source.SourceQuery;
 import io.snapsync.source.SplitPlanner;
 import io.snapsync.task.ReadProgress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.file.src.FileSource;
@@ -39,6 +38,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The job graph for one table. Where the splits are key ranges (or one split) and the key's order is proven
@@ -85,26 +86,26 @@ public final class SyncPipeline {
         if (ordered != null) {
             // the ordered diff: each split read in key order and merged with the previous snapshot's entries of its
             // key range, chained to the read and to the writers; no shuffle, no sort
-            LOG.info("{}: ordered diff ({} key-range splits; previous snapshot: {})", plan.name(), plan.query().splitCount(),
+            LOG.info("{}: ordered diff ({} key-range splits; previous snapshot: {})", plan.name(), plan.source().query().splitCount(),
                     ordered.target() != null ? "the live target" : ordered.files().isEmpty() ? "none" : ordered.files().size() + " sorted cache files");
-            SourceQuery query = plan.query().orderedBy(dialect(plan.source()).orderBy(plan.schema().keyColumnList()));
-            upserts = env.fromSource(gate.wrap(JdbcSnapshotSource.ordered(plan.source(), query, plan.schema(), plan.fetchSize(),
+            SourceQuery query = plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList()));
+            upserts = env.fromSource(gate.wrap(JdbcSnapshotSource.ordered(plan.source().endpoint(), query, plan.schema(), plan.source().fetchSize(),
                                     EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
-                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
+                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
                     .setParallelism(p)
-                    .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p)
+                    .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p)
                     .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered, layerOn != null))
                     .setParallelism(p);
         } else {
-            DataStream<SnapshotRow> snapshot = plan.unload() != null
+            DataStream<SnapshotRow> snapshot = plan.source().unload() != null
                     // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
-                    ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.unload(), p,
-                            "unloaded snapshot " + plan.sourceTable(), gate, plan.name())
-                    : env.fromSource(gate.wrap(new JdbcSnapshotSource(plan.source(), plan.query(), plan.schema(), plan.fetchSize(),
+                    ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.source().unload(), p,
+                            "unloaded snapshot " + plan.source().table(), gate, plan.name())
+                    : env.fromSource(gate.wrap(new JdbcSnapshotSource(plan.source().endpoint(), plan.source().query(), plan.schema(), plan.source().fetchSize(),
                                     EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
-                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.sourceTable())
+                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
                     .setParallelism(p)
-                    .map(new ReadProgress(plan.name(), plan.expectedRows())).name("read " + plan.name()).setParallelism(p);
+                    .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p);
 
             DataStream<CacheEntry> cache = previousCache(env, plan);
 
@@ -118,28 +119,28 @@ public final class SyncPipeline {
         DataStream<SnapshotRow> newCache = upserts.getSideOutput(DiffFunction.CACHE);
 
         TypeInformation<WriteResult> resultType = TypeInformation.of(WriteResult.class);
-        ValueValidator validator = new ValueValidator(plan.name(), plan.schema(), plan.targetColumns());
+        ValueValidator validator = new ValueValidator(plan.name(), plan.schema(), plan.target().columns());
         DataStream<WriteResult> upsertResults;
         DataStream<WriteResult> deleteResults;
         DataStream<WriteResult> cacheResults;
         if (plan.dryRun()) {
-            upsertResults = upserts.transform("count upserts", resultType, new DryRunWriter<Change>(WriterKind.UPSERTS, plan.schema(), validator))
+            upsertResults = upserts.transform("count upserts", resultType, new DryRunWriter<Change>(Stage.UPSERTS, plan.schema(), validator))
                     .setParallelism(p);
-            deleteResults = deletes.transform("count deletes", resultType, new DryRunWriter<Change>(WriterKind.DELETES, plan.schema()))
+            deleteResults = deletes.transform("count deletes", resultType, new DryRunWriter<Change>(Stage.DELETES, plan.schema()))
                     .setParallelism(p);
-            cacheResults = newCache.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(WriterKind.CACHE, plan.schema()))
+            cacheResults = newCache.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(Stage.CACHE, plan.schema()))
                     .setParallelism(p);
         } else {
             upsertResults = upserts.transform("stage upserts " + plan.name(), resultType,
-                    new StagingWriter(WriterKind.UPSERTS, plan.target(), plan.upsertStaging(), plan.schema().columns(), validator, hook))
+                    new StagingWriter(Stage.UPSERTS, plan.target().endpoint(), plan.target().staging().upserts(), plan.schema().columns(), validator, hook))
                     .setParallelism(p);
             deleteResults = deletes.transform("stage deletes " + plan.name(), resultType,
-                    new StagingWriter(WriterKind.DELETES, plan.target(), plan.deleteStaging(), plan.schema().keyColumnList(), null, hook))
+                    new StagingWriter(Stage.DELETES, plan.target().endpoint(), plan.target().staging().deletes(), plan.schema().keyColumnList(), null, hook))
                     .setParallelism(p);
-            String versionDir = new CacheLayout(plan.cacheUri()).versionDir(plan.name(), plan.cacheVersion()).toString();
+            String versionDir = new CacheLayout(plan.cache().uri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache " + plan.name(), resultType,
-                    new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.parquetCodec().toUpperCase()),
-                            plan.rowGroupBytes(), hook, layerOn != null))
+                    new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.cache().parquetCodec().toUpperCase()),
+                            plan.cache().rowGroupBytes(), hook, layerOn != null))
                     .setParallelism(p);
         }
 
@@ -161,35 +162,35 @@ public final class SyncPipeline {
      * takes the keyed diff and the next one makes the move).
      */
     static OrderedDiffOperator.Previous orderedPrevious(TablePlan plan) {
-        if (plan.unload() != null || !plan.query().ranged() || !KeyOrder.supports(plan.schema())) {
+        if (plan.source().unload() != null || !plan.source().query().ranged() || !KeyOrder.supports(plan.schema())) {
             return null;
         }
         if (plan.reconcile()) {
             return targetPrevious(plan);
         }
-        if (plan.previousFiles().isEmpty()) {
+        if (plan.cache().previousFiles().isEmpty()) {
             return OrderedDiffOperator.Previous.none();
         }
-        CacheLayout layout = new CacheLayout(plan.cacheUri());
+        CacheLayout layout = new CacheLayout(plan.cache().uri());
         CacheManifest m;
         try {
-            m = CacheManifest.read(layout.manifest(plan.name(), plan.previousVersion()));
+            m = CacheManifest.read(layout.manifest(plan.name(), plan.cache().previousVersion()));
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.previousVersion() + " failed: " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.cache().previousVersion() + " failed: " + e.getMessage(), e);
         }
         if (!m.isSorted()) {
-            if (plan.previousSchema() != null || (plan.schemaDdl() != null && !plan.schemaDdl().isEmpty())) {
+            if (plan.cache().previousSchema() != null || !plan.target().schemaDdl().isEmpty()) {
                 // the live target still has the old columns until this run's DDL: diff against the (re-hashed) cache
                 // with the keyed diff this once; the next run replaces the unsorted cache from the target
                 LOG.info("{}: cache version {} was not written in key order and the schema changed; keyed diff this run",
-                        plan.name(), plan.previousVersion());
+                        plan.name(), plan.cache().previousVersion());
                 return null;
             }
             LOG.info("{}: cache version {} was not written in key order; this run diffs against the live target (as reconcile does) "
-                    + "and writes a sorted cache", plan.name(), plan.previousVersion());
+                    + "and writes a sorted cache", plan.name(), plan.cache().previousVersion());
             return targetPrevious(plan);
         }
-        return OrderedDiffOperator.Previous.cache(SortedCacheReader.files(m, layout), plan.previousSchema());
+        return OrderedDiffOperator.Previous.cache(SortedCacheReader.files(m, layout), plan.cache().previousSchema());
     }
 
     /** The previous manifest when this run writes only a change layer over it, else null (a full base). */
@@ -198,13 +199,13 @@ public final class SyncPipeline {
             return null; // the keyed diff, the live target (reconcile, the first sorted cache), no previous version
         }
         String full = plan.resync() ? "resync"
-                : plan.previousSchema() != null || plan.schemaChange() != null ? "the schema changed: the cache is re-hashed"
+                : plan.cache().previousSchema() != null || plan.target().schemaChange() != null ? "the schema changed: the cache is re-hashed"
                 : null;
         CacheManifest m;
         try {
-            m = CacheManifest.read(new CacheLayout(plan.cacheUri()).manifest(plan.name(), plan.previousVersion()));
+            m = CacheManifest.read(new CacheLayout(plan.cache().uri()).manifest(plan.name(), plan.cache().previousVersion()));
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.previousVersion() + " failed: " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.cache().previousVersion() + " failed: " + e.getMessage(), e);
         }
         Compaction.Decision d = compaction.decide(m, full);
         LOG.info("{}: cache: {}", plan.name(), d.layer() ? d.reason() : "a full base (" + d.reason() + ")");
@@ -212,11 +213,11 @@ public final class SyncPipeline {
     }
 
     private static OrderedDiffOperator.Previous targetPrevious(TablePlan plan) {
-        SourceQuery q = plan.query();
-        String sql = SplitPlanner.selectList(plan.schema(), plan.targetTable())
+        SourceQuery q = plan.source().query();
+        String sql = SplitPlanner.selectList(plan.schema(), plan.target().table())
                 + (q.rangeColumn() != null ? " WHERE " + SplitPlanner.rangePredicate(q.rangeColumn()) : "")
                 + " ORDER BY " + new SourceDialect.Postgres().orderBy(plan.schema().keyColumnList());
-        return OrderedDiffOperator.Previous.target(plan.target(), sql, q.rangeColumn() != null, plan.fetchSize(), plan.targetTable().toString());
+        return OrderedDiffOperator.Previous.target(plan.target().endpoint(), sql, q.rangeColumn() != null, plan.source().fetchSize(), plan.target().table().toString());
     }
 
     private static SourceDialect dialect(io.snapsync.config.JdbcEndpoint source) {
@@ -224,27 +225,27 @@ public final class SyncPipeline {
     }
 
     private static DataStream<CacheEntry> previousCache(StreamExecutionEnvironment env, TablePlan plan) {
-        if (plan.reconcile()) {
+        if (plan.mode() instanceof TablePlan.Reconcile reconcile) {
             // the live target, read and hashed by the same reader and encoder as the source: equal rows hash equal
-            return env.fromSource(new JdbcSnapshotSource(plan.target(), plan.targetQuery(), plan.schema(), plan.fetchSize(),
-                                    EncoderOptions.strict(plan.targetTable().toString())),
-                            WatermarkStrategy.noWatermarks(), "target " + plan.targetTable())
+            return env.fromSource(new JdbcSnapshotSource(plan.target().endpoint(), reconcile.targetQuery(), plan.schema(), plan.source().fetchSize(),
+                                    EncoderOptions.strict(plan.target().table().toString())),
+                            WatermarkStrategy.noWatermarks(), "target " + plan.target().table())
                     .setParallelism(plan.parallelism())
                     .map(r -> new CacheEntry(r.key, r.hashHi, r.hashLo)).returns(CacheEntry.class).name("key and hash")
                     .setParallelism(plan.parallelism());
         }
-        if (plan.previousFiles().isEmpty()) {
+        if (plan.cache().previousFiles().isEmpty()) {
             // first run, or an empty previous snapshot: every row is an insert
             // (fromData with an empty list fails at run time in Flink 2.2; one filtered-out element is an empty bounded stream)
             return env.fromSequence(0, 0).filter(x -> false).name("no previous cache")
                     .map(x -> new CacheEntry()).returns(CacheEntry.class).name("no previous cache");
         }
-        Path[] files = plan.previousFiles().stream().map(Path::new).toArray(Path[]::new);
+        Path[] files = plan.cache().previousFiles().stream().map(Path::new).toArray(Path[]::new);
         // written under an older schema: read whole rows and re-hash them as today's schema encodes them
-        CacheEntryFormat format = plan.previousSchema() == null ? new CacheEntryFormat()
-                : new CacheEntryFormat(plan.previousSchema(), plan.schema());
+        CacheEntryFormat format = plan.cache().previousSchema() == null ? new CacheEntryFormat()
+                : new CacheEntryFormat(plan.cache().previousSchema(), plan.schema());
         FileSource<CacheEntry> source = FileSource.forRecordStreamFormat(format, files).build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cache " + plan.previousVersion())
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cache " + plan.cache().previousVersion())
                 .setParallelism(Math.max(1, Math.min(plan.parallelism(), files.length)));
     }
 }

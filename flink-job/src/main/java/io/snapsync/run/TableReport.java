@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -59,7 +59,7 @@ public class TableReport {
         }
         status = dryRun ? "dry-run" : "committed";
         if (dryRun) {
-            samples = o.samples == null || o.samples.isEmpty() ? java.util.List.of() : java.util.List.of(o.samples.split("\n"));
+            samples = o.samples == null ? java.util.List.of() : o.samples;
             wouldBeRefused = o.guardViolation;
         }
         cacheVersion = o.cacheVersion;
@@ -78,8 +78,8 @@ public class TableReport {
         duplicateKeys = o.duplicateKeys > 0 ? o.duplicateKeys : null;
         nullKeyRows = o.nullKeyRows > 0 ? o.nullKeyRows : null;
         nulFixedRows = o.nulFixedRows > 0 ? o.nulFixedRows : null;
-        issueSamples = o.issueSamples == null || o.issueSamples.isEmpty() ? null : java.util.List.of(o.issueSamples.split("\n"));
-        resyncNotes = o.resyncNotes == null ? null : java.util.List.of(o.resyncNotes.split("\n"));
+        issueSamples = o.issueSamples == null || o.issueSamples.isEmpty() ? null : o.issueSamples;
+        resyncNotes = o.resyncNotes;
         commitMillis = o.commitMillis;
     }
 }

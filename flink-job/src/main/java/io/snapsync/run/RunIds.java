@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import java.security.SecureRandom;
 import java.time.Instant;

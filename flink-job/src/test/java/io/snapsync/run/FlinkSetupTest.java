@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

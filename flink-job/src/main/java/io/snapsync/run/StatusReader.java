@@ -1,14 +1,14 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import io.snapsync.cache.CacheLayout;
-import io.snapsync.commit.ControlTable;
 import io.snapsync.config.SyncConfig;
+import io.snapsync.plan.Leftovers;
+import io.snapsync.plan.TablePlanner;
+import io.snapsync.targetdb.ControlTable;
 import io.snapsync.targetdb.StagingTables;
 import io.snapsync.targetdb.TargetCatalog;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +39,8 @@ public final class StatusReader {
             boolean synced = TargetCatalog.exists(c, io.snapsync.schema.TableName.parse(control.state()));
             for (SyncConfig.Table t : config.tables()) {
                 Optional<ControlTable.State> st = synced ? control.read(c, t.name(), false) : Optional.empty();
-                List<String> committed = synced ? committedVersions(c, control, t.name()) : List.of();
-                out.add(new TableStatus(t.name(), st, stagingTables(c, config.target().stagingSchemaOrDefault(), t.name()),
+                List<String> committed = synced ? control.committedVersions(c, t.name()) : List.of();
+                out.add(new TableStatus(t.name(), st, StagingTables.ofTable(c, config.target().stagingSchemaOrDefault(), t.name()),
                         uncommittedVersions(layout, t.name(), committed), control.readPending(c, t.name()),
                         Leftovers.shadowTables(c, io.snapsync.schema.TableName.parse(t.target()))));
             }
@@ -55,23 +55,6 @@ public final class StatusReader {
             Optional<String> json = control.readRun(c, null);
             return json.isPresent() ? Optional.of(RunReport.parse(json.get())) : Optional.empty();
         }
-    }
-
-    static List<String> stagingTables(Connection c, String schema, String table) throws SQLException {
-        return TargetCatalog.tablesStartingWith(c, schema, StagingTables.prefix(table));
-    }
-
-    private static List<String> committedVersions(Connection c, ControlTable control, String table) throws SQLException {
-        List<String> v = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT cache_version FROM " + control.history() + " WHERE table_name = ?")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    v.add(rs.getString(1));
-                }
-            }
-        }
-        return v;
     }
 
     private static List<String> uncommittedVersions(CacheLayout layout, String table, List<String> committed) throws IOException {

@@ -1,8 +1,8 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import io.snapsync.commit.CommitOutcome;
-import io.snapsync.commit.ControlTable;
 import io.snapsync.config.JdbcEndpoint;
+import io.snapsync.targetdb.ControlTable;
 import io.snapsync.task.Errors;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.client.deployment.StandaloneClusterId;

@@ -1,4 +1,4 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import static io.snapsync.schema.Identifiers.quote;
 
@@ -6,11 +6,11 @@ import io.snapsync.schema.TableName;
 import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -66,15 +66,11 @@ public final class ControlTable {
         if (!TargetCatalog.exists(c, new TableName(schema, "sync_runs"))) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT report FROM " + runs()
-                + (runId == null ? " ORDER BY finished_at DESC, run_id DESC LIMIT 1" : " WHERE run_id = ?"))) {
-            if (runId != null) {
-                ps.setString(1, runId);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
+        List<String> reports = runId == null
+                ? TargetCatalog.rows(c, "SELECT report FROM " + runs() + " ORDER BY finished_at DESC, run_id DESC LIMIT 1",
+                        rs -> rs.getString(1))
+                : TargetCatalog.rows(c, "SELECT report FROM " + runs() + " WHERE run_id = ?", rs -> rs.getString(1), runId);
+        return reports.stream().findFirst();
     }
 
     /** One row per table whose change set is being applied in several transactions (chunks). */
@@ -112,14 +108,9 @@ public final class ControlTable {
         if (!TargetCatalog.exists(c, new TableName(schema, "sync_pending"))) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT table_name, run_id, cache_version, started_at FROM " + pending()
-                + " WHERE table_name = ?")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Pending(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant())) : Optional.empty();
-            }
-        }
+        return TargetCatalog.rows(c, "SELECT table_name, run_id, cache_version, started_at FROM " + pending() + " WHERE table_name = ?",
+                rs -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()), table)
+                .stream().findFirst();
     }
 
     public void writePending(Connection c, Pending p) throws SQLException {
@@ -142,20 +133,24 @@ public final class ControlTable {
     }
 
     public Optional<State> read(Connection c, String table, boolean forUpdate) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT table_name, target_table, run_id, cache_version, cache_uri, "
+        return TargetCatalog.rows(c, "SELECT table_name, target_table, run_id, cache_version, cache_uri, "
                 + "row_count, schema_fingerprint, inserted, updated, deleted, committed_at, "
                 + "to_jsonb(s) ->> 'source_table' FROM " + state() + " s" // the column may not exist yet (read only)
-                + " WHERE table_name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new State(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                + " WHERE table_name = ?" + (forUpdate ? " FOR UPDATE" : ""),
+                rs -> new State(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getLong(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                        rs.getTimestamp(11).toInstant(), rs.getString(12)));
-            }
-        }
+                        rs.getTimestamp(11).toInstant(), rs.getString(12)), table).stream().findFirst();
+    }
+
+    /** The cache versions of every committed run of {@code table}, in no particular order. */
+    public List<String> committedVersions(Connection c, String table) throws SQLException {
+        return TargetCatalog.rows(c, "SELECT cache_version FROM " + history() + " WHERE table_name = ?", rs -> rs.getString(1), table);
+    }
+
+    /** The cache versions of the newest {@code keep} (at least one) committed runs of {@code table}, newest first. */
+    public List<String> newestVersions(Connection c, String table, int keep) throws SQLException {
+        return TargetCatalog.rows(c, "SELECT cache_version FROM " + history()
+                + " WHERE table_name = ? ORDER BY committed_at DESC, run_id DESC LIMIT ?", rs -> rs.getString(1), table, Math.max(1, keep));
     }
 
     public void write(Connection c, State st) throws SQLException {

@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import io.snapsync.config.SyncConfig;
 import org.apache.flink.api.common.RuntimeExecutionMode;

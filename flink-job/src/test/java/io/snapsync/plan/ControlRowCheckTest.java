@@ -1,9 +1,9 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapsync.commit.ControlTable;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.ControlTable;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import io.snapsync.schema.TableName;
 import java.nio.charset.StandardCharsets;

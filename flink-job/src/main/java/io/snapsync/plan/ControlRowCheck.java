@@ -1,7 +1,7 @@
-package io.snapsync.job;
+package io.snapsync.plan;
 
-import io.snapsync.commit.ControlTable;
 import io.snapsync.schema.TableName;
+import io.snapsync.targetdb.ControlTable;
 import java.util.Optional;
 
 /**

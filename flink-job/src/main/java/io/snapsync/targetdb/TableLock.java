@@ -1,10 +1,10 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import io.snapsync.config.JdbcEndpoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Keeps two runs of the same table from overlapping: a session-level PostgreSQL advisory lock in the
@@ -28,19 +28,10 @@ public final class TableLock implements AutoCloseable {
     public static TableLock acquire(JdbcEndpoint target, String table, String runId) throws SQLException {
         Connection c = target.connect("target");
         try {
-            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('application_name', ?, false)")) {
-                ps.setString(1, "snapsync run " + runId); // visible to whoever is refused the lock
-                ps.execute();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
-                ps.setInt(1, LOCK_CLASS);
-                ps.setString(2, table);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        return new TableLock(c, table);
-                    }
-                }
+            // the run is visible to whoever is refused the lock
+            TargetCatalog.rows(c, "SELECT set_config('application_name', ?, false)", rs -> rs.getString(1), "snapsync run " + runId);
+            if (TargetCatalog.rows(c, "SELECT pg_try_advisory_lock(?, hashtext(?))", rs -> rs.getBoolean(1), LOCK_CLASS, table).get(0)) {
+                return new TableLock(c, table);
             }
             throw new AlreadyRunningException("table " + table + " is already being synced by " + holder(c, table)
                     + "; two runs of one table cannot overlap");
@@ -51,19 +42,12 @@ public final class TableLock implements AutoCloseable {
     }
 
     private static String holder(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.application_name, a.pid, a.client_addr, a.backend_start "
+        List<String> holders = TargetCatalog.rows(c, "SELECT a.application_name, a.pid, a.client_addr, a.backend_start "
                 + "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-                + "AND l.classid = ?::bigint::oid AND l.objid = (hashtext(?)::bigint & 4294967295)::oid")) {
-            ps.setInt(1, LOCK_CLASS);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return "'" + rs.getString(1) + "' (pid " + rs.getInt(2) + ", client " + rs.getString(3) + ", connected "
-                            + rs.getTimestamp(4).toInstant() + ")";
-                }
-            }
-        }
-        return "another session (it has just released the lock: retry)";
+                + "AND l.classid = ?::bigint::oid AND l.objid = (hashtext(?)::bigint & 4294967295)::oid",
+                rs -> "'" + rs.getString(1) + "' (pid " + rs.getInt(2) + ", client " + rs.getString(3) + ", connected "
+                        + rs.getTimestamp(4).toInstant() + ")", LOCK_CLASS, table);
+        return holders.isEmpty() ? "another session (it has just released the lock: retry)" : holders.get(0);
     }
 
     @Override

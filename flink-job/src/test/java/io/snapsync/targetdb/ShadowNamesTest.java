@@ -1,4 +1,4 @@
-package io.snapsync.commit;
+package io.snapsync.targetdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

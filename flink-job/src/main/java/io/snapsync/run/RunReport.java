@@ -1,4 +1,4 @@
-package io.snapsync.job;
+package io.snapsync.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
