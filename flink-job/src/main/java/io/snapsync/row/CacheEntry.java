@@ -23,10 +23,6 @@ public class CacheEntry {
         return hashHi == 0 && hashLo == 0;
     }
 
-    public static boolean isTombstoneHash(long hi, long lo) {
-        return hi == 0 && lo == 0;
-    }
-
     public String getKey() {
         return key;
     }
