@@ -3,7 +3,6 @@ package io.snapsync.pipeline;
 import io.snapsync.cache.CacheEntryFormat;
 import io.snapsync.cache.CacheLayout;
 import io.snapsync.cache.Compaction;
-import io.snapsync.fault.CommitHook;
 import io.snapsync.cache.CacheManifest;
 import io.snapsync.cache.SortedCacheReader;
 import io.snapsync.commit.CommitOutcome;
@@ -79,45 +78,62 @@ public final class SyncPipeline {
     public static DataStream<CommitOutcome> build(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook, ReadGate gate,
                                                   Compaction compaction) {
         int p = plan.parallelism();
-        OrderedDiffOperator.Previous ordered = orderedPrevious(plan);
+        CacheManifest previous = previousManifest(plan);
+        OrderedDiffOperator.Previous ordered = orderedPrevious(plan, previous);
         // the previous version this run's cache is a change layer over; null: a full base (see cache.Compaction)
-        CacheManifest layerOn = layerOn(plan, ordered, compaction);
-        SingleOutputStreamOperator<Change> upserts;
-        if (ordered != null) {
-            // the ordered diff: each split read in key order and merged with the previous snapshot's entries of its
-            // key range, chained to the read and to the writers; no shuffle, no sort
-            LOG.info("{}: ordered diff ({} key-range splits; previous snapshot: {})", plan.name(), plan.source().query().splitCount(),
-                    ordered.target() != null ? "the live target" : ordered.files().isEmpty() ? "none" : ordered.files().size() + " sorted cache files");
-            SourceQuery query = plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList()));
-            upserts = env.fromSource(gate.wrap(JdbcSnapshotSource.ordered(plan.source().endpoint(), query, plan.schema(), plan.source().fetchSize(),
-                                    EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
-                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
-                    .setParallelism(p)
-                    .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p)
-                    .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered, layerOn != null))
-                    .setParallelism(p);
-        } else {
-            DataStream<SnapshotRow> snapshot = plan.source().unload() != null
-                    // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
-                    ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.source().unload(), p,
-                            "unloaded snapshot " + plan.source().table(), gate, plan.name())
-                    : env.fromSource(gate.wrap(new JdbcSnapshotSource(plan.source().endpoint(), plan.source().query(), plan.schema(), plan.source().fetchSize(),
-                                    EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
-                            WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
-                    .setParallelism(p)
-                    .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p);
+        CacheManifest layerOn = layerOn(plan, ordered, previous, compaction);
+        SingleOutputStreamOperator<Change> upserts = ordered != null
+                ? orderedDiff(env, plan, hook, gate, ordered, layerOn != null)
+                : keyedDiff(env, plan, hook, gate);
+        return writers(plan, hook, upserts, layerOn != null)
+                .transform("commit " + plan.name(), TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook, layerOn))
+                .setParallelism(1)
+                .setMaxParallelism(1);
+    }
 
-            DataStream<CacheEntry> cache = previousCache(env, plan);
+    /**
+     * The ordered diff: each split read in key order and merged with the previous snapshot's entries of its key
+     * range, chained to the read and to the writers; no shuffle, no sort.
+     */
+    private static SingleOutputStreamOperator<Change> orderedDiff(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook,
+                                                                  ReadGate gate, OrderedDiffOperator.Previous ordered, boolean layer) {
+        int p = plan.parallelism();
+        LOG.info("{}: ordered diff ({} key-range splits; previous snapshot: {})", plan.name(), plan.source().query().splitCount(),
+                ordered.target() != null ? "the live target" : ordered.files().isEmpty() ? "none" : ordered.files().size() + " sorted cache files");
+        SourceQuery query = plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList()));
+        return env.fromSource(gate.wrap(JdbcSnapshotSource.ordered(plan.source().endpoint(), query, plan.schema(), plan.source().fetchSize(),
+                                EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
+                        WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
+                .setParallelism(p)
+                .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p)
+                .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered, layer))
+                .setParallelism(p);
+    }
 
-            upserts = snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
-                    .connect(cache.keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
-                    .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
-                    .name("diff " + plan.name()).setParallelism(p);
-        }
+    /** The keyed diff: snapshot and previous cache shuffled by key hash and sorted by Flink's batch runtime. */
+    private static SingleOutputStreamOperator<Change> keyedDiff(StreamExecutionEnvironment env, TablePlan plan, CommitHook hook, ReadGate gate) {
+        int p = plan.parallelism();
+        DataStream<SnapshotRow> snapshot = plan.source().unload() != null
+                // extract: unload: the files the UNLOAD manifest lists, through the same row encoder
+                ? io.snapsync.unload.Unloads.stream(env, plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), plan.source().unload(), p,
+                        "unloaded snapshot " + plan.source().table(), gate, plan.name())
+                : env.fromSource(gate.wrap(new JdbcSnapshotSource(plan.source().endpoint(), plan.source().query(), plan.schema(), plan.source().fetchSize(),
+                                EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
+                        WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
+                .setParallelism(p)
+                .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p);
+        return snapshot.keyBy(new KeyHash.OfSnapshot(), KeyHash.TYPE)
+                .connect(previousCache(env, plan).keyBy(new KeyHash.OfCache(), KeyHash.TYPE))
+                .process(new DiffFunction(plan.schema(), plan.policies()), TypeInformation.of(Change.class))
+                .name("diff " + plan.name()).setParallelism(p);
+    }
+
+    /** The four writers of the diff's outputs (counters only in a dry run), their results as one stream for the committer. */
+    private static DataStream<WriteResult> writers(TablePlan plan, CommitHook hook, SingleOutputStreamOperator<Change> upserts, boolean layer) {
+        int p = plan.parallelism();
         DataStream<Change> deletes = upserts.getSideOutput(DiffFunction.DELETES);
         // the new cache is what the diff let through (one row per key), not the raw snapshot
         DataStream<SnapshotRow> newCache = upserts.getSideOutput(DiffFunction.CACHE);
-
         TypeInformation<WriteResult> resultType = TypeInformation.of(WriteResult.class);
         ValueValidator validator = new ValueValidator(plan.name(), plan.schema(), plan.target().columns());
         DataStream<WriteResult> upsertResults;
@@ -140,17 +156,29 @@ public final class SyncPipeline {
             String versionDir = new CacheLayout(plan.cache().uri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache " + plan.name(), resultType,
                     new CacheWriter(plan.schema(), versionDir, CompressionCodecName.fromConf(plan.cache().parquetCodec().toUpperCase()),
-                            plan.cache().rowGroupBytes(), hook, layerOn != null))
+                            plan.cache().rowGroupBytes(), hook, layer))
                     .setParallelism(p);
         }
-
         DataStream<WriteResult> issueResults = upserts.getSideOutput(DiffFunction.ISSUES)
                 .transform("count data issues", resultType, new IssueCounter()).setParallelism(p);
+        return upsertResults.union(deleteResults, cacheResults, issueResults);
+    }
 
-        return upsertResults.union(deleteResults, cacheResults, issueResults)
-                .transform("commit " + plan.name(), TypeInformation.of(CommitOutcome.class), new SyncCommitter(plan, p, hook, layerOn))
-                .setParallelism(1)
-                .setMaxParallelism(1);
+    /** Whether the table can take the ordered diff: JDBC range splits (or one split) over a key whose order is proven. */
+    private static boolean orderable(TablePlan plan) {
+        return plan.source().unload() == null && plan.source().query().ranged() && KeyOrder.supports(plan.schema());
+    }
+
+    /** The previous cache version's manifest when the ordered diff will read it (read once for both decisions below), else null. */
+    private static CacheManifest previousManifest(TablePlan plan) {
+        if (!orderable(plan) || plan.reconcile() || plan.cache().previousFiles().isEmpty()) {
+            return null;
+        }
+        try {
+            return CacheManifest.read(new CacheLayout(plan.cache().uri()).manifest(plan.name(), plan.cache().previousVersion()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.cache().previousVersion() + " failed: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -161,8 +189,8 @@ public final class SyncPipeline {
      * (unless the schema changes in the same run: the target has the old columns until the commit, so that run
      * takes the keyed diff and the next one makes the move).
      */
-    static OrderedDiffOperator.Previous orderedPrevious(TablePlan plan) {
-        if (plan.source().unload() != null || !plan.source().query().ranged() || !KeyOrder.supports(plan.schema())) {
+    static OrderedDiffOperator.Previous orderedPrevious(TablePlan plan, CacheManifest m) {
+        if (!orderable(plan)) {
             return null;
         }
         if (plan.reconcile()) {
@@ -172,12 +200,6 @@ public final class SyncPipeline {
             return OrderedDiffOperator.Previous.none();
         }
         CacheLayout layout = new CacheLayout(plan.cache().uri());
-        CacheManifest m;
-        try {
-            m = CacheManifest.read(layout.manifest(plan.name(), plan.cache().previousVersion()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.cache().previousVersion() + " failed: " + e.getMessage(), e);
-        }
         if (!m.isSorted()) {
             if (plan.cache().previousSchema() != null || !plan.target().schemaDdl().isEmpty()) {
                 // the live target still has the old columns until this run's DDL: diff against the (re-hashed) cache
@@ -194,19 +216,13 @@ public final class SyncPipeline {
     }
 
     /** The previous manifest when this run writes only a change layer over it, else null (a full base). */
-    static CacheManifest layerOn(TablePlan plan, OrderedDiffOperator.Previous ordered, Compaction compaction) {
+    static CacheManifest layerOn(TablePlan plan, OrderedDiffOperator.Previous ordered, CacheManifest m, Compaction compaction) {
         if (ordered == null || ordered.files().isEmpty() || plan.dryRun()) {
             return null; // the keyed diff, the live target (reconcile, the first sorted cache), no previous version
         }
         String full = plan.resync() ? "resync"
                 : plan.cache().previousSchema() != null || plan.target().schemaChange() != null ? "the schema changed: the cache is re-hashed"
                 : null;
-        CacheManifest m;
-        try {
-            m = CacheManifest.read(new CacheLayout(plan.cache().uri()).manifest(plan.name(), plan.cache().previousVersion()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("reading the manifest of cache version " + plan.cache().previousVersion() + " failed: " + e.getMessage(), e);
-        }
         Compaction.Decision d = compaction.decide(m, full);
         LOG.info("{}: cache: {}", plan.name(), d.layer() ? d.reason() : "a full base (" + d.reason() + ")");
         return d.layer() ? m : null;
