@@ -46,12 +46,23 @@ public final class Bench {
     private final String childJavaOpts;
     private final String profileDir;
     private final PrintStream out;
+    /** The lineitem table's DDL: TPC-H's, or with a numeric first key column, which takes the keyed diff. */
+    private final String ddl;
 
     /**
      * @param childJavaOpts JVM options of the sync processes (e.g. "-Xmx3g")
      * @param profileDir when not null, day 2 of each round records a JFR file there
      */
     public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, PrintStream out) {
+        this(scales, rounds, childJavaOpts, profileDir, false, out);
+    }
+
+    /**
+     * @param keyed when true, {@code l_orderkey} is {@code numeric(20,0)} (same values): the first key column is not
+     *     an integer, so the source is split by hash buckets and the sync takes the keyed diff (sort and shuffle)
+     */
+    public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, boolean keyed, PrintStream out) {
+        this.ddl = keyed ? Demo.DDL.replace("l_orderkey bigint", "l_orderkey numeric(20,0)") : Demo.DDL;
         this.scales = scales;
         this.rounds = rounds;
         this.childJavaOpts = childJavaOpts;
@@ -68,8 +79,8 @@ public final class Bench {
     public boolean run() throws Exception {
         out.printf("machine: %s, %d cores, %s; load average before: %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
                 memTotal(), loadAverage());
-        out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%n",
-                childJavaOpts);
+        out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%s%n",
+                childJavaOpts, ddl.equals(Demo.DDL) ? "" : "; l_orderkey numeric (the keyed diff)");
         boolean ok = true;
         for (double scale : scales) {
             ok &= runScale(scale);
@@ -87,7 +98,7 @@ public final class Bench {
             try (Connection src = pg.getConnection("redshift")) {
                 // the generated rows, only ever copied from: unlogged and without the primary key, so that loading them costs
                 // no WAL and no index build (at scale 10, 60M rows, those are minutes and gigabytes)
-                execute(src, Demo.DDL.replace("CREATE TABLE public.lineitem", "CREATE UNLOGGED TABLE public.lineitem_base")
+                execute(src, ddl.replace("CREATE TABLE public.lineitem", "CREATE UNLOGGED TABLE public.lineitem_base")
                         .replace(", PRIMARY KEY (l_orderkey, l_linenumber)", ""));
                 rows = load(src, scale);
             }
@@ -128,13 +139,13 @@ public final class Bench {
         try (Connection src = pg.getConnection("redshift"); Connection floor = pg.getConnection("floor")) {
             // the same source every round: a fresh copy of the generated rows, checkpointed so no round pays the last one's writes
             execute(src, "DROP TABLE IF EXISTS public.lineitem");
-            execute(src, Demo.DDL);
+            execute(src, ddl);
             execute(src, "INSERT INTO public.lineitem SELECT * FROM public.lineitem_base");
             execute(src, "VACUUM ANALYZE public.lineitem");
             execute(src, "CHECKPOINT");
             bare = bareExtraction(src);
             execute(floor, "DROP TABLE IF EXISTS public.lineitem");
-            execute(floor, Demo.DDL);
+            execute(floor, ddl);
             copy = plainCopy(src, floor);
             execute(floor, "DROP TABLE public.lineitem");
             execute(src, "CHECKPOINT");
@@ -144,7 +155,7 @@ public final class Bench {
         }
         pg.createDatabase("app");
         try (Connection app = pg.getConnection("app")) {
-            execute(app, Demo.DDL);
+            execute(app, ddl);
         }
         Path config = dir.resolve("snapsync.yaml");
         Path cache = Files.createDirectories(dir.resolve("cache"));
