@@ -5,7 +5,6 @@ import io.snapsync.row.Temporal;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.Arrays;
@@ -33,23 +32,18 @@ public final class CopyTextEncoder {
     /** Appends one line for {@code row} plus the given trailing integer columns. */
     public void appendRow(byte[] row, long... trailing) {
         reader.reset(row);
-        sb.setLength(0);
         for (int i = 0; i < columns.size(); i++) {
             if (i > 0) {
-                sb.append('\t');
+                put((byte) '\t');
             }
-            appendField(columns.get(i));
+            appendField(columns.get(i), row);
         }
         for (long t : trailing) {
-            sb.append('\t').append(t);
+            put((byte) '\t');
+            sb.setLength(0);
+            putAscii(sb.append(t));
         }
-        sb.append('\n');
-        byte[] line = sb.toString().getBytes(StandardCharsets.UTF_8);
-        if (len + line.length > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, len + line.length));
-        }
-        System.arraycopy(line, 0, out, len, line.length);
-        len += line.length;
+        put((byte) '\n');
     }
 
     public byte[] buffer() {
@@ -64,18 +58,27 @@ public final class CopyTextEncoder {
         len = 0;
     }
 
-    private void appendField(Column c) {
+    // Lines go straight into the byte buffer: text as its UTF-8 bytes from the row, escaped byte by byte (a multi-byte
+    // UTF-8 sequence never holds an ASCII byte), everything else through the ASCII scratch builder; no String per line.
+    private void appendField(Column c, byte[] row) {
         ColumnType t = reader.next();
         if (t == null) {
-            sb.append("\\N");
+            put((byte) '\\');
+            put((byte) 'N');
             return;
         }
+        if (t == ColumnType.TEXT || t == ColumnType.JSON) {
+            int start = reader.fieldStart() + 1 + 4; // tag, length
+            reader.skip();
+            escape(row, start, reader.position());
+            return;
+        }
+        sb.setLength(0);
         switch (t) {
             case BOOLEAN -> sb.append(reader.readBoolean() ? 't' : 'f');
             case INTEGER -> sb.append(reader.readLong());
             case DECIMAL -> sb.append(decimal(reader.readDecimal(), c));
             case FLOAT -> sb.append(floatText(reader.readDouble(), c.width()));
-            case TEXT, JSON -> escape(reader.readString());
             case BYTES -> sb.append("\\\\x").append(HEX.formatHex(reader.readBytes()));
             case DATE -> appendDate(sb, reader.readLong());
             case TIMESTAMP -> appendTimestamp(sb, reader.readLong());
@@ -91,6 +94,28 @@ public final class CopyTextEncoder {
                 long m = reader.readLong();
                 sb.append(Temporal.timeTzText(m, reader.readOffsetSeconds()));
             }
+            default -> throw new IllegalStateException("unexpected type " + t);
+        }
+        putAscii(sb);
+    }
+
+    private void ensure(int more) {
+        if (len + more > out.length) {
+            out = Arrays.copyOf(out, Math.max(out.length * 2, len + more));
+        }
+    }
+
+    private void put(byte b) {
+        ensure(1);
+        out[len++] = b;
+    }
+
+    /** Only ASCII reaches here (numbers, dates, hex, keywords). */
+    private void putAscii(CharSequence s) {
+        int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            out[len++] = (byte) s.charAt(i);
         }
     }
 
@@ -188,15 +213,16 @@ public final class CopyTextEncoder {
         return b.append(v);
     }
 
-    private void escape(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
+    private void escape(byte[] b, int from, int to) {
+        ensure(2 * (to - from));
+        for (int i = from; i < to; i++) {
+            byte ch = b[i];
             switch (ch) {
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append(ch);
+                case '\\' -> { out[len++] = '\\'; out[len++] = '\\'; }
+                case '\n' -> { out[len++] = '\\'; out[len++] = 'n'; }
+                case '\r' -> { out[len++] = '\\'; out[len++] = 'r'; }
+                case '\t' -> { out[len++] = '\\'; out[len++] = 't'; }
+                default -> out[len++] = ch;
             }
         }
     }

@@ -35,6 +35,18 @@ class CopyTextEncoderTest {
     }
 
     @Test
+    void multiByteTextAndJsonAreCopiedAsTheirUtf8BytesWithEscapes() {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        w.writeText("Zürich\t東京\\😀\n");
+        w.writeJson("{\"k\": \"ä\\tb\"}");
+        w.writeInteger(Long.MIN_VALUE);
+        w.writeBoolean(true);
+        assertThat(line(List.of(col(ColumnType.TEXT), col(ColumnType.JSON), col(ColumnType.INTEGER), col(ColumnType.BOOLEAN)),
+                w.toByteArray()))
+                .isEqualTo("Zürich\\t東京\\\\😀\\n\t{\"k\": \"ä\\\\tb\"}\t-9223372036854775808\tt\t3\t0\n");
+    }
+
+    @Test
     void byteaIsHexWithEscapedBackslash() {
         CanonicalRowWriter w = new CanonicalRowWriter();
         w.writeBytes(new byte[] {0, (byte) 0xAB});
