@@ -13,7 +13,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +31,20 @@ class FirstLoadTest extends EndToEndTestBase {
     /** Set by a test: run at CACHE_WRITTEN (after planning, before the commit's transaction). */
     static final AtomicReference<String> INSERT_INTO_TARGET_URL = new AtomicReference<>();
 
+    /** Set by a test: at IN_TRANSACTION, terminate the committer's session (as if its process died mid-transaction). */
+    static final AtomicReference<String> TERMINATE_COMMITTER_URL = new AtomicReference<>();
+
     static final CommitHook HOOK = point -> {
         if (FAIL_AT.compareAndSet(point, null)) {
             throw new IllegalStateException("injected failure at " + point);
+        }
+        String terminate = point == CommitHook.Point.IN_TRANSACTION ? TERMINATE_COMMITTER_URL.getAndSet(null) : null;
+        if (terminate != null) {
+            try (Connection c = PgPair.connect(terminate)) {
+                // the committer's connection is the one inside a transaction, between its statements right now
+                assertThat(scalar(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND state = 'idle in transaction' AND pid <> pg_backend_pid()")).isEqualTo(1);
+            }
         }
         String url = point == CommitHook.Point.CACHE_WRITTEN ? INSERT_INTO_TARGET_URL.getAndSet(null) : null;
         if (url != null) {
@@ -131,6 +146,64 @@ class FirstLoadTest extends EndToEndTestBase {
             assertThat(rerun.inserted).isEqualTo(2000);
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
             assertThat(indexes(p.target).definitions()).isEqualTo(before.definitions());
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+        }
+    }
+
+    @Test
+    void aCommitterWhoseSessionDiesMidLoadLeavesTheTargetEmptyWithItsIndexes() throws Exception {
+        try (PgPair p = pair(new PgPair(pg, pg, tmp), 2000)) {
+            Indexes before = indexes(p.target);
+            TERMINATE_COMMITTER_URL.set(p.targetPg.getJdbcUrl(p.targetDb));
+            TableReport failed = new SyncRunner(p.config("t", List.of("id"), 2), HOOK, false).run(null).tables.get(0);
+            assertThat(TERMINATE_COMMITTER_URL.get()).as("the session was terminated").isNull();
+            assertThat(failed.status).isEqualTo("failed");
+            assertThat(scalar(p.target, "SELECT count(*) FROM t")).isZero();
+            assertThat(indexes(p.target)).as("PostgreSQL rolled the drop back with the rows").isEqualTo(before);
+
+            TableReport rerun = new SyncRunner(p.config("t", List.of("id"), 2)).run(null).tables.get(0);
+            assertThat(rerun.status).as("error: %s", rerun.error).isEqualTo("committed");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+        }
+    }
+
+    @Test
+    void killingTheSyncProcessDuringAFirstLoadLeavesTheTargetEmptyOrLoaded() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            exec(p.source, "CREATE TABLE public.t (id integer PRIMARY KEY, v text NOT NULL, n integer)");
+            exec(p.source, "INSERT INTO t SELECT i, md5(i::text), i FROM generate_series(1, 30000) i");
+            exec(p.target, TARGET_DDL);
+            Indexes before = indexes(p.target);
+            Path yaml = p.writeYaml(tmp.resolve("kill.yaml"), "parallelism: 2");
+            Random rnd = new Random(7);
+            int killed = 0;
+            for (int i = 0; i < 4 && scalar(p.target, "SELECT count(*) FROM t") == 0; i++) {
+                Process sync = new ProcessBuilder(KillTest.javaCommand(yaml)).redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve("kill-" + i + ".log").toFile()).start();
+                if (!sync.waitFor(1000 + rnd.nextInt(8000), TimeUnit.MILLISECONDS)) {
+                    sync.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+                    sync.waitFor();
+                    killed++;
+                } else {
+                    assertThat(sync.exitValue()).as(Files.readString(tmp.resolve("kill-" + i + ".log"))).isZero();
+                }
+                Thread.sleep(300); // PostgreSQL notices the dead session and rolls its transaction back
+                assertThat(scalar(p.target, "SELECT count(*) FROM t")).as("after run %d", i).isIn(0L, 30000L);
+                Indexes now = indexes(p.target);
+                assertThat(now.definitions()).as("after run %d", i).isEqualTo(before.definitions());
+            }
+            assertThat(killed).as("at least one run was really killed").isPositive();
+
+            TableReport last = null;
+            for (int attempt = 0; attempt < 10; attempt++) { // a killed session's lock goes when PostgreSQL notices
+                last = new SyncRunner(p.config("t", List.of("id"), 2)).run(null).tables.get(0);
+                if ("committed".equals(last.status) || !last.error.contains("already being synced")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(last.status).as("error: %s", last.error).isEqualTo("committed");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
             assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
         }
     }
