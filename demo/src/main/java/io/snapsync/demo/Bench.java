@@ -51,7 +51,7 @@ public final class Bench {
 
     /**
      * @param childJavaOpts JVM options of the sync processes (e.g. "-Xmx3g")
-     * @param profileDir when not null, day 2 of each round records a JFR file there
+     * @param profileDir when not null, day 1 and day 2 of each round record a JFR file there
      */
     public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, PrintStream out) {
         this(scales, rounds, childJavaOpts, profileDir, false, out);
@@ -81,6 +81,9 @@ public final class Bench {
                 memTotal(), loadAverage());
         out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%s%n",
                 childJavaOpts, ddl.equals(Demo.DDL) ? "" : "; l_orderkey numeric (the keyed diff)");
+        if (profileDir != null) {
+            Files.createDirectories(Path.of(profileDir)); // the JVM will not create it for its recording
+        }
         boolean ok = true;
         for (double scale : scales) {
             ok &= runScale(scale);
@@ -105,16 +108,16 @@ public final class Bench {
             out.printf("%n== TPC-H lineitem, scale %s: %,d rows%n", scale, rows);
             out.printf("%-6s %7s %7s %7s %7s %9s %9s %9s %9s %10s %10s %10s %10s  %s%n", "round", "bare s", "COPY s", "day1 s", "day2 s",
                     "day1 CPU", "day2 CPU", "day1 RSS", "day2 RSS", "day1 spill", "day2 spill", "day1 cache", "day2 cache",
-                    "day 2: plan/job/commit s, changes, target == source");
+                    "day 1 / day 2: plan/job/commit s, day 2 changes, target == source");
             List<Round> done = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 Round r = round(pg, work.resolve("round-" + round), scale, round);
                 done.add(r);
                 ok &= r.day1.match && r.day2.match;
-                out.printf("%-6d %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB %8.0fMB %8.0fMB  %.1f/%.1f/%.1f, +%,d ~%,d -%,d, %s%n",
+                out.printf("%-6d %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB %8.0fMB %8.0fMB  %.1f/%.1f/%.1f / %.1f/%.1f/%.1f, +%,d ~%,d -%,d, %s%n",
                         round, r.bare, r.copy, r.day1.wall, r.day2.wall, r.day1.cpu, r.day2.cpu, r.day1.rssMb, r.day2.rssMb, r.day1.spillMb, r.day2.spillMb,
                         r.day1.cacheMb, r.day2.cacheMb,
-                        r.day2.planS, r.day2.jobS, r.day2.commitS, r.day2.inserted, r.day2.updated, r.day2.deleted,
+                        r.day1.planS, r.day1.jobS, r.day1.commitS, r.day2.planS, r.day2.jobS, r.day2.commitS, r.day2.inserted, r.day2.updated, r.day2.deleted,
                         r.day1.match && r.day2.match ? "MATCH" : "MISMATCH");
             }
             double bare = median(done, Round::bare);
@@ -168,7 +171,8 @@ public final class Bench {
                 "tables:",
                 "  - { name: lineitem, source: public.lineitem, target: public.lineitem, primary-key: [l_orderkey, l_linenumber] }",
                 ""));
-        Day day1 = day(pg, dir, config, spill, cache, "day1", null, null);
+        String jfr1 = profileDir == null ? null : Path.of(profileDir).toAbsolutePath().resolve("day1-scale" + scale + "-round" + round + ".jfr").toString();
+        Day day1 = day(pg, dir, config, spill, cache, "day1", null, jfr1);
         long[] expected;
         try (Connection src = pg.getConnection("redshift")) {
             expected = Demo.change(src);
@@ -178,7 +182,7 @@ public final class Bench {
         String jfr = profileDir == null ? null : Path.of(profileDir).toAbsolutePath().resolve("day2-scale" + scale + "-round" + round + ".jfr").toString();
         Day day2 = day(pg, dir, config, spill, cache, "day2", expected, jfr);
         if (jfr != null) {
-            out.printf("  (day 2 profile: %s)%n", jfr);
+            out.printf("  (day 1 and day 2 profiles: %s, %s)%n", jfr1, jfr);
         }
         return new Round(bare, copy, day1, day2);
     }

@@ -18,7 +18,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--java-opts", defaultValue = "-Xmx3g", description = "JVM options of the sync processes")
     String javaOpts;
 
-    @Option(names = "--profile-dir", description = "record a JFR profile of each day 2 into this directory")
+    @Option(names = "--profile-dir", description = "record a JFR profile of each day 1 and day 2 into this directory")
     String profileDir;
 
     @Option(names = "--keyed", description = "l_orderkey as numeric: hash-bucket splits and the keyed diff instead of the ordered one")

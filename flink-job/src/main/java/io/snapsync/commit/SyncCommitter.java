@@ -11,6 +11,7 @@ import io.snapsync.result.Stage;
 import io.snapsync.result.WriteResult;
 import io.snapsync.row.BadDataException;
 import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.DeferredIndexes;
 import io.snapsync.targetdb.MergeSql;
 import io.snapsync.targetdb.StagingTables;
 import java.sql.Connection;
@@ -259,12 +260,38 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 return;
             }
             alterTarget(c);
-            o.appliedDeletes = execute(c, sql.delete(plan.target().staging().deletes(), false), results.stagedNonEmpty(Stage.DELETES));
-            hook.at(CommitHook.Point.IN_TRANSACTION);
-            o.appliedUpserts = execute(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), false), results.stagedNonEmpty(Stage.UPSERTS));
+            if (firstLoad(o) && DeferredIndexes.lockEmpty(c, plan.target().table())) {
+                loadEmptyTarget(c, o, sql);
+            } else {
+                o.appliedDeletes = execute(c, sql.delete(plan.target().staging().deletes(), false), results.stagedNonEmpty(Stage.DELETES));
+                hook.at(CommitHook.Point.IN_TRANSACTION);
+                o.appliedUpserts = execute(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), false), results.stagedNonEmpty(Stage.UPSERTS));
+            }
             writeControlRow(c, control, o);
             c.commit();
         }
+    }
+
+    /** A first run (no cache version, the target empty when planned) whose change set is inserts only. */
+    private boolean firstLoad(CommitOutcome o) {
+        return plan.mode() instanceof TablePlan.Diff && plan.cache().previousVersion() == null && o.deleted == 0 && o.updated == 0
+                && o.inserted > 0;
+    }
+
+    /**
+     * The first load into a target found empty under an exclusive lock: its rebuildable indexes are dropped, every
+     * staged row is INSERTed (no MERGE join: nothing to match), and the indexes are built again from the loaded rows,
+     * all in this one transaction, so a failure anywhere before COMMIT leaves the target empty with its indexes.
+     */
+    private void loadEmptyTarget(Connection c, CommitOutcome o, MergeSql sql) throws Exception {
+        List<DeferredIndexes.Index> deferred = DeferredIndexes.rebuildable(c, plan.target().table());
+        DeferredIndexes.drop(c, plan.target().table(), deferred);
+        o.appliedDeletes = 0;
+        o.appliedUpserts = execute(c, sql.insert(plan.target().staging().upserts()), results.stagedNonEmpty(Stage.UPSERTS));
+        hook.at(CommitHook.Point.IN_TRANSACTION);
+        DeferredIndexes.create(c, plan.target().table(), deferred);
+        LOG.info("{}: first load into the empty target: {} rows inserted, {} of its indexes built after the load", plan.name(),
+                o.appliedUpserts, deferred.size());
     }
 
     /**

@@ -31,6 +31,7 @@ public final class ValueValidator implements Serializable {
     private final List<Column> columns;
     private final TargetColumn[] targets;
     private transient CanonicalRowReader reader;
+    private transient long[] integerRange;
 
     /** @param target the target table's columns; source columns it lacks are not checked */
     public ValueValidator(String table, TableSchema schema, List<TargetColumn> target) {
@@ -56,6 +57,9 @@ public final class ValueValidator implements Serializable {
         if (reader == null) {
             reader = new CanonicalRowReader();
         }
+        if (integerRange == null) {
+            integerRange = integerRanges(targets);
+        }
         reader.reset(row);
         for (int i = 0; i < columns.size(); i++) {
             ColumnType t = reader.next();
@@ -65,6 +69,17 @@ public final class ValueValidator implements Serializable {
             }
             if (t == null || target == null) {
                 reader.skip();
+                continue;
+            }
+            if (t == ColumnType.TEXT && (target.length() < 0 || utf8Length(row, reader.fieldStart()) <= target.length())) {
+                reader.skip(); // no limit, or fewer UTF-8 bytes than the limit in characters: it fits without decoding
+                continue;
+            }
+            if (t == ColumnType.INTEGER) {
+                long v = reader.readLong();
+                if (v < integerRange[2 * i] || v > integerRange[2 * i + 1]) {
+                    return "column " + io.snapsync.schema.Identifiers.quote(columns.get(i).name()) + ": " + integer(v, target);
+                }
                 continue;
             }
             String problem = switch (t) {
@@ -84,6 +99,22 @@ public final class ValueValidator implements Serializable {
             }
         }
         return null;
+    }
+
+    /** The byte length of a text field whose tag is at {@code tagAt}: a character takes at least one UTF-8 byte. */
+    private static int utf8Length(byte[] row, int tagAt) {
+        return ((row[tagAt + 1] & 0xFF) << 24) | ((row[tagAt + 2] & 0xFF) << 16) | ((row[tagAt + 3] & 0xFF) << 8) | (row[tagAt + 4] & 0xFF);
+    }
+
+    /** Per column {min, max} an integer value may take in its target column, computed once (not per value). */
+    private static long[] integerRanges(TargetColumn[] targets) {
+        long[] r = new long[2 * targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            String base = targets[i] == null ? "" : targets[i].baseType();
+            r[2 * i] = base.equals("smallint") ? Short.MIN_VALUE : base.equals("integer") ? Integer.MIN_VALUE : Long.MIN_VALUE;
+            r[2 * i + 1] = base.equals("smallint") ? Short.MAX_VALUE : base.equals("integer") ? Integer.MAX_VALUE : Long.MAX_VALUE;
+        }
+        return r;
     }
 
     private static String text(String v, TargetColumn t) {

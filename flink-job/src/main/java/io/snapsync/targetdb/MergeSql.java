@@ -55,6 +55,11 @@ public final class MergeSql {
         };
     }
 
+    /** A first load into an empty, locked target: every staged row is new, so no join against the target. */
+    public String insert(TableName staging) {
+        return "INSERT INTO " + target.quoted() + " (" + quoteAll(columns) + ") " + stagedRows(staging, columns);
+    }
+
     /** The statement applying deletes, whole or one chunk. */
     public String delete(TableName deleteStaging, boolean chunk) {
         return deleteFrom(chunk ? stagedChunk(deleteStaging, keys) : stagedRows(deleteStaging, keys));

@@ -73,7 +73,7 @@ class KillTest extends EndToEndTestBase {
         }
     }
 
-    private static List<String> javaCommand(Path yaml) {
+    static List<String> javaCommand(Path yaml) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");

@@ -35,6 +35,18 @@ class CopyTextEncoderTest {
     }
 
     @Test
+    void multiByteTextAndJsonAreCopiedAsTheirUtf8BytesWithEscapes() {
+        CanonicalRowWriter w = new CanonicalRowWriter();
+        w.writeText("Zürich\t東京\\😀\n");
+        w.writeJson("{\"k\": \"ä\\tb\"}");
+        w.writeInteger(Long.MIN_VALUE);
+        w.writeBoolean(true);
+        assertThat(line(List.of(col(ColumnType.TEXT), col(ColumnType.JSON), col(ColumnType.INTEGER), col(ColumnType.BOOLEAN)),
+                w.toByteArray()))
+                .isEqualTo("Zürich\\t東京\\\\😀\\n\t{\"k\": \"ä\\\\tb\"}\t-9223372036854775808\tt\t3\t0\n");
+    }
+
+    @Test
     void byteaIsHexWithEscapedBackslash() {
         CanonicalRowWriter w = new CanonicalRowWriter();
         w.writeBytes(new byte[] {0, (byte) 0xAB});
@@ -80,5 +92,34 @@ class CopyTextEncoderTest {
     void timeTzWithOddOffsets() {
         assertThat(Temporal.timeTzText(3_600_000_000L + 1, -(3 * 3600 + 30 * 60))).isEqualTo("01:00:00.000001-03:30");
         assertThat(Temporal.timeText(86_400_000_000L)).isEqualTo("24:00:00");
+    }
+
+    @Test
+    void datesTimestampsAndTimesAsStringFormatWroteThem() {
+        // the digit-by-digit formatting must match the String.format one it replaced, across eras and widths
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            long day = random.nextInt(2 * 4_000_000) - 4_000_000; // about 11000 BC to AD 12900
+            LocalDate d = LocalDate.ofEpochDay(day);
+            int y = d.getYear() <= 0 ? 1 - d.getYear() : d.getYear();
+            String era = d.getYear() <= 0 ? " BC" : "";
+            assertThat(CopyTextEncoder.dateText(day))
+                    .isEqualTo(String.format("%04d-%02d-%02d", y, d.getMonthValue(), d.getDayOfMonth()) + era);
+            long micros = random.nextLong() % 400_000_000_000_000_000L;
+            LocalDateTime t = Temporal.localDateTime(micros);
+            int ty = t.getYear() <= 0 ? 1 - t.getYear() : t.getYear();
+            assertThat(CopyTextEncoder.timestampText(micros)).isEqualTo(
+                    String.format("%04d-%02d-%02d", ty, t.getMonthValue(), t.getDayOfMonth()) + " "
+                    + Temporal.timeText(t.toLocalTime().toNanoOfDay() / 1000) + (t.getYear() <= 0 ? " BC" : ""));
+            long time = Math.floorMod(random.nextLong(), 86_400_000_001L);
+            if (i % 3 == 0) {
+                time -= time % 1_000_000; // whole seconds: no fraction written
+            }
+            CanonicalRowWriter w = new CanonicalRowWriter();
+            w.writeTimeMicros(time);
+            assertThat(line(List.of(col(ColumnType.TIME)), w.toByteArray())).isEqualTo(Temporal.timeText(time) + "\t3\t0\n");
+        }
+        assertThat(CopyTextEncoder.timestampText(Long.MIN_VALUE)).isEqualTo("-infinity");
+        assertThat(CopyTextEncoder.dateText(Long.MIN_VALUE)).isEqualTo("-infinity");
     }
 }

@@ -62,4 +62,26 @@ class ValueValidatorTest {
         assertThat(v.check(row(1, null, null))).isEqualTo("column \"c\": NULL, but the target column is NOT NULL");
         assertThat(v.check(row(1, "x", null))).isNull();
     }
+
+    @Test
+    void integersMustFitTheTargetColumnsRange() {
+        ValueValidator small = new ValueValidator("t", schema, List.of(TargetColumn.of("id", "smallint", -1)));
+        assertThat(small.check(row(32767, null, null))).isNull();
+        assertThat(small.check(row(-32768, null, null))).isNull();
+        assertThat(small.check(row(32768, null, null))).isEqualTo("column \"id\": value 32768 is out of range for smallint");
+        ValueValidator integer = new ValueValidator("t", schema, List.of(TargetColumn.of("id", "integer", -1)));
+        assertThat(integer.check(row(Integer.MAX_VALUE, null, null))).isNull();
+        assertThat(integer.check(row(Integer.MIN_VALUE - 1L, null, null))).isEqualTo("column \"id\": value -2147483649 is out of range for integer");
+        ValueValidator big = new ValueValidator("t", schema, List.of(TargetColumn.of("id", "bigint", -1)));
+        assertThat(big.check(row(Long.MIN_VALUE, null, null))).isNull();
+    }
+
+    @Test
+    void aTextThatFitsByItsByteLengthIsNotDecoded() {
+        ValueValidator v = new ValueValidator("t", schema, List.of(TargetColumn.of("c", "character varying", 4 + 4)));
+        assertThat(v.check(row(1, "abcd", null))).as("4 bytes for 4 characters").isNull();
+        assertThat(v.check(row(1, "ääää", null))).as("8 bytes, 4 characters: decoded and counted").isNull();
+        assertThat(v.check(row(1, "äääää", null))).isEqualTo("column \"c\": a value of 5 characters does not fit character varying(4)");
+        assertThat(v.check(row(1, "abcde", null))).isEqualTo("column \"c\": a value of 5 characters does not fit character varying(4)");
+    }
 }
