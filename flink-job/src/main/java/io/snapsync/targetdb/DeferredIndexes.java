@@ -4,10 +4,14 @@ import static io.snapsync.schema.Identifiers.quote;
 
 import io.snapsync.schema.TableName;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The indexes of an empty target that a first load drops and builds again after inserting every row, inside the
@@ -21,6 +25,7 @@ import java.util.List;
  * valid, is a partition of a partitioned index, or that a foreign key relies on.
  */
 public final class DeferredIndexes {
+    private static final Logger LOG = LoggerFactory.getLogger(DeferredIndexes.class);
     /** One index to drop and rebuild: its name and, for a constraint's index, the constraint's name and definition. */
     public record Index(String name, String constraintName, String constraintDef, String indexDef) {
         String drop(TableName table) {
@@ -58,17 +63,50 @@ public final class DeferredIndexes {
                 rs -> new Index(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), table.quoted());
     }
 
+    /** How long the first load waits for the exclusive lock before it leaves the service's queries alone. */
+    public static final String LOCK_TIMEOUT = "2s";
+
     /**
      * Locks the table against every other session until the transaction ends and says whether it holds no rows.
-     * Dropping its indexes needs this lock anyway; taking it first means no row can arrive after the check.
+     * Dropping its indexes needs this lock anyway; taking it first means no row can arrive after the check. The
+     * lock is waited for at most {@link #LOCK_TIMEOUT}: a waiting ACCESS EXCLUSIVE request queues every later query
+     * of the table behind it, so when a session (a long report, an idle transaction) holds the table, the load
+     * takes the MERGE path instead (false), which readers never wait for.
      */
     public static boolean lockEmpty(Connection c, TableName table) throws SQLException {
+        String previousTimeout;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_setting('lock_timeout')")) {
+            rs.next();
+            previousTimeout = rs.getString(1);
+        }
+        setLockTimeout(c, LOCK_TIMEOUT);
+        Savepoint beforeLock = c.setSavepoint();
         try (Statement s = c.createStatement()) {
             s.execute("LOCK TABLE " + table.quoted() + " IN ACCESS EXCLUSIVE MODE");
-            try (ResultSet rs = s.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM " + table.quoted() + ")")) {
-                rs.next();
-                return rs.getBoolean(1);
+        } catch (SQLException e) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
             }
+            c.rollback(beforeLock);
+            setLockTimeout(c, previousTimeout);
+            LOG.info("{} is in use by another session (no exclusive lock within {}): the first load takes the MERGE path",
+                    table, LOCK_TIMEOUT);
+            return false;
+        }
+        c.releaseSavepoint(beforeLock);
+        setLockTimeout(c, previousTimeout);
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM " + table.quoted() + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    private static void setLockTimeout(Connection c, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, true)")) {
+            ps.setString(1, value);
+            ps.execute();
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The first load into an empty target (real PostgreSQL, real MiniCluster): the target's rebuildable indexes are
@@ -34,7 +35,18 @@ class FirstLoadTest extends EndToEndTestBase {
     /** Set by a test: at IN_TRANSACTION, terminate the committer's session (as if its process died mid-transaction). */
     static final AtomicReference<String> TERMINATE_COMMITTER_URL = new AtomicReference<>();
 
+    /** Set by a test: at CACHE_WRITTEN, a session of the service starts reading the target and keeps its transaction open. */
+    static final AtomicReference<String> HOLD_TARGET_URL = new AtomicReference<>();
+    static final AtomicReference<Connection> HOLDER = new AtomicReference<>();
+
     static final CommitHook HOOK = point -> {
+        String hold = point == CommitHook.Point.CACHE_WRITTEN ? HOLD_TARGET_URL.getAndSet(null) : null;
+        if (hold != null) {
+            Connection reader = PgPair.connect(hold);
+            reader.setAutoCommit(false);
+            assertThat(scalar(reader, "SELECT count(*) FROM public.t")).isEqualTo(0L); // holds ACCESS SHARE until it ends
+            HOLDER.set(reader);
+        }
         if (FAIL_AT.compareAndSet(point, null)) {
             throw new IllegalStateException("injected failure at " + point);
         }
@@ -236,6 +248,26 @@ class FirstLoadTest extends EndToEndTestBase {
             expected.add("(100000,\"arrived meanwhile\",-1)");
             assertThat(rows(p.target, "t", "id")).as("the MERGE applied the load next to the row").isEqualTo(expected);
             assertThat(indexes(p.target)).as("no index was dropped").isEqualTo(before);
+        }
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // without the lock timeout the load would wait for the reader forever
+    void aServiceQueryHoldingTheEmptyTargetIsNotQueuedBehindTheLoad() throws Exception {
+        try (PgPair p = pair(new PgPair(pg, pg, tmp), 1000)) {
+            Indexes before = indexes(p.target);
+            HOLD_TARGET_URL.set(p.targetPg.getJdbcUrl(p.targetDb));
+            TableReport r = new SyncRunner(p.config("t", List.of("id"), 2), HOOK, false).run(null).tables.get(0);
+            try (Connection reader = HOLDER.getAndSet(null)) {
+                assertThat(reader).as("the reading session was opened").isNotNull();
+                assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+                // the reader's transaction still holds its lock: the load gave up the exclusive lock and merged beside it
+                assertThat(scalar(reader, "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND granted "
+                        + "AND relation = 'public.t'::regclass AND mode = 'AccessShareLock'")).as("the reader's lock").isEqualTo(1L);
+                reader.rollback();
+            }
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            assertThat(indexes(p.target)).as("no index was dropped: the MERGE path ran").isEqualTo(before);
         }
     }
 }
