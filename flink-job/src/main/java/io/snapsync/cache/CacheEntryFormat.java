@@ -42,7 +42,7 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
         return new Reader<>() {
             @Override
             public CacheEntry read() throws IOException {
-                return reader.read();
+                return CacheEntryFormat.read(reader, null);
             }
 
             @Override
@@ -62,11 +62,30 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
                 protected ReadSupport<CacheEntry> getReadSupport() {
                     return before == null ? new CacheEntryReadSupport() : new RehashReadSupport(before, now);
                 }
-            }.build();
+            }.usePageChecksumVerification(true).build(); // see CacheIntegrity: the pages read are the ones checked
         } catch (IOException | RuntimeException e) {
             // the planner checked every file; this one changed since: no cause chained, so this line is the one reported
             throw new IOException("the cache is damaged: a file of the previous cache version is not a readable Parquet file ("
                     + String.valueOf(e.getMessage()).replaceAll("\\S+@[0-9a-f]+", "the file")
+                    + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
+        }
+    }
+
+    /**
+     * The next entry, or null at the end; a page whose bytes do not match its recorded CRC32C (or that cannot
+     * be decoded) fails with the damaged-cache line naming the file ({@code path}, when known).
+     */
+    static CacheEntry read(ParquetReader<CacheEntry> reader, String path) throws IOException {
+        try {
+            return reader.read();
+        } catch (IOException | RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // no cause chained: this line is the one reported
+            throw new IOException("the cache is damaged: " + (path == null ? "a file of the previous cache version" : "file " + path) + " cannot be read ("
+                    + String.valueOf(root.getMessage()).replaceAll("\\S+@[0-9a-f]+", "the file")
                     + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
         }
     }

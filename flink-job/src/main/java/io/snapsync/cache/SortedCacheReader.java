@@ -162,7 +162,7 @@ public final class SortedCacheReader implements Closeable {
         try {
             while (true) {
                 if (reader != null) {
-                    CacheEntry e = reader.read();
+                    CacheEntry e = CacheEntryFormat.read(reader, files.get(next - 1).path());
                     if (e != null) {
                         return e;
                     }
