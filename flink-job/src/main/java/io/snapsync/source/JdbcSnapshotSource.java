@@ -277,6 +277,7 @@ public final class JdbcSnapshotSource
                 statement.setObject(i + 1, params[i]);
             }
             rs = statement.executeQuery();
+            encoder.textAsBytes(dialect.textAsBytes(rs));
         }
 
         @Override

@@ -30,6 +30,14 @@ public interface SourceDialect {
     default void prepareRead(PreparedStatement statement) throws SQLException {
     }
 
+    /**
+     * Whether {@code getBytes} of a text column of this result set gives the value's UTF-8 bytes as sent by the
+     * server, so that the encoder may take ASCII text as bytes ({@code row.JdbcRowEncoder#textAsBytes}). No by default.
+     */
+    default boolean textAsBytes(java.sql.ResultSet rs) {
+        return false;
+    }
+
     /** The dialect of a database read over JDBC (the source, or the live target that reconcile reads). */
     static SourceDialect of(JdbcEndpoint endpoint) {
         return endpoint.isRedshift() ? new Redshift() : new Postgres();
@@ -62,7 +70,8 @@ public interface SourceDialect {
      * which pgjdbc makes only from the 5th execution, or from the first at a negative prepare threshold. Only
      * types read with a typed getter are listed (not timetz or uuid, read as text: their binary forms would
      * come back through getString formatted differently); the decoded values are the same on both paths
-     * ({@code source.BinaryTransferTest}), so canonical bytes and hashes do not change.
+     * ({@code source.BinaryTransferTest}), so canonical bytes and hashes do not change. Text that is plain ASCII
+     * is taken as the bytes pgjdbc received ({@link #textAsBytes}), not decoded into a String and encoded back.
      */
     final class Postgres implements SourceDialect {
         /** The Oid names pgjdbc's binaryTransferEnable takes. */
@@ -74,11 +83,22 @@ public interface SourceDialect {
             return Map.of("binaryTransfer", "false", "binaryTransferEnable", BINARY_TYPES);
         }
 
+        /**
+         * pgjdbc's own result set (not a wrapper, which might change what getString returns) hands out a text
+         * column's wire bytes from getBytes (client_encoding is UTF8 in pgjdbc) without copying them.
+         */
+        @Override
+        public boolean textAsBytes(java.sql.ResultSet rs) {
+            return rs instanceof org.postgresql.jdbc.PgResultSet;
+        }
+
         @Override
         public void prepareRead(PreparedStatement statement) throws SQLException {
             // a wrapping driver (a stand-in in tests, a pool) that does not expose pgjdbc's statement reads as text
-            if (statement.isWrapperFor(org.postgresql.PGStatement.class)) {
-                statement.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
+            // (a wrapper may answer isWrapperFor yet unwrap to something else: checked, not cast)
+            Class<?> pgStatement = org.postgresql.PGStatement.class;
+            if (statement.isWrapperFor(pgStatement) && statement.unwrap(pgStatement) instanceof org.postgresql.PGStatement pg) {
+                pg.setPrepareThreshold(-1);
             }
         }
 

@@ -1,6 +1,7 @@
 package io.snapsync.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapsync.config.JdbcEndpoint;
@@ -28,7 +29,8 @@ import org.postgresql.PGResultSetMetaData;
 
 /**
  * The PostgreSQL dialect reads numerics, dates, timestamps, times, floats, integers and bytes in pgjdbc's
- * binary transfer; every other source (the Redshift driver) takes the general path, text. Both must give
+ * binary transfer and ASCII text as its wire bytes; every other source (the Redshift driver) takes the
+ * general path, text values through Strings. Both must give
  * the same canonical bytes, key and hash for every value of every type, or an existing cache would see
  * rows as changed.
  */
@@ -115,6 +117,8 @@ class BinaryTransferTest {
                         formats.add(md.getFormat(i));
                     }
                     assertEquals(List.of(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), formats);
+                    assertTrue(dialect.textAsBytes(rs), "pgjdbc's own result set: ASCII text taken as its wire bytes");
+                    assertFalse(new SourceDialect.Redshift().textAsBytes(rs));
                 }
             }
             c.rollback();
