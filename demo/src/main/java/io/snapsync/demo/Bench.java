@@ -33,7 +33,7 @@ import org.postgresql.copy.CopyManager;
  *       floor of a first load;</li>
  *   <li>day 1 and day 2 of snapsync, each a separate {@code snapsync sync} process (JVM start included),
  *       with its peak RSS (from {@code /usr/bin/time -v}) and the peak size of its spill directory
- *       ({@code job.spill-dir}, polled); target == source checked after each day.</li>
+ *       ({@code job.spill-dir}, polled), and the cache's size on disk after it; target == source checked after each day.</li>
  * </ul>
  * Then the medians and the ratios day 2 / bare extraction and day 1 / COPY.
  */
@@ -46,12 +46,23 @@ public final class Bench {
     private final String childJavaOpts;
     private final String profileDir;
     private final PrintStream out;
+    /** The lineitem table's DDL: TPC-H's, or with a numeric first key column, which takes the keyed diff. */
+    private final String ddl;
 
     /**
      * @param childJavaOpts JVM options of the sync processes (e.g. "-Xmx3g")
      * @param profileDir when not null, day 2 of each round records a JFR file there
      */
     public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, PrintStream out) {
+        this(scales, rounds, childJavaOpts, profileDir, false, out);
+    }
+
+    /**
+     * @param keyed when true, {@code l_orderkey} is {@code numeric(20,0)} (same values): the first key column is not
+     *     an integer, so the source is split by hash buckets and the sync takes the keyed diff (sort and shuffle)
+     */
+    public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, boolean keyed, PrintStream out) {
+        this.ddl = keyed ? Demo.DDL.replace("l_orderkey bigint", "l_orderkey numeric(20,0)") : Demo.DDL;
         this.scales = scales;
         this.rounds = rounds;
         this.childJavaOpts = childJavaOpts;
@@ -62,14 +73,14 @@ public final class Bench {
     /** One round's figures (seconds, MB). */
     record Round(double bare, double copy, Day day1, Day day2) {}
 
-    record Day(double wall, double cpu, double rssMb, double spillMb, double planS, double jobS, double commitS, long inserted,
+    record Day(double wall, double cpu, double rssMb, double spillMb, double cacheMb, double planS, double jobS, double commitS, long inserted,
                long updated, long deleted, boolean match) {}
 
     public boolean run() throws Exception {
         out.printf("machine: %s, %d cores, %s; load average before: %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
                 memTotal(), loadAverage());
-        out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%n",
-                childJavaOpts);
+        out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%s%n",
+                childJavaOpts, ddl.equals(Demo.DDL) ? "" : "; l_orderkey numeric (the keyed diff)");
         boolean ok = true;
         for (double scale : scales) {
             ok &= runScale(scale);
@@ -85,20 +96,24 @@ public final class Bench {
             pg.createDatabase("floor");
             long rows;
             try (Connection src = pg.getConnection("redshift")) {
-                execute(src, Demo.DDL.replace("public.lineitem", "public.lineitem_base"));
+                // the generated rows, only ever copied from: unlogged and without the primary key, so that loading them costs
+                // no WAL and no index build (at scale 10, 60M rows, those are minutes and gigabytes)
+                execute(src, ddl.replace("CREATE TABLE public.lineitem", "CREATE UNLOGGED TABLE public.lineitem_base")
+                        .replace(", PRIMARY KEY (l_orderkey, l_linenumber)", ""));
                 rows = load(src, scale);
             }
             out.printf("%n== TPC-H lineitem, scale %s: %,d rows%n", scale, rows);
-            out.printf("%-6s %7s %7s %7s %7s %9s %9s %9s %9s %10s %10s  %s%n", "round", "bare s", "COPY s", "day1 s", "day2 s",
-                    "day1 CPU", "day2 CPU", "day1 RSS", "day2 RSS", "day1 spill", "day2 spill",
+            out.printf("%-6s %7s %7s %7s %7s %9s %9s %9s %9s %10s %10s %10s %10s  %s%n", "round", "bare s", "COPY s", "day1 s", "day2 s",
+                    "day1 CPU", "day2 CPU", "day1 RSS", "day2 RSS", "day1 spill", "day2 spill", "day1 cache", "day2 cache",
                     "day 2: plan/job/commit s, changes, target == source");
             List<Round> done = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 Round r = round(pg, work.resolve("round-" + round), scale, round);
                 done.add(r);
                 ok &= r.day1.match && r.day2.match;
-                out.printf("%-6d %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB  %.1f/%.1f/%.1f, +%,d ~%,d -%,d, %s%n",
+                out.printf("%-6d %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB %8.0fMB %8.0fMB  %.1f/%.1f/%.1f, +%,d ~%,d -%,d, %s%n",
                         round, r.bare, r.copy, r.day1.wall, r.day2.wall, r.day1.cpu, r.day2.cpu, r.day1.rssMb, r.day2.rssMb, r.day1.spillMb, r.day2.spillMb,
+                        r.day1.cacheMb, r.day2.cacheMb,
                         r.day2.planS, r.day2.jobS, r.day2.commitS, r.day2.inserted, r.day2.updated, r.day2.deleted,
                         r.day1.match && r.day2.match ? "MATCH" : "MISMATCH");
             }
@@ -106,9 +121,9 @@ public final class Bench {
             double copy = median(done, Round::copy);
             double day1 = median(done, r -> r.day1.wall);
             double day2 = median(done, r -> r.day2.wall);
-            out.printf("%-6s %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB%n", "median", bare, copy, day1, day2,
+            out.printf("%-6s %7.1f %7.1f %7.1f %7.1f %8.1fs %8.1fs %7.0fMB %7.0fMB %8.0fMB %8.0fMB %8.0fMB %8.0fMB%n", "median", bare, copy, day1, day2,
                     median(done, r -> r.day1.cpu), median(done, r -> r.day2.cpu), median(done, r -> r.day1.rssMb), median(done, r -> r.day2.rssMb), median(done, r -> r.day1.spillMb),
-                    median(done, r -> r.day2.spillMb));
+                    median(done, r -> r.day2.spillMb), median(done, r -> r.day1.cacheMb), median(done, r -> r.day2.cacheMb));
             out.printf("scale %s: day 2 / bare extraction = %.1fx   day 1 / COPY into indexed table = %.1fx   %s   load average after: %s%n",
                     scale, day2 / bare, day1 / copy, ok ? "OK: target == source after every day" : "FAILED: see above", loadAverage());
         } finally {
@@ -124,13 +139,13 @@ public final class Bench {
         try (Connection src = pg.getConnection("redshift"); Connection floor = pg.getConnection("floor")) {
             // the same source every round: a fresh copy of the generated rows, checkpointed so no round pays the last one's writes
             execute(src, "DROP TABLE IF EXISTS public.lineitem");
-            execute(src, Demo.DDL);
+            execute(src, ddl);
             execute(src, "INSERT INTO public.lineitem SELECT * FROM public.lineitem_base");
             execute(src, "VACUUM ANALYZE public.lineitem");
             execute(src, "CHECKPOINT");
             bare = bareExtraction(src);
             execute(floor, "DROP TABLE IF EXISTS public.lineitem");
-            execute(floor, Demo.DDL);
+            execute(floor, ddl);
             copy = plainCopy(src, floor);
             execute(floor, "DROP TABLE public.lineitem");
             execute(src, "CHECKPOINT");
@@ -140,7 +155,7 @@ public final class Bench {
         }
         pg.createDatabase("app");
         try (Connection app = pg.getConnection("app")) {
-            execute(app, Demo.DDL);
+            execute(app, ddl);
         }
         Path config = dir.resolve("snapsync.yaml");
         Path cache = Files.createDirectories(dir.resolve("cache"));
@@ -153,7 +168,7 @@ public final class Bench {
                 "tables:",
                 "  - { name: lineitem, source: public.lineitem, target: public.lineitem, primary-key: [l_orderkey, l_linenumber] }",
                 ""));
-        Day day1 = day(pg, dir, config, spill, "day1", null, null);
+        Day day1 = day(pg, dir, config, spill, cache, "day1", null, null);
         long[] expected;
         try (Connection src = pg.getConnection("redshift")) {
             expected = Demo.change(src);
@@ -161,14 +176,14 @@ public final class Bench {
             execute(src, "CHECKPOINT");
         }
         String jfr = profileDir == null ? null : Path.of(profileDir).toAbsolutePath().resolve("day2-scale" + scale + "-round" + round + ".jfr").toString();
-        Day day2 = day(pg, dir, config, spill, "day2", expected, jfr);
+        Day day2 = day(pg, dir, config, spill, cache, "day2", expected, jfr);
         if (jfr != null) {
             out.printf("  (day 2 profile: %s)%n", jfr);
         }
         return new Round(bare, copy, day1, day2);
     }
 
-    private Day day(EmbeddedPostgres pg, Path dir, Path config, Path spill, String label, long[] expected, String jfr)
+    private Day day(EmbeddedPostgres pg, Path dir, Path config, Path spill, Path cache, String label, long[] expected, String jfr)
             throws Exception {
         Path report = dir.resolve(label + "-report.json");
         Path log = dir.resolve(label + ".log");
@@ -201,7 +216,7 @@ public final class Bench {
         double wall = (System.nanoTime() - t0) / 1e9;
         if (p.exitValue() != 0) {
             out.printf("%s failed (exit %d); its output:%n%s%n", label, p.exitValue(), tail(log));
-            return new Day(wall, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+            return new Day(wall, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
         }
         double rssMb = 0;
         double cpu = 0;
@@ -226,7 +241,7 @@ public final class Bench {
                     expected[1], expected[2]);
             match = false;
         }
-        return new Day(wall, cpu, rssMb, spillPeak.get() / 1048576.0, t.path("planMillis").asLong() / 1000.0,
+        return new Day(wall, cpu, rssMb, spillPeak.get() / 1048576.0, sizeOf(cache) / 1048576.0, t.path("planMillis").asLong() / 1000.0,
                 t.path("jobMillis").asLong() / 1000.0, t.path("commitMillis").asLong() / 1000.0, ins, upd, del, match);
     }
 

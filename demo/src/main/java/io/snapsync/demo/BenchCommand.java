@@ -21,8 +21,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile-dir", description = "record a JFR profile of each day 2 into this directory")
     String profileDir;
 
+    @Option(names = "--keyed", description = "l_orderkey as numeric: hash-bucket splits and the keyed diff instead of the ordered one")
+    boolean keyed;
+
     @Override
     public Integer call() throws Exception {
-        return new Bench(scales, rounds, javaOpts, profileDir, System.out).run() ? Main.OK : Main.FAILED;
+        return new Bench(scales, rounds, javaOpts, profileDir, keyed, System.out).run() ? Main.OK : Main.FAILED;
     }
 }
