@@ -38,11 +38,11 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
             throws IOException {
         HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
-        ParquetReader<CacheEntry> reader = open(FlinkParquetFiles.input(stream, fileLen), before, now);
+        EntryReader reader = open(FlinkParquetFiles.input(stream, fileLen), before, now);
         return new Reader<>() {
             @Override
             public CacheEntry read() throws IOException {
-                return reader.read();
+                return CacheEntryFormat.read(reader, null);
             }
 
             @Override
@@ -52,21 +52,63 @@ public final class CacheEntryFormat implements StreamFormat<CacheEntry> {
         };
     }
 
-    /** Key and hash of one cache file ({@code before} null), or its full rows re-hashed from {@code before} to {@code now}. */
-    static ParquetReader<CacheEntry> open(InputFile file, TableSchema before, TableSchema now) throws IOException {
+    /** One cache file's entries, in file order; null at the end. */
+    interface EntryReader extends java.io.Closeable {
+        CacheEntry read() throws IOException;
+    }
+
+    /**
+     * Key and hash of one cache file ({@code before} null: its two columns read directly, {@link KeyHashReader}),
+     * or its full rows re-hashed from {@code before} to {@code now} (record assembly). Pages are verified against
+     * their CRC32C either way: the pages read are the ones checked (see CacheIntegrity).
+     */
+    static EntryReader open(InputFile file, TableSchema before, TableSchema now) throws IOException {
         HadoopClasses.require(); // before any Parquet class needs Hadoop's
         ParquetCodecs.pin();
         try {
-            return new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
+            if (before == null) {
+                return new KeyHashReader(file);
+            }
+            ParquetReader<CacheEntry> rows = new ParquetReader.Builder<CacheEntry>(file, new PlainParquetConfiguration()) {
                 @Override
                 protected ReadSupport<CacheEntry> getReadSupport() {
-                    return before == null ? new CacheEntryReadSupport() : new RehashReadSupport(before, now);
+                    return new RehashReadSupport(before, now);
                 }
-            }.build();
+            }.usePageChecksumVerification(true).build();
+            return new EntryReader() {
+                @Override
+                public CacheEntry read() throws IOException {
+                    return rows.read();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    rows.close();
+                }
+            };
         } catch (IOException | RuntimeException e) {
             // the planner checked every file; this one changed since: no cause chained, so this line is the one reported
             throw new IOException("the cache is damaged: a file of the previous cache version is not a readable Parquet file ("
                     + String.valueOf(e.getMessage()).replaceAll("\\S+@[0-9a-f]+", "the file")
+                    + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
+        }
+    }
+
+    /**
+     * The next entry, or null at the end; a page whose bytes do not match its recorded CRC32C (or that cannot
+     * be decoded) fails with the damaged-cache line naming the file ({@code path}, when known).
+     */
+    static CacheEntry read(EntryReader reader, String path) throws IOException {
+        try {
+            return reader.read();
+        } catch (IOException | RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // no cause chained: this line is the one reported
+            throw new IOException("the cache is damaged: " + (path == null ? "a file of the previous cache version" : "file " + path) + " cannot be read ("
+                    + String.valueOf(root.getMessage()).replaceAll("\\S+@[0-9a-f]+", "the file")
                     + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
         }
     }

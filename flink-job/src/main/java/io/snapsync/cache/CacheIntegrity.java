@@ -19,9 +19,19 @@ import org.apache.parquet.hadoop.ParquetFileReader;
  * when it was written and a Parquet footer holding the recorded number of rows. A version that lost rows
  * would otherwise never delete them from the target.
  *
- * <p>Cost: one metadata call, one full read (for the checksum) and one footer read per file, on the
- * planning machine; manifests of older snapsync versions have no lengths or checksums and get only the
- * row-count checks (with a warning).
+ * <p>Each file is checksummed whole once, by the run after the one that wrote it: the files in the
+ * version's own directory. A file a layered version lists from an older version's directory (its base,
+ * older layers) was checksummed by the run that planned against that older version, and is listed again
+ * only because that run passed the check and committed (a change layer is written only over the version
+ * the planner checked); it is checked for existence, length and footer rows every run, which catches a
+ * lost, truncated or replaced file before the target is touched, and every page the diff reads of it is
+ * checked against the CRC32C Parquet recorded in the page header when it was written ({@link
+ * CacheEntryFormat#open}), which catches damage inside it before the commit. Reading a base whole every day
+ * cost as much as the base (on S3: downloading it).
+ *
+ * <p>Cost: one metadata call and one footer read per file, plus one full read of the files new since the
+ * version before, on the planning machine; manifests of older snapsync versions have no lengths or checksums
+ * and get only the row-count checks (with a warning).
  */
 public final class CacheIntegrity {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheIntegrity.class);
@@ -113,7 +123,9 @@ public final class CacheIntegrity {
         boolean old = false;
         for (CacheManifest.FileEntry f : m.files()) {
             old |= f.bytes() == null || f.crc32c() == null;
-            observed.add(observe(new Path(layout.versionDir(table, f.versionOr(version)), f.name()), f));
+            // a file of an older version's directory was checksummed whole when that version was the previous one
+            boolean checkedBefore = !f.versionOr(version).equals(version);
+            observed.add(observe(new Path(layout.versionDir(table, f.versionOr(version)), f.name()), f, !checkedBefore));
         }
         if (old) {
             LOG.warn("{}: cache version {} was written by an older snapsync without file lengths and checksums: only its row "
@@ -126,7 +138,7 @@ public final class CacheIntegrity {
         }
     }
 
-    private static Observed observe(Path path, CacheManifest.FileEntry f) throws IOException {
+    private static Observed observe(Path path, CacheManifest.FileEntry f, boolean wholeChecksum) throws IOException {
         FileSystem fs = path.getFileSystem();
         FileStatus status;
         try {
@@ -139,7 +151,7 @@ public final class CacheIntegrity {
             return new Observed(f.name(), length, null, -1, null); // no need to read it
         }
         String crc = null;
-        if (f.crc32c() != null) {
+        if (f.crc32c() != null && wholeChecksum) {
             CRC32C digest = new CRC32C();
             byte[] buf = new byte[1 << 16];
             try (FSDataInputStream in = fs.open(path)) {

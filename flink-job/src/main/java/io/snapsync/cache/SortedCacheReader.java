@@ -17,7 +17,6 @@ import java.util.NoSuchElementException;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
-import org.apache.parquet.hadoop.ParquetReader;
 
 /**
  * Reads a sorted cache version's key and hash entries one key range at a time, in key order: the files in
@@ -49,7 +48,7 @@ public final class SortedCacheReader implements Closeable {
 
     private int next;
     private FSDataInputStream stream;
-    private ParquetReader<CacheEntry> reader;
+    private CacheEntryFormat.EntryReader reader;
     private CacheEntry head;
     /** The first key column of the last entry taken or passed over: a range starting at or below it restarts the walk. */
     private Long walked;
@@ -162,7 +161,7 @@ public final class SortedCacheReader implements Closeable {
         try {
             while (true) {
                 if (reader != null) {
-                    CacheEntry e = reader.read();
+                    CacheEntry e = CacheEntryFormat.read(reader, files.get(next - 1).path());
                     if (e != null) {
                         return e;
                     }

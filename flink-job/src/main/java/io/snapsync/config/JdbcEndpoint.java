@@ -23,6 +23,16 @@ public record JdbcEndpoint(String url, String user, String password, Map<String,
         this(url, user, password, properties, null);
     }
 
+    /** This endpoint with {@code defaults} added where its own properties do not set the same key. */
+    public JdbcEndpoint withDefaultProperties(Map<String, String> defaults) {
+        if (defaults.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new java.util.HashMap<>(defaults);
+        merged.putAll(properties);
+        return new JdbcEndpoint(url, user, password, merged, driver);
+    }
+
     public Connection connect() throws SQLException {
         Secrets.register(url, password, properties); // also in task managers, whose logs scrub with it
         Properties p = new Properties();

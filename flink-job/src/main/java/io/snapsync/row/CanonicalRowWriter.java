@@ -98,6 +98,11 @@ public final class CanonicalRowWriter {
         writeVariable(ColumnType.TEXT, v.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The TEXT field of a value given as its UTF-8 bytes: the same field as {@link #writeText} of that String. */
+    public void writeTextUtf8(byte[] v) {
+        writeVariable(ColumnType.TEXT, v);
+    }
+
     public void writeJson(String v) {
         writeVariable(ColumnType.JSON, v.getBytes(StandardCharsets.UTF_8));
     }

@@ -28,6 +28,7 @@ public final class JdbcRowEncoder {
     private final EncoderOptions options;
     private int nulColumn;
     private boolean nulFixed;
+    private boolean textBytes;
 
     public JdbcRowEncoder(TableSchema schema) {
         this(schema, EncoderOptions.strict("?"));
@@ -39,6 +40,16 @@ public final class JdbcRowEncoder {
         this.keyIndexes = schema.keyIndexes();
         this.fieldStart = new int[schema.size()];
         this.fieldEnd = new int[schema.size()];
+    }
+
+    /**
+     * Whether {@code ResultSet.getBytes} of a text column gives the value's UTF-8 bytes as they came over the wire
+     * (pgjdbc's own result set does): then ASCII values are taken as those bytes, skipping the driver's decoding
+     * into a String and this encoder's encoding back; any other value still goes through getString, so the
+     * bytes written are the same either way (see {@code source.SourceDialect#textAsBytes}).
+     */
+    public void textAsBytes(boolean on) {
+        this.textBytes = on;
     }
 
     /**
@@ -209,10 +220,7 @@ public final class JdbcRowEncoder {
                 double v = c.width() == 4 ? rs.getFloat(idx) : rs.getDouble(idx);
                 if (rs.wasNull()) row.writeNull(); else row.writeFloat(v);
             }
-            case TEXT -> {
-                String v = rs.getString(idx);
-                if (v == null) row.writeNull(); else row.writeText(nul(v, column));
-            }
+            case TEXT -> writeText(rs, idx, column);
             case JSON -> {
                 String v = rs.getString(idx);
                 if (v == null) row.writeNull(); else row.writeJson(jsonbNul(nul(v, column), c, column));
@@ -239,6 +247,32 @@ public final class JdbcRowEncoder {
             }
             case TIMETZ -> writeTimeTz(rs.getString(idx));
         }
+    }
+
+    private void writeText(ResultSet rs, int idx, int column) throws SQLException {
+        if (textBytes) {
+            byte[] b = rs.getBytes(idx);
+            if (b == null) {
+                row.writeNull();
+                return;
+            }
+            if (plainAscii(b)) {
+                row.writeTextUtf8(b);
+                return;
+            }
+        }
+        String v = rs.getString(idx);
+        if (v == null) row.writeNull(); else row.writeText(nul(v, column));
+    }
+
+    /** No byte above 0x7F and no NUL: the String of these bytes is one char per byte, encoding back to them. */
+    private static boolean plainAscii(byte[] b) {
+        for (byte x : b) {
+            if (x <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private BigDecimal decimal(ResultSet rs, int idx, Column c) throws SQLException {

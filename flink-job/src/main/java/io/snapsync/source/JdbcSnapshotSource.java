@@ -88,6 +88,12 @@ public final class JdbcSnapshotSource
         return new RowIterator(new QuerySpec(endpoint, sql, schema, fetchSize, encoding, CommitHook.NONE, false), params);
     }
 
+    /** As {@link #rows(JdbcEndpoint, String, TableSchema, int, EncoderOptions, Serializable[])}, read the way {@code dialect} reads. */
+    static RowIterator rows(JdbcEndpoint endpoint, String sql, TableSchema schema, int fetchSize, EncoderOptions encoding,
+                            SourceDialect dialect, Serializable[] params) {
+        return new RowIterator(new QuerySpec(endpoint, sql, schema, fetchSize, encoding, CommitHook.NONE, false), params, dialect);
+    }
+
     List<QuerySplit> splits() {
         List<QuerySplit> out = new ArrayList<>();
         if (query.splits() == null) {
@@ -188,9 +194,16 @@ public final class JdbcSnapshotSource
         private boolean done;
         private long emitted;
 
+        private final SourceDialect dialect;
+
         RowIterator(QuerySpec spec, Serializable[] params) {
+            this(spec, params, SourceDialect.of(spec.endpoint()));
+        }
+
+        RowIterator(QuerySpec spec, Serializable[] params, SourceDialect dialect) {
             this.spec = spec;
             this.params = params;
+            this.dialect = dialect;
             this.encoder = new JdbcRowEncoder(spec.schema(), spec.encoding());
             this.markerPending = spec.ordered();
         }
@@ -254,15 +267,17 @@ public final class JdbcSnapshotSource
         }
 
         private void open() throws SQLException {
-            connection = spec.endpoint().connect();
+            connection = spec.endpoint().withDefaultProperties(dialect.readProperties()).connect();
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             statement = connection.prepareStatement(spec.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(spec.fetchSize());
+            dialect.prepareRead(statement);
             for (int i = 0; i < params.length; i++) {
                 statement.setObject(i + 1, params[i]);
             }
             rs = statement.executeQuery();
+            encoder.textAsBytes(dialect.textAsBytes(rs));
         }
 
         @Override

@@ -2,16 +2,46 @@ package io.snapsync.source;
 
 import static io.snapsync.schema.Identifiers.quote;
 
+import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * What differs between source databases: how to spread rows over N buckets by key when the key has
- * no integer column to split by range. One implementation per database.
+ * no integer column to split by range, how to order by key, and how a snapshot read's values travel.
+ * One implementation per database.
  */
 public interface SourceDialect {
+
+    /**
+     * Connection properties a snapshot read's connection gets unless the configuration sets them. None by
+     * default: the driver's own transfer (text values), which every pgjdbc-derived driver speaks.
+     */
+    default Map<String, String> readProperties() {
+        return Map.of();
+    }
+
+    /** Readies a snapshot read's statement before it runs. Nothing by default. */
+    default void prepareRead(PreparedStatement statement) throws SQLException {
+    }
+
+    /**
+     * Whether {@code getBytes} of a text column of this result set gives the value's UTF-8 bytes as sent by the
+     * server, so that the encoder may take ASCII text as bytes ({@code row.JdbcRowEncoder#textAsBytes}). No by default.
+     */
+    default boolean textAsBytes(java.sql.ResultSet rs) {
+        return false;
+    }
+
+    /** The dialect of a database read over JDBC (the source, or the live target that reconcile reads). */
+    static SourceDialect of(JdbcEndpoint endpoint) {
+        return endpoint.isRedshift() ? new Redshift() : new Postgres();
+    }
 
     /** A boolean SQL expression binding (buckets, bucket) that is true for exactly one bucket per row. */
     String bucketPredicate(List<String> keyColumns);
@@ -33,8 +63,45 @@ public interface SourceDialect {
                 + jdbcUrl.replaceAll("\\?.*", ""));
     }
 
-    /** PostgreSQL: hashtext over the key's row literal. */
+    /**
+     * PostgreSQL: hashtext over the key's row literal; values of fixed-layout types in binary. pgjdbc decodes
+     * numeric, date and timestamp text through Strings and parsers, and that decoding was the largest share of
+     * a day 2's CPU; in binary the server skips formatting them too. Binary needs a server-prepared statement,
+     * which pgjdbc makes only from the 5th execution, or from the first at a negative prepare threshold. Only
+     * types read with a typed getter are listed (not timetz or uuid, read as text: their binary forms would
+     * come back through getString formatted differently); the decoded values are the same on both paths
+     * ({@code source.BinaryTransferTest}), so canonical bytes and hashes do not change. Text that is plain ASCII
+     * is taken as the bytes pgjdbc received ({@link #textAsBytes}), not decoded into a String and encoded back.
+     */
     final class Postgres implements SourceDialect {
+        /** The Oid names pgjdbc's binaryTransferEnable takes. */
+        static final String BINARY_TYPES = "INT2,INT4,INT8,FLOAT4,FLOAT8,NUMERIC,DATE,TIMESTAMP,TIMESTAMPTZ,TIME,BYTEA";
+
+        @Override
+        public Map<String, String> readProperties() {
+            // binaryTransfer=false drops pgjdbc's default list (which holds uuid, timetz, arrays, geometric types)
+            return Map.of("binaryTransfer", "false", "binaryTransferEnable", BINARY_TYPES);
+        }
+
+        /**
+         * pgjdbc's own result set (not a wrapper, which might change what getString returns) hands out a text
+         * column's wire bytes from getBytes (client_encoding is UTF8 in pgjdbc) without copying them.
+         */
+        @Override
+        public boolean textAsBytes(java.sql.ResultSet rs) {
+            return rs instanceof org.postgresql.jdbc.PgResultSet;
+        }
+
+        @Override
+        public void prepareRead(PreparedStatement statement) throws SQLException {
+            // a wrapping driver (a stand-in in tests, a pool) that does not expose pgjdbc's statement reads as text
+            // (a wrapper may answer isWrapperFor yet unwrap to something else: checked, not cast)
+            Class<?> pgStatement = org.postgresql.PGStatement.class;
+            if (statement.isWrapperFor(pgStatement) && statement.unwrap(pgStatement) instanceof org.postgresql.PGStatement pg) {
+                pg.setPrepareThreshold(-1);
+            }
+        }
+
         @Override
         public String bucketPredicate(List<String> keyColumns) {
             String row = "ROW(" + keyColumns.stream().map(c -> quote(c)).collect(Collectors.joining(", ")) + ")::text";

@@ -52,6 +52,18 @@ class LayeredCacheTest extends EndToEndTestBase {
                 .mapToLong(CacheManifest.FileEntry::rows).sum();
     }
 
+    /** An offset in the middle of the first row group's {@code __snapsync_key} column chunk (its pages). */
+    private static int keyColumnMiddle(Path file, byte[] bytes) throws Exception {
+        var input = new org.apache.parquet.io.LocalInputFile(file);
+        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(input)) {
+            var chunk = reader.getFooter().getBlocks().get(0).getColumns().stream()
+                    .filter(c -> c.getPath().toDotString().equals("__snapsync_key")).findFirst().orElseThrow();
+            long middle = chunk.getStartingPos() + chunk.getTotalSize() / 2;
+            assertThat(middle).isLessThan(bytes.length);
+            return (int) middle;
+        }
+    }
+
     private static long parquetFiles(PgPair p, String version) throws Exception {
         try (Stream<Path> s = Files.list(p.cache.resolve("t/v-" + version))) {
             return s.filter(f -> f.toString().endsWith(".parquet")).count();
@@ -203,17 +215,36 @@ class LayeredCacheTest extends EndToEndTestBase {
             try (Stream<Path> s = Files.list(p.cache.resolve("t/v-" + day1.cacheVersion))) {
                 base = s.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
             }
-            byte[] bytes = Files.readAllBytes(base);
-            bytes[bytes.length / 2] ^= 0x5a;
-            Files.write(base, bytes);
+            byte[] intact = Files.readAllBytes(base);
+            int keyPages = keyColumnMiddle(base, intact);
             change(p, 3);
             List<String> target = rows(p.target, "t", "id");
+            List<String> manifests = PgPair.manifests(p.cache);
+
+            // lost or truncated: the planner's length check, before anything runs
+            Files.write(base, java.util.Arrays.copyOf(intact, intact.length - 100));
+            TableReport truncated = run(yaml);
+            assertThat(truncated.status).isEqualTo("failed");
+            assertThat(truncated.error).contains("the cache is damaged: version " + idle.cacheVersion)
+                    .contains("file v-" + day1.cacheVersion + "/" + base.getFileName() + " is " + (intact.length - 100) + " bytes, written as "
+                            + intact.length)
+                    .contains("run `snapsync reconcile`");
+            Files.delete(base);
+            TableReport lost = run(yaml);
+            assertThat(lost.status).isEqualTo("failed");
+            assertThat(lost.error).contains("file v-" + day1.cacheVersion + "/" + base.getFileName() + " is missing");
+
+            // a byte changed inside the key column's pages of the base (checksummed whole two runs ago, not re-read
+            // whole since): the page checksum of the diff's own read fails the table before the commit
+            byte[] flipped = intact.clone();
+            flipped[keyPages] ^= 0x5a;
+            Files.write(base, flipped);
             TableReport broken = run(yaml);
             assertThat(broken.status).isEqualTo("failed");
-            assertThat(broken.error).contains("the cache is damaged: version " + idle.cacheVersion)
-                    .contains("file v-" + day1.cacheVersion + "/" + base.getFileName() + " has CRC32C")
-                    .contains("run `snapsync reconcile`");
+            assertThat(broken.error).contains("the cache is damaged: file ").contains(base.getFileName().toString())
+                    .contains(" cannot be read (").contains("run `snapsync reconcile`");
             assertThat(rows(p.target, "t", "id")).as("target untouched").isEqualTo(target);
+            assertThat(PgPair.manifests(p.cache)).as("no version committed").isEqualTo(manifests);
 
             TableReport repaired = new SyncRunner(ConfigLoader.load(yaml), io.snapsync.fault.CommitHook.NONE, true).reconcile(true).run(null).tables.get(0);
             assertSynced(p, repaired);
