@@ -54,7 +54,7 @@ public final class CacheFileWriter implements Closeable {
         ParquetCodecs.pin();
         this.stream = path.getFileSystem().create(path, FileSystem.WriteMode.OVERWRITE);
         OutputFile out = FlinkParquetFiles.output(stream, digest);
-        this.writer = new Builder(out, schema)
+        this.writer = new Builder(out, schema, CacheIntegrity.identity(path))
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCompressionCodec(codec)
@@ -74,10 +74,12 @@ public final class CacheFileWriter implements Closeable {
 
     private static final class Builder extends ParquetWriter.Builder<SnapshotRow, Builder> {
         private final TableSchema schema;
+        private final String identity;
 
-        Builder(OutputFile out, TableSchema schema) {
+        Builder(OutputFile out, TableSchema schema, String identity) {
             super(out);
             this.schema = schema;
+            this.identity = identity;
         }
 
         @Override
@@ -87,12 +89,12 @@ public final class CacheFileWriter implements Closeable {
 
         @Override
         protected WriteSupport<SnapshotRow> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return new CacheRowWriteSupport(schema);
+            return new CacheRowWriteSupport(schema, identity);
         }
 
         @Override
         protected WriteSupport<SnapshotRow> getWriteSupport(org.apache.parquet.conf.ParquetConfiguration conf) {
-            return new CacheRowWriteSupport(schema);
+            return new CacheRowWriteSupport(schema, identity);
         }
     }
 

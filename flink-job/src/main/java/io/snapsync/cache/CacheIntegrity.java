@@ -24,7 +24,10 @@ import org.apache.parquet.hadoop.ParquetFileReader;
  * older layers) was checksummed by the run that planned against that older version, and is listed again
  * only because that run passed the check and committed (a change layer is written only over the version
  * the planner checked); it is checked for existence, length and footer rows every run, which catches a
- * lost, truncated or replaced file before the target is touched, and every page the diff reads of it is
+ * lost or truncated file before the target is touched; a file put in its place from elsewhere (another
+ * version's or table's file of the same length and row count, a restored backup) is caught by the identity
+ * every file carries in its footer since it was written ({@link #FILE_IDENTITY}: table, version and file name),
+ * and a file without one (written by an older snapsync) is checksummed whole every run; every page the diff reads of it is
  * checked against the CRC32C Parquet recorded in the page header when it was written ({@link
  * CacheEntryFormat#open}), which catches damage inside it before the commit. Reading a base whole every day
  * cost as much as the base (on S3: downloading it).
@@ -37,6 +40,15 @@ public final class CacheIntegrity {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheIntegrity.class);
 
     private CacheIntegrity() {}
+
+    /** Footer key-value metadata: the file's place in the cache when it was written, "table dir/version dir/name". */
+    public static final String FILE_IDENTITY = "snapsync.file";
+
+    /** The identity of the file at {@code path}: its last three path elements. */
+    public static String identity(Path path) {
+        Path versionDir = path.getParent();
+        return versionDir.getParent().getName() + "/" + versionDir.getName() + "/" + path.getName();
+    }
 
     /** Thrown when the cache version does not match what was committed; the message is one line with the way out. */
     public static final class DamagedException extends IllegalStateException {
@@ -52,8 +64,13 @@ public final class CacheIntegrity {
      * @param crc32c its checksum (hex), or null when not computed
      * @param footerRows rows its Parquet footer claims, or -1 when unreadable
      * @param unreadable why the footer could not be read, or null
+     * @param misplaced the identity its footer carries when that is not the file's own place, or null
      */
-    public record Observed(String name, long bytes, String crc32c, long footerRows, String unreadable) {}
+    public record Observed(String name, long bytes, String crc32c, long footerRows, String unreadable, String misplaced) {
+        public Observed(String name, long bytes, String crc32c, long footerRows, String unreadable) {
+            this(name, bytes, crc32c, footerRows, unreadable, null);
+        }
+    }
 
     public static String hex(long crc) {
         return String.format("%08x", crc);
@@ -104,6 +121,8 @@ public final class CacheIntegrity {
             }
             if (o.unreadable() != null) {
                 out.add("file " + f.name() + " is not a readable Parquet file (" + o.unreadable() + ")");
+            } else if (o.misplaced() != null) {
+                out.add("file " + f.name() + " was written as " + o.misplaced() + ", not as this file");
             } else if (o.footerRows() != f.rows()) {
                 out.add("file " + f.name() + " holds " + o.footerRows() + " rows, the manifest records " + f.rows());
             }
@@ -150,26 +169,41 @@ public final class CacheIntegrity {
         if (f.bytes() != null && f.bytes() != length) {
             return new Observed(f.name(), length, null, -1, null); // no need to read it
         }
-        String crc = null;
-        if (f.crc32c() != null && wholeChecksum) {
-            CRC32C digest = new CRC32C();
-            byte[] buf = new byte[1 << 16];
-            try (FSDataInputStream in = fs.open(path)) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    digest.update(buf, 0, n);
-                }
-            }
-            crc = hex(digest.getValue());
-            if (!crc.equals(f.crc32c())) {
-                return new Observed(f.name(), length, crc, -1, null);
-            }
+        String crc = wholeChecksum ? checksum(fs, path, f) : null;
+        if (crc != null && !crc.equals(f.crc32c())) {
+            return new Observed(f.name(), length, crc, -1, null); // no need to read its footer
         }
+        String identity;
+        long footerRows;
         try (FSDataInputStream in = fs.open(path);
              ParquetFileReader reader = ParquetFileReader.open(FlinkParquetFiles.input(in, length))) {
-            return new Observed(f.name(), length, crc, reader.getRecordCount(), null);
+            footerRows = reader.getRecordCount();
+            identity = reader.getFooter().getFileMetaData().getKeyValueMetaData().get(FILE_IDENTITY);
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return new Observed(f.name(), length, crc, -1, why.replaceAll("\\S+@[0-9a-f]+", "the file"));
         }
+        if (identity != null && !identity.equals(identity(path))) {
+            return new Observed(f.name(), length, crc, footerRows, null, identity);
+        }
+        if (crc == null && identity == null) {
+            crc = checksum(fs, path, f); // an older snapsync's file can be told from another only by its checksum
+        }
+        return new Observed(f.name(), length, crc, footerRows, null);
+    }
+
+    /** The file's CRC32C (hex), read whole; null when the manifest recorded none (an older snapsync's). */
+    private static String checksum(FileSystem fs, Path path, CacheManifest.FileEntry f) throws IOException {
+        if (f.crc32c() == null) {
+            return null;
+        }
+        CRC32C digest = new CRC32C();
+        byte[] buf = new byte[1 << 16];
+        try (FSDataInputStream in = fs.open(path)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                digest.update(buf, 0, n);
+            }
+        }
+        return hex(digest.getValue());
     }
 }

@@ -26,8 +26,12 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
     private final byte[] hash = new byte[16];
     private RecordConsumer consumer;
 
-    CacheRowWriteSupport(TableSchema schema) {
+    /** The file's place in the cache (table dir / version dir / name), stored in its footer: see CacheIntegrity. */
+    private final String identity;
+
+    CacheRowWriteSupport(TableSchema schema, String identity) {
         this.schema = schema;
+        this.identity = identity;
         this.parquetSchema = CacheParquetSchema.full(schema);
     }
 
@@ -44,6 +48,7 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
     private WriteContext context() {
         Map<String, String> meta = new HashMap<>();
         meta.put(SCHEMA_FINGERPRINT, schema.fingerprint());
+        meta.put(CacheIntegrity.FILE_IDENTITY, identity);
         return new WriteContext(parquetSchema, meta);
     }
 

@@ -45,6 +45,9 @@ class CacheIntegrityTest {
                 .containsExactly("file part-0-a0.parquet has CRC32C ffffffff, written as 0000000a");
         assertThat(CacheIntegrity.problems(m, "t", "v1", 15, "fp", List.of(ok(A), new CacheIntegrity.Observed(B.name(), 50, "0000000b", 4, null))))
                 .containsExactly("file part-1-a0.parquet holds 4 rows, the manifest records 5");
+        assertThat(CacheIntegrity.problems(m, "t", "v1", 15, "fp", List.of(ok(A),
+                new CacheIntegrity.Observed(B.name(), 50, null, 5, null, "t/v-v0/part-1-a0.parquet"))))
+                .containsExactly("file part-1-a0.parquet was written as t/v-v0/part-1-a0.parquet, not as this file");
     }
 
     @Test
