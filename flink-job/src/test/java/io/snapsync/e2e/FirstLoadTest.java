@@ -206,14 +206,7 @@ class FirstLoadTest extends EndToEndTestBase {
             }
             assertThat(killed).as("at least one run was really killed").isPositive();
 
-            TableReport last = null;
-            for (int attempt = 0; attempt < 10; attempt++) { // a killed session's lock goes when PostgreSQL notices
-                last = new SyncRunner(p.config("t", List.of("id"), 2)).run(null).tables.get(0);
-                if ("committed".equals(last.status) || !last.error.contains("already being synced")) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
+            TableReport last = KillTest.runOnceUnlocked(p.config("t", List.of("id"), 2));
             assertThat(last.status).as("error: %s", last.error).isEqualTo("committed");
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
             assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();

@@ -59,24 +59,32 @@ class KillTest extends EndToEndTestBase {
             }
             assertThat(killedAfter).as("at least some runs must really have been killed").isNotEmpty();
 
-            TableReport last = null;
-            for (int attempt = 0; attempt < 10; attempt++) { // a killed session's lock goes when PostgreSQL notices
-                last = new SyncRunner(config).run(null).tables.get(0);
-                if ("committed".equals(last.status) || !last.error.contains("already being synced")) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
+            TableReport last = runOnceUnlocked(config);
             assertThat(last.status).as("error: %s", last.error).isEqualTo("committed");
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
             assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
         }
     }
 
-    static List<String> javaCommand(Path yaml) {
+    /** Runs the sync, again while a killed run's table lock is still held (it goes when PostgreSQL notices the dead session). */
+    static TableReport runOnceUnlocked(SyncConfig config) throws Exception {
+        TableReport last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            last = new SyncRunner(config).run(null).tables.get(0);
+            if ("committed".equals(last.status) || !last.error.contains("already being synced")) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        return last;
+    }
+
+    /** A `snapsync sync --config yaml` process on this test's class path, with these JVM options added. */
+    static List<String> javaCommand(Path yaml, String... jvmOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
+        cmd.addAll(List.of(jvmOptions));
         for (String open : new String[] {"java.util", "java.lang", "java.lang.reflect", "java.nio", "java.time", "java.util.concurrent"}) {
             cmd.add("--add-opens=java.base/" + open + "=ALL-UNNAMED");
         }

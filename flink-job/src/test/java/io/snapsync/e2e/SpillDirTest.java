@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +40,7 @@ class SpillDirTest extends EndToEndTestBase {
             Process sync;
             Path log = tmp.resolve("sync.log");
             try (Watcher spillWatch = new Watcher(spill, inSpill); Watcher defaultWatch = new Watcher(defaultTmp, inDefault)) {
-                sync = new ProcessBuilder(javaCommand(yaml, defaultTmp)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                sync = new ProcessBuilder(KillTest.javaCommand(yaml, "-Djava.io.tmpdir=" + defaultTmp)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 while (!sync.waitFor(20, TimeUnit.MILLISECONDS)) {
                     spillWatch.poll();
                     defaultWatch.poll();
@@ -104,22 +103,5 @@ class SpillDirTest extends EndToEndTestBase {
         public void close() throws Exception {
             service.close();
         }
-    }
-
-    private static List<String> javaCommand(Path yaml, Path javaTmp) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
-        cmd.add("-Djava.io.tmpdir=" + javaTmp);
-        for (String open : new String[] {"java.util", "java.lang", "java.lang.reflect", "java.nio", "java.time", "java.util.concurrent"}) {
-            cmd.add("--add-opens=java.base/" + open + "=ALL-UNNAMED");
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.snapsync.cli.Launcher");
-        cmd.add("sync");
-        cmd.add("--config");
-        cmd.add(yaml.toString());
-        return cmd;
     }
 }
