@@ -100,6 +100,19 @@ class FirstLoadTest extends EndToEndTestBase {
         return new Indexes(names, oids, defs);
     }
 
+    /** Waits until some session holds ACCESS EXCLUSIVE on public.t (the first load's transaction) while the process lives. */
+    private static boolean awaitExclusiveLock(Connection target, Process sync) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (sync.isAlive() && System.nanoTime() < deadline) {
+            if (scalar(target, "SELECT count(*) FROM pg_locks WHERE relation = 'public.t'::regclass AND mode = 'AccessExclusiveLock' "
+                    + "AND granted AND pid <> pg_backend_pid()") > 0) {
+                return true;
+            }
+            Thread.sleep(5);
+        }
+        return false;
+    }
+
     private static long oid(Indexes ix, String name) {
         return ix.oids().get(ix.names().indexOf(name));
     }
@@ -183,27 +196,33 @@ class FirstLoadTest extends EndToEndTestBase {
     void killingTheSyncProcessDuringAFirstLoadLeavesTheTargetEmptyOrLoaded() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             exec(p.source, "CREATE TABLE public.t (id integer PRIMARY KEY, v text NOT NULL, n integer)");
-            exec(p.source, "INSERT INTO t SELECT i, md5(i::text), i FROM generate_series(1, 30000) i");
+            exec(p.source, "INSERT INTO t SELECT i, md5(i::text), i FROM generate_series(1, 100000) i");
             exec(p.target, TARGET_DDL);
             Indexes before = indexes(p.target);
             Path yaml = p.writeYaml(tmp.resolve("kill.yaml"), "parallelism: 2");
             Random rnd = new Random(7);
             int killed = 0;
+            int killedInTheLoad = 0;
             for (int i = 0; i < 4 && scalar(p.target, "SELECT count(*) FROM t") == 0; i++) {
                 Process sync = new ProcessBuilder(KillTest.javaCommand(yaml)).redirectErrorStream(true)
                         .redirectOutput(tmp.resolve("kill-" + i + ".log").toFile()).start();
-                if (!sync.waitFor(1000 + rnd.nextInt(8000), TimeUnit.MILLISECONDS)) {
+                // the first run is killed inside the first load's transaction (it holds the target's exclusive lock from
+                // its check to its COMMIT), the others at a random moment
+                boolean inTheLoad = i == 0 ? awaitExclusiveLock(p.target, sync) : !sync.waitFor(1000 + rnd.nextInt(8000), TimeUnit.MILLISECONDS);
+                if (inTheLoad || sync.isAlive()) {
                     sync.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
                     sync.waitFor();
                     killed++;
+                    killedInTheLoad += i == 0 && inTheLoad ? 1 : 0;
                 } else {
                     assertThat(sync.exitValue()).as(Files.readString(tmp.resolve("kill-" + i + ".log"))).isZero();
                 }
                 Thread.sleep(300); // PostgreSQL notices the dead session and rolls its transaction back
-                assertThat(scalar(p.target, "SELECT count(*) FROM t")).as("after run %d", i).isIn(0L, 30000L);
+                assertThat(scalar(p.target, "SELECT count(*) FROM t")).as("after run %d", i).isIn(0L, 100000L);
                 Indexes now = indexes(p.target);
                 assertThat(now.definitions()).as("after run %d", i).isEqualTo(before.definitions());
             }
+            assertThat(killedInTheLoad).as("the first run was killed inside the load's transaction").isEqualTo(1);
             assertThat(killed).as("at least one run was really killed").isPositive();
 
             TableReport last = KillTest.runOnceUnlocked(p.config("t", List.of("id"), 2));
