@@ -116,6 +116,12 @@ public final class CanonicalRowWriter {
         putLong(v.equals(LocalDate.MAX) ? Long.MAX_VALUE : v.equals(LocalDate.MIN) ? Long.MIN_VALUE : v.toEpochDay());
     }
 
+    /** Days since 1970-01-01, already computed (Long.MAX/MIN for +/-infinity). */
+    public void writeDateDays(long days) {
+        tag(ColumnType.DATE, 8);
+        putLong(days);
+    }
+
     public void writeTimestamp(LocalDateTime v) {
         tag(ColumnType.TIMESTAMP, 8);
         putLong(v.equals(LocalDateTime.MAX) ? Long.MAX_VALUE

@@ -29,6 +29,7 @@ public final class JdbcRowEncoder {
     private int nulColumn;
     private boolean nulFixed;
     private boolean textBytes;
+    private boolean[] binary;
 
     public JdbcRowEncoder(TableSchema schema) {
         this(schema, EncoderOptions.strict("?"));
@@ -50,6 +51,50 @@ public final class JdbcRowEncoder {
      */
     public void textAsBytes(boolean on) {
         this.textBytes = on;
+    }
+
+    /**
+     * Which columns arrive in PostgreSQL's binary form through {@code ResultSet.getBytes} (null: none). Dates,
+     * timestamps and times are then taken from those bytes: the binary form already is the canonical count
+     * (days or microseconds since 2000-01-01, microseconds of the day, the same infinities), so the driver's
+     * conversion to java.time and back is skipped; {@code source.BinaryTransferTest} holds both paths equal.
+     */
+    public void binaryColumns(boolean[] binaryColumns) {
+        this.binary = binaryColumns;
+    }
+
+    /** PostgreSQL's date epoch (2000-01-01) in days since 1970-01-01. */
+    private static final long PG_EPOCH_DAY = 10_957;
+
+    private static long int8(byte[] b) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[i] & 0xFF);
+        }
+        return v;
+    }
+
+    /** A date, timestamp or time column's binary value written from its bytes, or false when not in binary. */
+    private boolean writeBinaryTemporal(ResultSet rs, int idx, ColumnType type) throws SQLException {
+        if (binary == null || !binary[idx - 1]) {
+            return false;
+        }
+        byte[] b = rs.getBytes(idx);
+        if (b == null) {
+            row.writeNull();
+            return true;
+        }
+        switch (type) {
+            case DATE -> {
+                int days = ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+                row.writeDateDays(days == Integer.MAX_VALUE ? Long.MAX_VALUE : days == Integer.MIN_VALUE ? Long.MIN_VALUE
+                        : days + PG_EPOCH_DAY);
+            }
+            case TIMESTAMP, TIMESTAMPTZ -> row.writeTimestampMicros(type, int8(b));
+            case TIME -> row.writeTimeMicros(int8(b));
+            default -> throw new IllegalArgumentException(type.name());
+        }
+        return true;
     }
 
     /**
@@ -229,6 +274,17 @@ public final class JdbcRowEncoder {
                 byte[] v = rs.getBytes(idx);
                 if (v == null) row.writeNull(); else row.writeBytes(v);
             }
+            case DATE, TIMESTAMP, TIMESTAMPTZ, TIME -> {
+                if (!writeBinaryTemporal(rs, idx, c.type())) {
+                    writeTemporal(rs, idx, c.type());
+                }
+            }
+            case TIMETZ -> writeTimeTz(rs.getString(idx));
+        }
+    }
+
+    private void writeTemporal(ResultSet rs, int idx, ColumnType type) throws SQLException {
+        switch (type) {
             case DATE -> {
                 LocalDate v = rs.getObject(idx, LocalDate.class);
                 if (v == null) row.writeNull(); else row.writeDate(v);
@@ -245,7 +301,7 @@ public final class JdbcRowEncoder {
                 LocalTime v = rs.getObject(idx, LocalTime.class);
                 if (v == null) row.writeNull(); else row.writeTime(v);
             }
-            case TIMETZ -> writeTimeTz(rs.getString(idx));
+            default -> throw new IllegalArgumentException(type.name());
         }
     }
 

@@ -278,6 +278,7 @@ public final class JdbcSnapshotSource
             }
             rs = statement.executeQuery();
             encoder.textAsBytes(dialect.textAsBytes(rs));
+            encoder.binaryColumns(dialect.binaryColumns(rs));
         }
 
         @Override

@@ -34,8 +34,16 @@ public interface SourceDialect {
      * Whether {@code getBytes} of a text column of this result set gives the value's UTF-8 bytes as sent by the
      * server, so that the encoder may take ASCII text as bytes ({@code row.JdbcRowEncoder#textAsBytes}). No by default.
      */
-    default boolean textAsBytes(java.sql.ResultSet rs) {
+    default boolean textAsBytes(java.sql.ResultSet rs) throws SQLException {
         return false;
+    }
+
+    /**
+     * Per column of this result set, whether {@code getBytes} hands out the server's binary form of the value
+     * ({@code row.JdbcRowEncoder#binaryColumns}); null (none) by default.
+     */
+    default boolean[] binaryColumns(java.sql.ResultSet rs) throws SQLException {
+        return null;
     }
 
     /** The dialect of a database read over JDBC (the source, or the live target that reconcile reads). */
@@ -90,6 +98,20 @@ public interface SourceDialect {
         @Override
         public boolean textAsBytes(java.sql.ResultSet rs) {
             return rs instanceof org.postgresql.jdbc.PgResultSet;
+        }
+
+        /** pgjdbc's own result set returns a binary column's wire bytes from getBytes, as received. */
+        @Override
+        public boolean[] binaryColumns(java.sql.ResultSet rs) throws SQLException {
+            if (!(rs instanceof org.postgresql.jdbc.PgResultSet)) {
+                return null;
+            }
+            org.postgresql.PGResultSetMetaData md = rs.getMetaData().unwrap(org.postgresql.PGResultSetMetaData.class);
+            boolean[] binary = new boolean[rs.getMetaData().getColumnCount()];
+            for (int i = 0; i < binary.length; i++) {
+                binary[i] = md.getFormat(i + 1) == 1;
+            }
+            return binary;
         }
 
         @Override

@@ -117,6 +117,13 @@ class BinaryTransferTest {
                         formats.add(md.getFormat(i));
                     }
                     assertEquals(List.of(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), formats);
+                    boolean[] binary = dialect.binaryColumns(rs); // what the encoder takes dates, timestamps and times from
+                    List<Integer> told = new ArrayList<>();
+                    for (boolean b : binary) {
+                        told.add(b ? 1 : 0);
+                    }
+                    assertEquals(formats, told);
+                    assertEquals(null, new SourceDialect.Redshift().binaryColumns(rs));
                     assertTrue(dialect.textAsBytes(rs), "pgjdbc's own result set: ASCII text taken as its wire bytes");
                     assertFalse(new SourceDialect.Redshift().textAsBytes(rs));
                 }
