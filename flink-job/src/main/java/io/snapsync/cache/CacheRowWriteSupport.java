@@ -1,6 +1,7 @@
 package io.snapsync.cache;
 
 import io.snapsync.row.CanonicalRowReader;
+import io.snapsync.row.DecimalText;
 import io.snapsync.row.Keys;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.row.Temporal;
@@ -24,6 +25,8 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
     private final MessageType parquetSchema;
     private final CanonicalRowReader reader = new CanonicalRowReader();
     private final byte[] hash = new byte[16];
+    private final byte[] decimalBuf = new byte[16];
+    private byte[] textBuf = new byte[64];
     private RecordConsumer consumer;
 
     /** The file's place in the cache (table dir / version dir / name), stored in its footer: see CacheIntegrity. */
@@ -96,11 +99,11 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
                 if (c.width() == 4) consumer.addFloat((float) d); else consumer.addDouble(d);
             }
             case DECIMAL -> {
-                BigDecimal v = reader.readDecimal();
-                if (CacheParquetSchema.fixedDecimal(c)) {
-                    consumer.addBinary(Binary.fromConstantByteArray(fixed16(v.setScale(c.scale()).unscaledValue())));
+                if (reader.decimalFitsLong()) {
+                    int scale = reader.decimalScale();
+                    writeDecimal(c, scale, reader.readDecimalUnscaled());
                 } else {
-                    consumer.addBinary(Binary.fromString(v.toPlainString()));
+                    writeDecimal(c, reader.readDecimal());
                 }
             }
             case TEXT, JSON -> consumer.addBinary(Binary.fromString(reader.readString()));
@@ -111,6 +114,62 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
                 consumer.addBinary(Binary.fromString(Temporal.timeTzText(micros, off)));
             }
         }
+    }
+
+    /**
+     * A decimal whose unscaled value fits a long, without BigDecimal: the same bytes as the BigDecimal path below.
+     * False (nothing consumed) when it needs that path: a value the column's scale would round, or one that
+     * overflows a long at the column's scale.
+     */
+    private void writeDecimal(Column c, int scale, long unscaled) {
+        if (CacheParquetSchema.fixedDecimal(c)) {
+            int up = c.scale() - scale;
+            if (up < 0 || up >= POWERS_OF_TEN.length) {
+                writeDecimal(c, BigDecimal.valueOf(unscaled, scale)); // rounding (refused there) or past a long
+                return;
+            }
+            long atScale = unscaled * POWERS_OF_TEN[up];
+            if (Math.multiplyHigh(unscaled, POWERS_OF_TEN[up]) != (atScale >> 63)) {
+                writeDecimal(c, BigDecimal.valueOf(unscaled, scale)); // past a long at the column's scale
+                return;
+            }
+            fixed16(atScale, decimalBuf);
+            // Parquet copies a reused array's bytes wherever it keeps a value (dictionary, statistics)
+            consumer.addBinary(Binary.fromReusedByteArray(decimalBuf));
+            return;
+        }
+        long n = DecimalText.plainLength(unscaled, scale, scale);
+        if (n > textBuf.length) {
+            textBuf = new byte[Math.toIntExact(Math.max(n, 2L * textBuf.length))];
+        }
+        int end = DecimalText.writePlain(textBuf, 0, unscaled, scale, scale);
+        consumer.addBinary(Binary.fromReusedByteArray(textBuf, 0, end));
+    }
+
+    private void writeDecimal(Column c, BigDecimal v) {
+        if (CacheParquetSchema.fixedDecimal(c)) {
+            consumer.addBinary(Binary.fromConstantByteArray(fixed16(v.setScale(c.scale()).unscaledValue())));
+        } else {
+            consumer.addBinary(Binary.fromString(v.toPlainString()));
+        }
+    }
+
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        long p = 1;
+        for (int i = 0; i < POWERS_OF_TEN.length; i++, p *= 10) {
+            POWERS_OF_TEN[i] = p;
+        }
+    }
+
+    /** Sign-extends a long into the 16 bytes of a DECIMAL(<=38) fixed array: {@link #fixed16(BigInteger)} of it. */
+    static void fixed16(long unscaled, byte[] out) {
+        byte pad = (byte) (unscaled < 0 ? 0xFF : 0);
+        for (int i = 0; i < 8; i++) {
+            out[i] = pad;
+        }
+        putLong(out, 8, unscaled);
     }
 
     /** Sign-extends a two's-complement value into the 16 bytes of a DECIMAL(<=38) fixed array. */

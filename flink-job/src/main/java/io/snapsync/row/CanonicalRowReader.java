@@ -95,6 +95,34 @@ public final class CanonicalRowReader {
         return new BigDecimal(unscaled, scale);
     }
 
+    /** The scale of the current DECIMAL field, without consuming it (call right after {@link #next()}). */
+    public int decimalScale() {
+        return intAt(pos);
+    }
+
+    /**
+     * Whether the current DECIMAL field's unscaled value fits a long (at most 8 two's-complement bytes), so that
+     * {@link #readDecimalUnscaled()} can take it without a BigInteger; otherwise use {@link #readDecimal()}.
+     */
+    public boolean decimalFitsLong() {
+        int n = intAt(pos + 4);
+        return n >= 1 && n <= 8;
+    }
+
+    /**
+     * The current DECIMAL field's unscaled value (its scale is {@link #decimalScale()}, read before this call);
+     * only when {@link #decimalFitsLong()}. Equal to {@code readDecimal().unscaledValue().longValue()}.
+     */
+    public long readDecimalUnscaled() {
+        pos += 4;
+        int n = getInt();
+        long v = buf[pos++]; // the first byte carries the sign
+        for (int i = 1; i < n; i++) {
+            v = (v << 8) | (buf[pos++] & 0xFF);
+        }
+        return v;
+    }
+
     public String readString() {
         int n = getInt();
         String s = new String(buf, pos, n, StandardCharsets.UTF_8);
@@ -123,8 +151,12 @@ public final class CanonicalRowReader {
     }
 
     private int getInt() {
-        int v = ((buf[pos] & 0xFF) << 24) | ((buf[pos + 1] & 0xFF) << 16) | ((buf[pos + 2] & 0xFF) << 8) | (buf[pos + 3] & 0xFF);
+        int v = intAt(pos);
         pos += 4;
         return v;
+    }
+
+    private int intAt(int at) {
+        return ((buf[at] & 0xFF) << 24) | ((buf[at + 1] & 0xFF) << 16) | ((buf[at + 2] & 0xFF) << 8) | (buf[at + 3] & 0xFF);
     }
 }

@@ -1,6 +1,7 @@
 package io.snapsync.sink;
 
 import io.snapsync.row.CanonicalRowReader;
+import io.snapsync.row.DecimalText;
 import io.snapsync.row.Temporal;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
@@ -73,6 +74,18 @@ public final class CopyTextEncoder {
             escape(row, start, reader.position());
             return;
         }
+        if (t == ColumnType.DECIMAL && reader.decimalFitsLong()) {
+            int scale = reader.decimalScale();
+            long unscaled = reader.readDecimalUnscaled();
+            int outScale = decimalScale(scale, c);
+            long n = DecimalText.plainLength(unscaled, scale, outScale);
+            if (n > Integer.MAX_VALUE / 4) {
+                throw new IllegalStateException("decimal of scale " + scale + " too long for a COPY line");
+            }
+            ensure((int) n);
+            len = DecimalText.writePlain(out, len, unscaled, scale, outScale);
+            return;
+        }
         sb.setLength(0);
         switch (t) {
             case BOOLEAN -> sb.append(reader.readBoolean() ? 't' : 'f');
@@ -119,12 +132,14 @@ public final class CopyTextEncoder {
         }
     }
 
-    private static String decimal(BigDecimal v, Column c) {
-        // canonical decimals have trailing zeros stripped; give a scaled column its declared scale back
-        if (c.precision() > 0 && v.scale() < c.scale()) {
-            v = v.setScale(c.scale());
-        }
-        return v.toPlainString();
+    static String decimal(BigDecimal v, Column c) {
+        int outScale = decimalScale(v.scale(), c);
+        return (outScale == v.scale() ? v : v.setScale(outScale)).toPlainString();
+    }
+
+    /** Canonical decimals have trailing zeros stripped; a scaled column gets its declared scale back. */
+    private static int decimalScale(int scale, Column c) {
+        return c.precision() > 0 && scale < c.scale() ? c.scale() : scale;
     }
 
     static String floatText(double d, int width) {

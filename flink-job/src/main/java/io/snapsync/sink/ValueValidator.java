@@ -2,6 +2,7 @@ package io.snapsync.sink;
 
 import io.snapsync.row.BadDataException;
 import io.snapsync.row.CanonicalRowReader;
+import io.snapsync.row.DecimalText;
 import io.snapsync.row.KeyFormatter;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.Column;
@@ -84,7 +85,8 @@ public final class ValueValidator implements Serializable {
             }
             String problem = switch (t) {
                 case TEXT -> text(reader.readString(), target);
-                case DECIMAL -> decimal(reader.readDecimal(), target);
+                case DECIMAL -> reader.decimalFitsLong() ? decimal(reader.decimalScale(), reader.readDecimalUnscaled(), target)
+                        : decimal(reader.readDecimal(), target);
                 case INTEGER -> integer(reader.readLong(), target);
                 case FLOAT -> real(reader.readDouble(), target);
                 case TIMESTAMP, TIMESTAMPTZ -> timestamp(reader.readLong(), target);
@@ -127,7 +129,16 @@ public final class ValueValidator implements Serializable {
         return chars > t.length() ? "a value of " + chars + " characters does not fit " + t.describe() : null;
     }
 
-    private static String decimal(BigDecimal v, TargetColumn t) {
+    /** {@link #decimal(BigDecimal, TargetColumn)} from the unscaled long, which is all a value that fits needs. */
+    private static String decimal(int scale, long unscaled, TargetColumn t) {
+        if (t.precision() < 0) {
+            return null;
+        }
+        boolean fits = scale <= t.scale() && (unscaled == 0 || DecimalText.digitCount(unscaled) - scale <= t.precision() - t.scale());
+        return fits ? null : decimal(BigDecimal.valueOf(unscaled, scale), t); // the message, as the BigDecimal path words it
+    }
+
+    static String decimal(BigDecimal v, TargetColumn t) {
         if (t.precision() < 0) {
             return null;
         }

@@ -122,4 +122,31 @@ class CopyTextEncoderTest {
         assertThat(CopyTextEncoder.timestampText(Long.MIN_VALUE)).isEqualTo("-infinity");
         assertThat(CopyTextEncoder.dateText(Long.MIN_VALUE)).isEqualTo("-infinity");
     }
+
+    @Test
+    void decimalsTakenFromLongsAreWrittenAsTheBigDecimalRouteWritesThem() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+        List<Column> columns = List.of(
+                new Column("a", ColumnType.DECIMAL, "numeric(15,2)", 0, 15, 2, true),
+                new Column("b", ColumnType.DECIMAL, "numeric", 0, 0, 0, true),
+                new Column("c", ColumnType.DECIMAL, "numeric(30,12)", 0, 30, 12, true),
+                new Column("d", ColumnType.DECIMAL, "numeric(5,0)", 0, 5, 0, true));
+        long[] edges = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 7, Long.MIN_VALUE + 3, 1000, -5000};
+        for (int i = 0; i < 20_000; i++) {
+            CanonicalRowWriter w = new CanonicalRowWriter();
+            StringBuilder expected = new StringBuilder();
+            for (Column c : columns) {
+                long u = i < edges.length ? edges[i] : r.nextLong() >> r.nextInt(64);
+                java.math.BigInteger big = java.math.BigInteger.valueOf(u);
+                if (r.nextInt(10) == 0) {
+                    big = big.multiply(java.math.BigInteger.valueOf(r.nextLong(2, 1000))); // past a long: 9+ bytes
+                }
+                BigDecimal v = new BigDecimal(big, r.nextInt(-6, 20));
+                w.writeDecimal(v);
+                BigDecimal canonical = v.signum() == 0 ? BigDecimal.ZERO : v.stripTrailingZeros();
+                expected.append(CopyTextEncoder.decimal(canonical, c)).append('\t');
+            }
+            assertThat(line(columns, w.toByteArray())).isEqualTo(expected + "3\t0\n");
+        }
+    }
 }

@@ -84,4 +84,30 @@ class ValueValidatorTest {
         assertThat(v.check(row(1, "äääää", null))).isEqualTo("column \"c\": a value of 5 characters does not fit character varying(4)");
         assertThat(v.check(row(1, "abcde", null))).isEqualTo("column \"c\": a value of 5 characters does not fit character varying(4)");
     }
+
+    @Test
+    void decimalChecksFromLongsAgreeWithTheBigDecimalChecks() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 20_000; i++) {
+            int precision = r.nextInt(1, 25);
+            int scale = r.nextInt(8) == 0 ? r.nextInt(-3, precision + 4) : r.nextInt(0, precision + 1);
+            TargetColumn target = new TargetColumn("n", "numeric", -1, precision, scale, false);
+            ValueValidator v = new ValueValidator("t", schema, List.of(target));
+            long u = r.nextInt(6) == 0 ? (r.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE) - r.nextInt(-1, 2) * r.nextInt(3)
+                    : r.nextLong() >> r.nextInt(64);
+            java.math.BigInteger big = java.math.BigInteger.valueOf(u);
+            if (r.nextInt(10) == 0) {
+                big = big.multiply(java.math.BigInteger.valueOf(r.nextLong(2, 1000))); // past a long: 9+ bytes
+            }
+            BigDecimal value = new BigDecimal(big, r.nextInt(-4, 12));
+            CanonicalRowWriter w = new CanonicalRowWriter();
+            w.writeInteger(1);
+            w.writeNull();
+            w.writeDecimal(value);
+            BigDecimal canonical = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
+            String problem = ValueValidator.decimal(canonical, target);
+            assertThat(v.check(w.toByteArray())).as("%s in numeric(%d,%d)", value, precision, scale)
+                    .isEqualTo(problem == null ? null : "column \"n\": " + problem);
+        }
+    }
 }
