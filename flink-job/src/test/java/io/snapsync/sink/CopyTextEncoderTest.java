@@ -149,4 +149,77 @@ class CopyTextEncoderTest {
             assertThat(line(columns, w.toByteArray())).isEqualTo(expected + "3\t0\n");
         }
     }
+
+    @Test
+    void everyTypeIsWrittenAsTheStringBuilderEncoderWroteIt() {
+        List<Column> columns = List.of(
+                new Column("b", ColumnType.BOOLEAN, "boolean", 1, 0, 0, true),
+                new Column("i", ColumnType.INTEGER, "bigint", 8, 0, 0, true),
+                new Column("n", ColumnType.DECIMAL, "numeric(15,2)", 0, 15, 2, true),
+                new Column("f", ColumnType.DECIMAL, "numeric", 0, 0, 0, true),
+                new Column("r", ColumnType.FLOAT, "real", 4, 0, 0, true),
+                new Column("d", ColumnType.FLOAT, "double precision", 8, 0, 0, true),
+                new Column("t", ColumnType.TEXT, "text", 0, 0, 0, true),
+                new Column("j", ColumnType.JSON, "jsonb", 0, 0, 0, true),
+                new Column("y", ColumnType.BYTES, "bytea", 0, 0, 0, true),
+                new Column("dt", ColumnType.DATE, "date", 8, 0, 0, true),
+                new Column("ts", ColumnType.TIMESTAMP, "timestamp", 8, 0, 0, true),
+                new Column("tz", ColumnType.TIMESTAMPTZ, "timestamptz", 8, 0, 0, true),
+                new Column("tm", ColumnType.TIME, "time", 8, 0, 0, true),
+                new Column("tt", ColumnType.TIMETZ, "timetz", 12, 0, 0, true));
+        java.util.SplittableRandom r = new java.util.SplittableRandom(17);
+        CopyTextEncoder encoder = new CopyTextEncoder(columns);
+        CopyTextReference reference = new CopyTextReference(columns);
+        long[] edges = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1};
+        long pgLast = 2_147_483_494L; // about the last date PostgreSQL stores (5874897 AD) in days since 1970
+        for (int i = 0; i < 20_000; i++) {
+            CanonicalRowWriter w = new CanonicalRowWriter();
+            long any = i < edges.length ? edges[i] : r.nextLong() >> r.nextInt(64);
+            for (Column c : columns) {
+                if (r.nextInt(20) == 0) {
+                    w.writeNull();
+                    continue;
+                }
+                switch (c.type()) {
+                    case BOOLEAN -> w.writeBoolean(r.nextBoolean());
+                    case INTEGER -> w.writeInteger(any);
+                    case DECIMAL -> w.writeDecimal(new BigDecimal(java.math.BigInteger.valueOf(any)
+                            .multiply(java.math.BigInteger.valueOf(r.nextInt(1, 3))), r.nextInt(-3, 12)));
+                    case FLOAT -> w.writeFloat(r.nextInt(10) == 0 ? Double.NaN : Double.longBitsToDouble(r.nextLong()));
+                    case TEXT -> w.writeText("x\t" + r.nextInt() + "\\ü\n");
+                    case JSON -> w.writeJson("{\"a\": " + r.nextInt() + "}");
+                    case BYTES -> {
+                        byte[] b = new byte[r.nextInt(0, 9)];
+                        r.nextBytes(b);
+                        w.writeBytes(b);
+                    }
+                    case DATE -> w.writeDateDays(switch (r.nextInt(6)) {
+                        case 0 -> r.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE;
+                        case 1 -> r.nextLong(-800_000, -700_000); // around 1 BC / AD 1
+                        case 2 -> r.nextLong(-pgLast, pgLast);
+                        default -> r.nextLong(-30_000, 30_000);
+                    });
+                    case TIMESTAMP, TIMESTAMPTZ -> w.writeTimestampMicros(c.type(), switch (r.nextInt(5)) {
+                        case 0 -> r.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE;
+                        case 1 -> r.nextLong(Long.MIN_VALUE + 1, Long.MAX_VALUE); // as far as a long reaches
+                        case 2 -> r.nextLong(-63_200_000_000_000_000L, -63_000_000_000_000_000L); // around 1 BC / AD 1
+                        default -> r.nextLong(-4_000_000_000_000_000L, 4_000_000_000_000_000L);
+                    });
+                    case TIME -> w.writeTimeMicros(r.nextInt(3) == 0 ? r.nextLong(0, 86_400L) * 1_000_000 : r.nextLong(0, 86_400_000_001L));
+                    case TIMETZ -> w.writeTimeTz(r.nextLong(0, 86_400_000_001L), r.nextInt(-57_599, 57_600));
+                    default -> throw new IllegalStateException();
+                }
+            }
+            byte[] row = w.toByteArray();
+            long[] trailing = {r.nextLong(), r.nextInt(), any};
+            encoder.appendRow(row, trailing);
+            reference.appendRow(row, trailing);
+            if (i % 1000 == 999) {
+                assertThat(new String(encoder.buffer(), 0, encoder.length(), StandardCharsets.UTF_8))
+                        .isEqualTo(new String(reference.buffer(), 0, reference.length(), StandardCharsets.UTF_8));
+                encoder.clear();
+                reference.clear();
+            }
+        }
+    }
 }
