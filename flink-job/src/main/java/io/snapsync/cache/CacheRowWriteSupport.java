@@ -27,6 +27,8 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
     private final byte[] hash = new byte[16];
     private final byte[] decimalBuf = new byte[16];
     private byte[] textBuf = new byte[64];
+    /** The canonical row being written. */
+    private byte[] current;
     private RecordConsumer consumer;
 
     /** The file's place in the cache (table dir / version dir / name), stored in its footer: see CacheIntegrity. */
@@ -68,6 +70,7 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
         int columns = row.row == null ? 0 : n;
         if (row.row != null) {
             reader.reset(row.row);
+            current = row.row;
         }
         for (int i = 0; i < columns; i++) {
             Column c = schema.column(i);
@@ -106,8 +109,13 @@ final class CacheRowWriteSupport extends WriteSupport<SnapshotRow> {
                     writeDecimal(c, reader.readDecimal());
                 }
             }
-            case TEXT, JSON -> consumer.addBinary(Binary.fromString(reader.readString()));
-            case BYTES -> consumer.addBinary(Binary.fromConstantByteArray(reader.readBytes()));
+            case TEXT, JSON, BYTES -> {
+                // the value's bytes where they lie in the row (text is UTF-8 there already): no String, no copy;
+                // "reused" makes Parquet copy them wherever it keeps a value past this call (dictionary, statistics)
+                int start = reader.fieldStart() + 1 + 4; // tag, length
+                reader.skip();
+                consumer.addBinary(Binary.fromReusedByteArray(current, start, reader.position() - start));
+            }
             case TIMETZ -> {
                 long micros = reader.readLong();
                 int off = reader.readOffsetSeconds();

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The values the cache writer stores, read back raw from a real file: decimals (taken from a long where they fit)
- * are byte for byte what the BigDecimal route stores, text is its UTF-8 bytes, through dictionary pages and the
+ * are byte for byte what the BigDecimal route stores, text is its UTF-8 bytes and bytea its bytes, through dictionary pages and the
  * fallback to plain pages alike (reused buffers must not leak into either); and the file re-hashes to the same
  * row hashes under its own schema (what a schema change reads).
  */
@@ -49,7 +49,8 @@ class CacheRowWriteSupportTest {
             new Column("few", ColumnType.DECIMAL, "numeric", 0, 12, 4, true),
             new Column("label", ColumnType.TEXT, "text", 0, 0, 0, true),
             new Column("comment", ColumnType.TEXT, "text", 0, 0, 0, true),
-            new Column("doc", ColumnType.JSON, "jsonb", 0, 0, 0, true)), List.of("id"));
+            new Column("doc", ColumnType.JSON, "jsonb", 0, 0, 0, true),
+            new Column("raw", ColumnType.BYTES, "bytea", 0, 0, 0, true)), List.of("id"));
     private static final String[] LABELS = {"A", "B", "Zürich", "東京", "", "😀 x"};
 
     @TempDir
@@ -100,6 +101,9 @@ class CacheRowWriteSupportTest {
             }
             w.writeText(randomText(r)); // many distinct values: falls back from its dictionary to plain pages
             w.writeJson("{\"k\": \"" + randomText(r).replace("\"", "").replace("\\", "") + "\"}");
+            byte[] raw = new byte[r.nextInt(0, 3)]; // few distinct values: a dictionary of byte arrays
+            r.nextBytes(raw);
+            w.writeBytes(raw);
             rows.add(w.toByteArray());
             CanonicalRowWriter k = new CanonicalRowWriter();
             k.writeInteger(id);
@@ -110,7 +114,10 @@ class CacheRowWriteSupportTest {
         try (CacheFileWriter w = new CacheFileWriter(p, SCHEMA, CompressionCodecName.SNAPPY, 1 << 20)) {
             for (int i = 0; i < rows.size(); i++) {
                 long[] h = RowHash.hash(rows.get(i));
-                w.write(new SnapshotRow(keys.get(i), h[0], h[1], rows.get(i)));
+                byte[] scratch = rows.get(i).clone();
+                w.write(new SnapshotRow(keys.get(i), h[0], h[1], scratch));
+                // overwritten once written: a value Parquet kept by reference (dictionary, page) would show it
+                Arrays.fill(scratch, (byte) 0x5A);
             }
         }
 
@@ -135,6 +142,7 @@ class CacheRowWriteSupportTest {
                                 ? CacheRowWriteSupport.fixed16(v.setScale(col.scale()).unscaledValue())
                                 : v.toPlainString().getBytes(StandardCharsets.UTF_8);
                     }
+                    case BYTES -> reader.readBytes();
                     default -> reader.readString().getBytes(StandardCharsets.UTF_8);
                 };
                 if (t == ColumnType.INTEGER) {
