@@ -477,8 +477,12 @@ public final class TablePlanner {
                 rs.next();
                 Object[] out = new Object[rs.getMetaData().getColumnCount()];
                 for (int i = 0; i < out.length; i++) {
+                    if (column.type() == ColumnType.INTEGER) {
+                        long v = rs.getLong(i + 1); // getObject(Long.class) refuses a smallint or integer column
+                        out[i] = rs.wasNull() ? null : v;
+                        continue;
+                    }
                     Class<?> type = switch (column.type()) {
-                        case INTEGER -> Long.class;
                         case DECIMAL -> java.math.BigDecimal.class;
                         case DATE -> java.time.LocalDate.class;
                         case TIMESTAMP -> java.time.LocalDateTime.class;

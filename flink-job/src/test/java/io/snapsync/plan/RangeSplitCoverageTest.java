@@ -69,6 +69,9 @@ class RangeSplitCoverageTest {
             s.execute("CREATE TABLE k_big (k bigint, v int)");
             s.execute("INSERT INTO k_big SELECT i * 1000003, 1 FROM generate_series(-300, 300) i");
             s.execute("INSERT INTO k_big VALUES (-9223372036854775808, 2), (9223372036854775807, 2), (NULL, 4)");
+            s.execute("CREATE TABLE k_int (k integer, v int)");
+            s.execute("INSERT INTO k_int SELECT i * 7, 1 FROM generate_series(-300, 300) i");
+            s.execute("INSERT INTO k_int VALUES (NULL, 4)");
             s.execute("CREATE TABLE k_one (k text, v int)");
             s.execute("INSERT INTO k_one VALUES ('only', 1), (NULL, 4)");
             s.execute("CREATE TABLE k_nulls (k date, v int)");
@@ -103,7 +106,7 @@ class RangeSplitCoverageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"k_text", "k_date", "k_tstz", "k_ts", "k_time", "k_num", "k_big", "k_one", "k_nulls"})
+    @ValueSource(strings = {"k_text", "k_date", "k_tstz", "k_ts", "k_time", "k_num", "k_big", "k_int", "k_one", "k_nulls"})
     void everyRowComesBackExactlyOnceInTheSplitWhoseRangeHoldsIt(String name) throws Exception {
         TableName table = new TableName("public", name);
         try (Connection c = pg.getConnection("ranges")) {
