@@ -46,23 +46,27 @@ public final class Bench {
     private final String childJavaOpts;
     private final String profileDir;
     private final PrintStream out;
-    /** The lineitem table's DDL: TPC-H's, or with a numeric first key column, which takes the keyed diff. */
+    /** The lineitem table's DDL: TPC-H's, or with another type of its first key column (see the constructor). */
     private final String ddl;
+    private final String keyNote;
 
     /**
      * @param childJavaOpts JVM options of the sync processes (e.g. "-Xmx3g")
      * @param profileDir when not null, day 1 and day 2 of each round record a JFR file there
      */
     public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, PrintStream out) {
-        this(scales, rounds, childJavaOpts, profileDir, false, out);
+        this(scales, rounds, childJavaOpts, profileDir, null, out);
     }
 
     /**
-     * @param keyed when true, {@code l_orderkey} is {@code numeric(20,0)} (same values): the first key column is not
-     *     an integer, so the source is split by hash buckets and the sync takes the keyed diff (sort and shuffle)
+     * @param orderKeyType {@code l_orderkey}'s type instead of bigint (same values), or null: {@code numeric(20,0)}
+     *     takes range splits over decimals and the ordered diff as bigint does; {@code double precision} (no proven
+     *     key order) takes hash-bucket splits and the keyed diff, which sorts and shuffles every row
      */
-    public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, boolean keyed, PrintStream out) {
-        this.ddl = keyed ? Demo.DDL.replace("l_orderkey bigint", "l_orderkey numeric(20,0)") : Demo.DDL;
+    public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, String orderKeyType, PrintStream out) {
+        this.ddl = orderKeyType == null ? Demo.DDL : Demo.DDL.replace("l_orderkey bigint", "l_orderkey " + orderKeyType);
+        this.keyNote = orderKeyType == null ? "" : "; l_orderkey " + orderKeyType
+                + (orderKeyType.startsWith("double") ? " (the keyed diff)" : " (range splits, the ordered diff)");
         this.scales = scales;
         this.rounds = rounds;
         this.childJavaOpts = childJavaOpts;
@@ -80,7 +84,7 @@ public final class Bench {
         out.printf("machine: %s, %d cores, %s; load average before: %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
                 memTotal(), loadAverage());
         out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%s%n",
-                childJavaOpts, ddl.equals(Demo.DDL) ? "" : "; l_orderkey numeric (the keyed diff)");
+                childJavaOpts, keyNote);
         if (profileDir != null) {
             Files.createDirectories(Path.of(profileDir)); // the JVM will not create it for its recording
         }

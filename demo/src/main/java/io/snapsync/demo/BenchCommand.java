@@ -21,11 +21,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile-dir", description = "record a JFR profile of each day 1 and day 2 into this directory")
     String profileDir;
 
-    @Option(names = "--keyed", description = "l_orderkey as numeric: hash-bucket splits and the keyed diff instead of the ordered one")
+    @Option(names = "--keyed", description = "l_orderkey as double precision (no proven key order): hash-bucket splits and the keyed diff "
+            + "instead of the ordered one")
     boolean keyed;
+
+    @Option(names = "--numeric-key", description = "l_orderkey as numeric(20,0): range splits over decimals (the ordered diff)")
+    boolean numericKey;
 
     @Override
     public Integer call() throws Exception {
-        return new Bench(scales, rounds, javaOpts, profileDir, keyed, System.out).run() ? Main.OK : Main.FAILED;
+        return new Bench(scales, rounds, javaOpts, profileDir,
+                keyed ? "double precision" : numericKey ? "numeric(20,0)" : null, System.out).run() ? Main.OK : Main.FAILED;
     }
 }

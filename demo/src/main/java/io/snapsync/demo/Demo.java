@@ -130,16 +130,19 @@ public final class Demo {
         return n;
     }
 
-    /** A provider's silent daily changes: returns {inserted, updated, deleted}. */
+    /**
+     * A provider's silent daily changes: returns {inserted, updated, deleted}. The key is cast to bigint for the
+     * arithmetic: the benchmark may declare it numeric or double precision.
+     */
     static long[] change(Connection c) throws Exception {
         try (Statement s = c.createStatement()) {
             long updated = s.executeUpdate("UPDATE public.lineitem SET l_quantity = l_quantity + 1, l_comment = 'changed on day 2' "
-                    + "WHERE (l_orderkey * 7 + l_linenumber) % 100 = 3");
-            long deleted = s.executeUpdate("DELETE FROM public.lineitem WHERE (l_orderkey * 7 + l_linenumber) % 200 = 11");
+                    + "WHERE (l_orderkey::bigint * 7 + l_linenumber) % 100 = 3");
+            long deleted = s.executeUpdate("DELETE FROM public.lineitem WHERE (l_orderkey::bigint * 7 + l_linenumber) % 200 = 11");
             long inserted = s.executeUpdate("INSERT INTO public.lineitem SELECT l_orderkey + (SELECT max(l_orderkey) FROM public.lineitem), "
                     + "l_partkey, l_suppkey, l_linenumber, l_quantity, l_extendedprice, l_discount, l_tax, l_returnflag, l_linestatus, "
                     + "l_shipdate, l_commitdate, l_receiptdate, l_shipinstruct, l_shipmode, 'new on day 2' FROM public.lineitem "
-                    + "WHERE (l_orderkey * 7 + l_linenumber) % 100 = 42");
+                    + "WHERE (l_orderkey::bigint * 7 + l_linenumber) % 100 = 42");
             return new long[] {inserted, updated, deleted};
         }
     }

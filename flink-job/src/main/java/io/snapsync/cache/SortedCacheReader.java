@@ -31,27 +31,20 @@ public final class SortedCacheReader implements Closeable {
         public FileRange(String path, String firstKey, String lastKey) {
             this(path, firstKey, lastKey, 0);
         }
-
-        /** The first key column's value of the file's first entry; null when that column is not an integer. */
-        Long first() {
-            return KeyOrder.firstInteger(firstKey);
-        }
-
-        Long last() {
-            return KeyOrder.firstInteger(lastKey);
-        }
     }
 
     private final List<FileRange> files;
     private final TableSchema before;
     private final TableSchema now;
+    /** The order of the first key column: the split ranges are on it. */
+    private final KeyOrder first;
 
     private int next;
     private FSDataInputStream stream;
     private CacheEntryFormat.EntryReader reader;
     private CacheEntry head;
-    /** The first key column of the last entry taken or passed over: a range starting at or below it restarts the walk. */
-    private Long walked;
+    /** The key of the last entry taken or passed over: a range starting at or below its first column restarts the walk. */
+    private String walked;
     private boolean started;
 
     /**
@@ -63,6 +56,7 @@ public final class SortedCacheReader implements Closeable {
         this.files.sort((a, b) -> order.compare(a.firstKey(), b.firstKey()));
         this.before = before;
         this.now = now;
+        this.first = KeyOrder.ofFirstColumn(now);
     }
 
     /** The files of a sorted manifest that are all in {@code versionDir} (not layered). */
@@ -116,7 +110,8 @@ public final class SortedCacheReader implements Closeable {
 
     /** The entries whose first key column lies in {@code range}, ascending. */
     public Iterator<CacheEntry> range(SplitRange range) {
-        if (started && (range.noLower() || walked == null || walked >= range.lower())) {
+        SplitRange.Bounds bounds = range.bounds(first);
+        if (started && (range.noLower() || walked == null || !bounds.below(walked))) {
             reset();
         }
         started = true;
@@ -125,20 +120,16 @@ public final class SortedCacheReader implements Closeable {
             public boolean hasNext() {
                 while (true) {
                     if (head == null) {
-                        head = read(range);
+                        head = read(bounds);
                         if (head == null) {
                             return false;
                         }
                     }
-                    Long v = KeyOrder.firstInteger(head.key);
-                    if (v == null) {
-                        return true; // not an integer first column: one split covering everything
-                    }
-                    if (range.above(v)) {
+                    if (bounds.above(head.key)) {
                         return false; // the next range's
                     }
-                    walked = v;
-                    if (!range.below(v)) {
+                    walked = head.key;
+                    if (!bounds.below(head.key)) {
                         return true;
                     }
                     head = null; // a range before this one's (another subtask's)
@@ -157,7 +148,7 @@ public final class SortedCacheReader implements Closeable {
         };
     }
 
-    private CacheEntry read(SplitRange range) {
+    private CacheEntry read(SplitRange.Bounds range) {
         try {
             while (true) {
                 if (reader != null) {
@@ -171,8 +162,8 @@ public final class SortedCacheReader implements Closeable {
                     return null;
                 }
                 FileRange f = files.get(next);
-                if (f.first() != null && f.last() != null && !range.overlaps(f.first(), f.last())) {
-                    if (range.above(f.first())) {
+                if (!range.overlaps(f.firstKey(), f.lastKey())) {
+                    if (range.above(f.firstKey())) {
                         return null; // this file and every later one lie beyond the range: keep them for the next range
                     }
                     next++; // entirely below the range

@@ -67,6 +67,11 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
     private transient JdbcSnapshotSource.RowIterator targetRows;
     private transient boolean inRange;
     private transient boolean gaveUp;
+    /** The current split's range (checked against its rows, see {@link #outsideRange}) and its last ordered row's key. */
+    private transient SplitRange range;
+    private transient SplitRange.Bounds bounds;
+    private transient String lastKey;
+    private transient KeyOrder firstColumn;
 
     public OrderedDiffOperator(TableSchema schema, TablePolicies policies, Previous previous) {
         this(schema, policies, previous, false);
@@ -108,6 +113,7 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
                 output.collect(DiffFunction.ISSUES, new StreamRecord<>(issue));
             }
         });
+        firstColumn = KeyOrder.ofFirstColumn(schema);
         if (!previous.files().isEmpty()) {
             cache = new LayeredCacheReader(previous.files(), new KeyOrder(schema), previous.before(), schema);
         }
@@ -121,12 +127,25 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
         SnapshotRow row = record.getValue();
         try {
             if (row.has(SnapshotRow.SPLIT)) {
-                finishRange();
-                merge.begin(entries(SplitRange.ofMarker(row)));
+                if (!finishRange()) {
+                    return;
+                }
+                range = SplitRange.ofMarker(row);
+                bounds = range.bounds(firstColumn);
+                lastKey = null;
+                merge.begin(entries(range));
                 inRange = true;
             } else if (!inRange) {
                 throw new IllegalStateException("an ordered read sent a row before its split's range");
             } else {
+                // NULL-key rows are never matched nor ordered (the first split takes a NULL first column)
+                if ((row.flags & (SnapshotRow.NULL_KEY | SnapshotRow.ERROR)) == 0) {
+                    if (lastKey == null && bounds.below(row.key)) {
+                        outsideRange(row.key);
+                        return;
+                    }
+                    lastKey = row.key;
+                }
                 merge.row(row);
             }
         } catch (Exception e) {
@@ -146,12 +165,35 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
         }
     }
 
-    private void finishRange() {
+    /** Ends the current range; false when its rows were found outside it (the table failed). */
+    private boolean finishRange() {
         if (inRange) {
-            merge.end();
             inRange = false;
+            // the rows ascend (the merge checks that), so the first at or above the lower bound and the last below the
+            // upper one put every row inside
+            if (lastKey != null && bounds.above(lastKey) && !merge.failed()) {
+                outsideRange(lastKey);
+                return false;
+            }
+            merge.end();
         }
         closeTarget();
+        return true;
+    }
+
+    /**
+     * A row the database put in a split whose range, as snapsync compares keys, does not hold it: the cache's entry
+     * of its key would be read with another split, and the row taken for an insert there and the entry for a delete.
+     * The table fails before anything is applied (the database compares the first key column differently from
+     * row.KeyOrder: e.g. a collation the range predicate did not override).
+     */
+    private void outsideRange(String key) {
+        gaveUp = true;
+        closeTarget();
+        output.collect(DiffFunction.ISSUES, new StreamRecord<>(new DataIssue(DataIssue.Kind.ERROR, "the source returned a row outside "
+                + "its split's range: " + io.snapsync.row.KeyFormatter.format(schema, io.snapsync.row.Keys.toBytes(key)) + " in " + range + " of column "
+                + schema.keyColumnList().get(0).name() + "; the database compares that column differently from snapsync's key order "
+                + "(byte order of text); nothing applied", 0, 0, false)));
     }
 
     private Iterator<CacheEntry> entries(SplitRange range) {

@@ -231,7 +231,7 @@ public final class SyncPipeline {
     private static OrderedDiffOperator.Previous targetPrevious(TablePlan plan) {
         SourceQuery q = plan.source().query();
         String sql = SplitPlanner.selectList(plan.schema(), plan.target().table())
-                + (q.rangeColumn() != null ? " WHERE " + SplitPlanner.rangePredicate(q.rangeColumn()) : "")
+                + (q.rangeColumn() != null ? " WHERE " + SplitPlanner.rangePredicate(new SourceDialect.Postgres(), plan.schema().keyColumnList().get(0)) : "")
                 + " ORDER BY " + new SourceDialect.Postgres().orderBy(plan.schema().keyColumnList());
         return OrderedDiffOperator.Previous.target(plan.target().endpoint(), sql, q.rangeColumn() != null, plan.source().fetchSize(), plan.target().table().toString());
     }

@@ -434,18 +434,72 @@ public final class TablePlanner {
             return SplitPlanner.single(schema, table);
         }
         Column first = schema.keyColumnList().get(0);
-        if (first.type() == ColumnType.INTEGER) {
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT min(" + quote(first.name()) + "), max(" + quote(first.name()) + ") FROM " + table.quoted())) {
-                rs.next();
-                long min = rs.getLong(1);
-                if (rs.wasNull()) {
-                    return SplitPlanner.single(schema, table); // empty table (or only NULL keys)
+        SourceDialect dialect = SourceDialect.forUrl(c.getMetaData().getURL());
+        if (SplitPlanner.rangeable(first.type())) {
+            String e = dialect.rangeExpression(first);
+            Object[] extremes;
+            try {
+                extremes = extremes(c, "SELECT min(" + e + "), max(" + e + ") FROM " + table.quoted(), first, new Object[0]);
+            } catch (SQLException ex) {
+                if (first.type() != ColumnType.DECIMAL) {
+                    throw ex;
                 }
-                return SplitPlanner.byRange(schema, table, first.name(), min, rs.getLong(2), splits);
+                // PostgreSQL's numeric NaN or Infinity (no BigDecimal holds them): the read refuses such a key with its
+                // own message, whatever the splits
+                return SplitPlanner.byHash(schema, table, dialect, splits);
+            }
+            if (extremes[0] == null) {
+                return SplitPlanner.single(schema, table); // empty table (or only NULL keys)
+            }
+            // +/-infinity (PostgreSQL's dates and timestamps) would stretch the interpolation: bound between the finite
+            // extremes; the end splits, open below and above, still take the infinities
+            if (infinite(extremes[0])) {
+                extremes[0] = extremes(c, "SELECT min(" + e + ") FROM " + table.quoted() + " WHERE " + e + " > ?", first,
+                        new Object[] {extremes[0]})[0];
+            }
+            if (infinite(extremes[1])) {
+                extremes[1] = extremes(c, "SELECT max(" + e + ") FROM " + table.quoted() + " WHERE " + e + " < ?", first,
+                        new Object[] {extremes[1]})[0];
+            }
+            List<java.io.Serializable> bounds = SplitPlanner.bounds(first, extremes[0], extremes[1], splits);
+            return SplitPlanner.byBounds(schema, table, dialect, first, bounds);
+        }
+        return SplitPlanner.byHash(schema, table, dialect, splits);
+    }
+
+    /** The columns of one row of a min/max query over the first key column, read as the Java type its bounds bind as. */
+    private static Object[] extremes(Connection c, String sql, Column column, Object[] params) throws SQLException {
+        try (java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                Object[] out = new Object[rs.getMetaData().getColumnCount()];
+                for (int i = 0; i < out.length; i++) {
+                    if (column.type() == ColumnType.INTEGER) {
+                        long v = rs.getLong(i + 1); // getObject(Long.class) refuses a smallint or integer column
+                        out[i] = rs.wasNull() ? null : v;
+                        continue;
+                    }
+                    Class<?> type = switch (column.type()) {
+                        case DECIMAL -> java.math.BigDecimal.class;
+                        case DATE -> java.time.LocalDate.class;
+                        case TIMESTAMP -> java.time.LocalDateTime.class;
+                        case TIMESTAMPTZ -> java.time.OffsetDateTime.class;
+                        case TIME -> java.time.LocalTime.class;
+                        default -> String.class;
+                    };
+                    out[i] = rs.getObject(i + 1, type);
+                }
+                return out;
             }
         }
-        return SplitPlanner.byHash(schema, table, SourceDialect.forUrl(c.getMetaData().getURL()), splits);
+    }
+
+    private static boolean infinite(Object v) {
+        return java.time.LocalDate.MIN.equals(v) || java.time.LocalDate.MAX.equals(v) || java.time.LocalDateTime.MIN.equals(v)
+                || java.time.LocalDateTime.MAX.equals(v) || java.time.OffsetDateTime.MIN.equals(v) || java.time.OffsetDateTime.MAX.equals(v);
     }
 
     private static void createTarget(Connection c, TableName table, TableSchema schema) throws SQLException {

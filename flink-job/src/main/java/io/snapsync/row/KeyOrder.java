@@ -113,6 +113,20 @@ public final class KeyOrder implements Serializable {
         return names[Math.abs(compareResult) - 1];
     }
 
+    /** True when values of {@code type} have an order this class reproduces (a key of them can be split into ranges). */
+    public static boolean ordered(ColumnType type) {
+        return ORDERED.contains(type);
+    }
+
+    /**
+     * The order of the first key column alone: range splits are on it, and it compares a whole key with a bound
+     * (a canonical key of that one column) by their first fields only.
+     */
+    public static KeyOrder ofFirstColumn(TableSchema schema) {
+        Column first = schema.keyColumnList().get(0);
+        return new KeyOrder(new TableSchema(List.of(first), List.of(first.name())));
+    }
+
     /** The first key column's value when it is an INTEGER (range splits are on it); null when NULL. */
     public static Long firstInteger(String key) {
         if (key.isEmpty() || (byte) key.charAt(0) != ColumnType.INTEGER.tag) {

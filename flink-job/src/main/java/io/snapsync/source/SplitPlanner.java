@@ -3,17 +3,28 @@ package io.snapsync.source;
 import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
+import io.snapsync.row.KeyOrder;
+import io.snapsync.row.Temporal;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Splits the snapshot read so that N readers each stream a share of the table through their own
- * cursor. When the first key column is an integer, splits are key ranges (index- and zone-map
- * friendly); otherwise rows are bucketed by a hash of the whole key. Either way the predicates cover
+ * cursor. When the first key column's type has a proven order (integers, decimals, dates, timestamps, times,
+ * text), splits are ranges of it (index- and zone-map friendly, and read in key order they let the diff merge
+ * with the cache's same range); otherwise rows are bucketed by a hash of the whole key. Either way the predicates cover
  * every row exactly once, including rows whose split column is NULL.
  */
 public final class SplitPlanner {
@@ -28,25 +39,198 @@ public final class SplitPlanner {
      * upper, withNulls). The first split is open below and takes NULLs, the last is open above.
      */
     public static SourceQuery byRange(TableSchema schema, TableName table, String column, long min, long max, int splits) {
-        String sql = selectList(schema, table) + " WHERE " + rangePredicate(column);
-        BigInteger lo = BigInteger.valueOf(min);
-        BigInteger span = BigInteger.valueOf(max).subtract(lo).add(BigInteger.ONE);
-        int n = (int) Math.max(1, Math.min(splits, span.min(BigInteger.valueOf(Integer.MAX_VALUE)).longValue()));
-        List<Serializable[]> params = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            long from = lo.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(n))).longValue();
-            long to = lo.add(span.multiply(BigInteger.valueOf(i + 1)).divide(BigInteger.valueOf(n))).longValue();
-            boolean first = i == 0;
-            boolean last = i == n - 1;
-            params.add(new Serializable[] {first, first ? 0L : from, last, last ? 0L : to, first});
-        }
-        return new SourceQuery(sql, params.toArray(new Serializable[0][]), column);
+        Column c = schema.columns().stream().filter(x -> x.name().equals(column)).findFirst().orElseThrow();
+        return byBounds(schema, table, new SourceDialect.Postgres(), c, new ArrayList<>(longBounds(min, max, splits)));
     }
 
-    /** The range splits' WHERE condition; binds (noLower, lower, noUpper, upper, withNulls), see {@link SplitRange#params}. */
-    public static String rangePredicate(String column) {
-        String c = quote(column);
-        return "((CAST(? AS boolean) OR " + c + " >= ?) AND (CAST(? AS boolean) OR " + c + " < ?)) OR (CAST(? AS boolean) AND " + c + " IS NULL)";
+    /**
+     * Range splits of the first key column {@code column} at {@code bounds} (strictly ascending in the column's
+     * order, as {@link #bounds} gives them): k bounds make k + 1 splits, the first open below and taking NULLs, the
+     * last open above, so that every row, whatever its value, is in exactly one. No bounds: one split.
+     */
+    public static SourceQuery byBounds(TableSchema schema, TableName table, SourceDialect dialect, Column column, List<Serializable> bounds) {
+        if (bounds.isEmpty()) {
+            return single(schema, table);
+        }
+        String sql = selectList(schema, table) + " WHERE " + rangePredicate(dialect, column);
+        Serializable[][] params = new Serializable[bounds.size() + 1][];
+        for (int i = 0; i <= bounds.size(); i++) {
+            boolean first = i == 0;
+            boolean last = i == bounds.size();
+            params[i] = new SplitRange(first, first ? null : bounds.get(i - 1), last, last ? null : bounds.get(i)).params();
+        }
+        return new SourceQuery(sql, params, column.name());
+    }
+
+    /**
+     * The range splits' WHERE condition; binds (noLower, lower, noUpper, upper, withNulls), see {@link SplitRange#params}.
+     * The column is compared as the dialect's ORDER BY sorts it ({@link SourceDialect#rangeExpression}), with the
+     * bounds bound as values of its type, never written into the SQL.
+     */
+    public static String rangePredicate(SourceDialect dialect, Column column) {
+        String e = dialect.rangeExpression(column);
+        return "((CAST(? AS boolean) OR " + e + " >= ?) AND (CAST(? AS boolean) OR " + e + " < ?)) OR (CAST(? AS boolean) AND "
+                + quote(column.name()) + " IS NULL)";
+    }
+
+    /** Whether range splits can be planned on a first key column of this type (its order is proven, see row.KeyOrder). */
+    public static boolean rangeable(ColumnType type) {
+        return KeyOrder.ordered(type);
+    }
+
+    /**
+     * The interior bounds of about {@code splits} ranges over [min, max], the first key column's smallest and
+     * largest finite non-NULL values as read (Long, BigDecimal, LocalDate, LocalDateTime, OffsetDateTime, LocalTime,
+     * String): strictly ascending in the column's order, each a value of the column's type that binds exactly.
+     * Dates, timestamps and times are interpolated in their canonical numbers (days, microseconds), decimals at a
+     * scale the column holds, text over its leading code points after the common prefix (see {@link #textBounds}).
+     * The bounds only balance the splits; correctness never depends on them, since the splits around them cover
+     * everything. Fewer distinct values than splits: fewer bounds; min == max: none (one split).
+     */
+    public static List<Serializable> bounds(Column column, Object min, Object max, int splits) {
+        if (min == null || max == null || splits <= 1) {
+            return List.of();
+        }
+        List<Serializable> out = new ArrayList<>();
+        switch (column.type()) {
+            case INTEGER -> out.addAll(longBounds(((Number) min).longValue(), ((Number) max).longValue(), splits));
+            case DATE -> {
+                for (long d : longBounds(((LocalDate) min).toEpochDay(), ((LocalDate) max).toEpochDay(), splits)) {
+                    out.add(LocalDate.ofEpochDay(d));
+                }
+            }
+            case TIMESTAMP -> {
+                for (long m : longBounds(micros((LocalDateTime) min), micros((LocalDateTime) max), splits)) {
+                    out.add(Temporal.localDateTime(m));
+                }
+            }
+            case TIMESTAMPTZ -> {
+                for (long m : longBounds(micros(((OffsetDateTime) min).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime()),
+                        micros(((OffsetDateTime) max).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime()), splits)) {
+                    out.add(Temporal.localDateTime(m).atOffset(ZoneOffset.UTC));
+                }
+            }
+            case TIME -> {
+                long hi = max.equals(LocalTime.MAX) ? Temporal.MICROS_PER_DAY : ((LocalTime) max).toNanoOfDay() / 1000;
+                for (long m : longBounds(((LocalTime) min).toNanoOfDay() / 1000, hi, splits)) {
+                    if (m < Temporal.MICROS_PER_DAY) { // 24:00:00 has no LocalTime: one bound fewer
+                        out.add(Temporal.localTime(m));
+                    }
+                }
+            }
+            case DECIMAL -> out.addAll(decimalBounds(column, (BigDecimal) min, (BigDecimal) max, splits));
+            case TEXT -> out.addAll(textBounds((String) min, (String) max, splits));
+            default -> throw new IllegalArgumentException("no range splits on a " + column.type() + " column");
+        }
+        return out;
+    }
+
+    /** lo + span * i / n for i in 1..n-1, span = hi - lo + 1, n at most span: strictly ascending, in (lo, hi]. */
+    static List<Long> longBounds(long lo, long hi, int splits) {
+        if (hi <= lo) {
+            return List.of();
+        }
+        BigInteger from = BigInteger.valueOf(lo);
+        BigInteger span = BigInteger.valueOf(hi).subtract(from).add(BigInteger.ONE);
+        int n = (int) Math.max(1, Math.min(splits, span.min(BigInteger.valueOf(Integer.MAX_VALUE)).longValue()));
+        List<Long> out = new ArrayList<>();
+        for (int i = 1; i < n; i++) {
+            out.add(from.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(n))).longValue());
+        }
+        return out;
+    }
+
+    private static long micros(LocalDateTime t) {
+        return Math.addExact(Math.multiplyExact(t.toEpochSecond(ZoneOffset.UTC) - Temporal.PG_EPOCH_SECONDS, 1_000_000L), t.getNano() / 1000);
+    }
+
+    /**
+     * Decimal bounds at the larger scale of min and max (both are column values, so the column holds it), more
+     * digits only while the column declares them (an unconstrained numeric: up to 6 more) and the span has fewer
+     * steps than splits. A bound with more decimals than the column's scale could be rounded by the database.
+     */
+    static List<BigDecimal> decimalBounds(Column column, BigDecimal min, BigDecimal max, int splits) {
+        if (max.compareTo(min) <= 0) {
+            return List.of();
+        }
+        int scale = Math.max(0, Math.max(min.stripTrailingZeros().scale(), max.stripTrailingZeros().scale()));
+        int limit = column.precision() > 0 ? Math.max(scale, column.scale()) : scale + 6;
+        while (scale < limit && max.subtract(min).movePointRight(scale).compareTo(BigDecimal.valueOf(splits)) < 0) {
+            scale++;
+        }
+        BigInteger lo = min.setScale(scale, java.math.RoundingMode.UNNECESSARY).unscaledValue();
+        BigInteger hi = max.setScale(scale, java.math.RoundingMode.UNNECESSARY).unscaledValue();
+        BigInteger span = hi.subtract(lo).add(BigInteger.ONE);
+        int n = span.compareTo(BigInteger.valueOf(splits)) < 0 ? span.intValue() : splits;
+        List<BigDecimal> out = new ArrayList<>();
+        for (int i = 1; i < n; i++) {
+            out.add(new BigDecimal(lo.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(n))), scale));
+        }
+        return out;
+    }
+
+    /** Code points above the common prefix taken as digits of one number, enough to spread a few dozen splits. */
+    private static final int TEXT_DIGITS = 3;
+    private static final BigInteger CODE_POINTS = BigInteger.valueOf(Character.MAX_CODE_POINT + 1);
+
+    /**
+     * Text bounds between min and max in byte order of their UTF-8 (which is code point order): after their common
+     * prefix, the next {@value #TEXT_DIGITS} code points of each (a missing one counts 0) read as a number in base
+     * 0x110000 and interpolated. A digit that is no character of a valid string (0, which text cannot hold, or a
+     * surrogate) is raised to the next one that is (1, U+E000): raising a digit never lowers the string, so the bounds
+     * stay ascending; equal ones are dropped. Hand-written: no library interpolates strings in byte order.
+     */
+    static List<String> textBounds(String min, String max, int splits) {
+        int[] a = min.codePoints().toArray();
+        int[] b = max.codePoints().toArray();
+        int k = 0;
+        while (k < a.length && k < b.length && a[k] == b[k]) {
+            k++;
+        }
+        BigInteger lo = textNumber(a, k);
+        BigInteger hi = textNumber(b, k);
+        if (hi.compareTo(lo) <= 0) {
+            return List.of();
+        }
+        String prefix = new String(a, 0, k);
+        BigInteger span = hi.subtract(lo);
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i < splits; i++) {
+            BigInteger x = lo.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(splits)));
+            int[] digits = new int[TEXT_DIGITS];
+            for (int d = TEXT_DIGITS - 1; d >= 0; d--) {
+                BigInteger[] qr = x.divideAndRemainder(CODE_POINTS);
+                digits[d] = validCodePoint(qr[1].intValue());
+                x = qr[0];
+            }
+            String bound = prefix + new String(digits, 0, TEXT_DIGITS);
+            if (out.isEmpty() || compareUtf8(out.get(out.size() - 1), bound) < 0) {
+                out.add(bound);
+            }
+        }
+        return out;
+    }
+
+    private static BigInteger textNumber(int[] cps, int from) {
+        BigInteger v = BigInteger.ZERO;
+        for (int d = 0; d < TEXT_DIGITS; d++) {
+            int cp = from + d < cps.length ? cps[from + d] : 0;
+            v = v.multiply(CODE_POINTS).add(BigInteger.valueOf(cp));
+        }
+        return v;
+    }
+
+    private static int validCodePoint(int cp) {
+        if (cp == 0) {
+            return 1;
+        }
+        return cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE ? Character.MAX_SURROGATE + 1 : cp;
+    }
+
+    /** Byte order of the strings' UTF-8, as row.KeyOrder compares text. */
+    static int compareUtf8(String x, String y) {
+        return java.util.Arrays.compareUnsigned(x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                y.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Hash-bucket splits. Binds per split: (buckets, bucket). */

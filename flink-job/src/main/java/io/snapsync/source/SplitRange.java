@@ -1,64 +1,141 @@
 package io.snapsync.source;
 
+import io.snapsync.row.CanonicalRowWriter;
+import io.snapsync.row.KeyOrder;
+import io.snapsync.row.Keys;
 import io.snapsync.row.SnapshotRow;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import org.apache.flink.util.InstantiationUtil;
 
 /**
  * One range split's share of the first key column: {@code [lower, upper)}, open below and/or above at the
  * ends (the first split also takes NULLs, which only ever are NULL-key issues). {@link #ALL} is the single split.
+ *
+ * <p>The bounds are values of the column as bound to the query: Long (INTEGER), BigDecimal (DECIMAL), LocalDate
+ * (DATE), LocalDateTime (TIMESTAMP), OffsetDateTime (TIMESTAMPTZ), LocalTime (TIME), String (TEXT); null when open.
+ * Membership of a key is decided on its canonical bytes by the first column's {@link KeyOrder}, the order the
+ * database's predicate ({@link SplitPlanner#rangePredicate}) is asked to apply.
  */
-public record SplitRange(boolean noLower, long lower, boolean noUpper, long upper) implements Serializable {
-    public static final SplitRange ALL = new SplitRange(true, 0, true, 0);
+public record SplitRange(boolean noLower, Serializable lower, boolean noUpper, Serializable upper) implements Serializable {
+    private static final long serialVersionUID = 2L;
+    public static final SplitRange ALL = new SplitRange(true, null, true, null);
+
+    public SplitRange {
+        lower = noLower ? null : java.util.Objects.requireNonNull(lower, "lower");
+        upper = noUpper ? null : java.util.Objects.requireNonNull(upper, "upper");
+    }
+
+    /** An integer range, as range splits on an INTEGER first key column bind it. */
+    public SplitRange(boolean noLower, long lower, boolean noUpper, long upper) {
+        this(noLower, (Serializable) lower, noUpper, (Serializable) upper);
+    }
 
     /** From a range split's bound parameters (noLower, lower, noUpper, upper, withNulls). */
     public static SplitRange of(Serializable[] params) {
-        return new SplitRange((Boolean) params[0], ((Number) params[1]).longValue(), (Boolean) params[2], ((Number) params[3]).longValue());
+        return new SplitRange((Boolean) params[0], params[1], (Boolean) params[2], params[3]);
     }
 
-    /** The parameters {@link SplitPlanner#rangePredicate} binds for this range. */
+    /**
+     * The parameters {@link SplitPlanner#rangePredicate} binds for this range. An open end still binds a value of
+     * the column's type (the other end's; the predicate ignores it), so that every placeholder has the same type.
+     */
     public Serializable[] params() {
-        return new Serializable[] {noLower, noLower ? 0L : lower, noUpper, noUpper ? 0L : upper, noLower};
+        Serializable any = noLower ? upper : lower;
+        return new Serializable[] {noLower, noLower ? any : lower, noUpper, noUpper ? any : upper, noLower};
     }
 
-    /** A first key column value below this range. */
-    public boolean below(long v) {
-        return !noLower && v < lower;
+    /** The canonical bytes of a bound value as the first field of a key (see {@code row.CanonicalRowWriter}). */
+    public static String canonical(Serializable value) {
+        CanonicalRowWriter w = new CanonicalRowWriter(32);
+        if (value instanceof Long v) {
+            w.writeInteger(v);
+        } else if (value instanceof BigDecimal v) {
+            w.writeDecimal(v);
+        } else if (value instanceof LocalDate v) {
+            w.writeDate(v);
+        } else if (value instanceof LocalDateTime v) {
+            w.writeTimestamp(v);
+        } else if (value instanceof OffsetDateTime v) {
+            w.writeTimestampTz(v);
+        } else if (value instanceof LocalTime v) {
+            w.writeTime(v);
+        } else if (value instanceof String v) {
+            w.writeText(v);
+        } else {
+            throw new IllegalArgumentException("not a range bound type: " + (value == null ? null : value.getClass().getName()));
+        }
+        return Keys.fromBytes(w.toByteArray());
     }
 
-    /** A first key column value at or beyond this range's end. */
-    public boolean above(long v) {
-        return !noUpper && v >= upper;
+    /**
+     * This range's bounds as canonical bytes, for comparing keys with {@code first}, the order of the first key
+     * column ({@link KeyOrder#ofFirstColumn}).
+     */
+    public Bounds bounds(KeyOrder first) {
+        return new Bounds(first, noLower ? null : canonical(lower), noUpper ? null : canonical(upper));
     }
 
-    public boolean contains(long v) {
-        return !below(v) && !above(v);
-    }
+    /** A range with its bounds encoded once: the per-row checks compare canonical bytes only. */
+    public static final class Bounds {
+        private final KeyOrder first;
+        private final String lower;
+        private final String upper;
 
-    /** True when some value in [first, last] falls in this range. */
-    public boolean overlaps(long first, long last) {
-        return !above(first) && !below(last);
+        Bounds(KeyOrder first, String lower, String upper) {
+            this.first = first;
+            this.lower = lower;
+            this.upper = upper;
+        }
+
+        /** A key (or one first-column field) below this range. A NULL first column sorts last (NULLS LAST). */
+        public boolean below(String key) {
+            return lower != null && first.compare(key, lower) < 0;
+        }
+
+        /** A key at or beyond this range's end. */
+        public boolean above(String key) {
+            return upper != null && first.compare(key, upper) >= 0;
+        }
+
+        public boolean contains(String key) {
+            return !below(key) && !above(key);
+        }
+
+        /** True when some key in [firstKey, lastKey] may fall in this range. */
+        public boolean overlaps(String firstKey, String lastKey) {
+            return !above(firstKey) && !below(lastKey);
+        }
     }
 
     /** The row an ordered read emits ahead of a split's rows: the diff merges the cache's entries of this range with them. */
     public static SnapshotRow marker(SplitRange r) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(18);
-        b.put((byte) (r.noLower ? 1 : 0)).putLong(r.lower).put((byte) (r.noUpper ? 1 : 0)).putLong(r.upper);
-        SnapshotRow row = new SnapshotRow("", 0, 0, b.array());
-        row.flags = SnapshotRow.SPLIT;
-        return row;
+        try {
+            SnapshotRow row = new SnapshotRow("", 0, 0, InstantiationUtil.serializeObject(r));
+            row.flags = SnapshotRow.SPLIT;
+            return row;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The range a {@link #marker} row names. */
     public static SplitRange ofMarker(SnapshotRow marker) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(marker.row);
-        boolean noLower = b.get() == 1;
-        long lower = b.getLong();
-        boolean noUpper = b.get() == 1;
-        return new SplitRange(noLower, lower, noUpper, b.getLong());
+        try {
+            return InstantiationUtil.deserializeObject(marker.row, SplitRange.class.getClassLoader());
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("a split marker that does not decode: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public String toString() {
-        return "[" + (noLower ? "-inf" : Long.toString(lower)) + ", " + (noUpper ? "+inf" : Long.toString(upper)) + ")";
+        return "[" + (noLower ? "-inf" : lower) + ", " + (noUpper ? "+inf" : upper) + ")";
     }
 }

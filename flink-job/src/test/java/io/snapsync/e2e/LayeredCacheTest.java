@@ -155,44 +155,6 @@ class LayeredCacheTest extends EndToEndTestBase {
     }
 
     @Test
-    void aLayeredVersionOnARunThatTakesTheKeyedDiffIsReplacedByTheLiveTarget() throws Exception {
-        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
-            p.both("CREATE TABLE public.t (id text PRIMARY KEY, v text)");
-            exec(p.source, "INSERT INTO t SELECT 'k' || i, 'v' || i FROM generate_series(1, 2000) i");
-            // a text key: one split reads in key order (the ordered diff), several are hash buckets (the keyed diff)
-            Path yaml = tmp.resolve("text.yaml");
-            String config = """
-                    source: { url: "%s", user: postgres }
-                    target: { url: "%s", user: postgres }
-                    cache:  { uri: "%s" }
-                    job:    { parallelism: 2, restart-attempts: 0, splits: %d }
-                    tables:
-                      - { name: t, source: public.t, target: public.t, primary-key: [id] }
-                    """;
-            Files.writeString(yaml, config.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), 1));
-            assertSynced(p, run(yaml));
-            update(p.source, "UPDATE t SET v = 'x' WHERE id LIKE 'k1%'");
-            update(p.source, "DELETE FROM t WHERE id LIKE 'k2%'");
-            TableReport day2 = run(yaml);
-            assertSynced(p, day2);
-            assertThat(manifest(p, day2.cacheVersion).isLayered()).isTrue();
-
-            Files.writeString(yaml, config.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), 4));
-            update(p.source, "UPDATE t SET v = 'y' WHERE id LIKE 'k3%'");
-            long changed = scalar(p.source, "SELECT count(*) FROM t WHERE id LIKE 'k3%'");
-            TableReport day3 = run(yaml);
-            assertSynced(p, day3);
-            assertThat(day3.reconcile).contains("base plus change layers");
-            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, changed, 0);
-            assertThat(manifest(p, day3.cacheVersion).isLayered()).isFalse();
-            update(p.source, "DELETE FROM t WHERE id = 'k5'");
-            TableReport day4 = run(yaml);
-            assertSynced(p, day4);
-            assertThat(day4.deleted).isEqualTo(1);
-        }
-    }
-
-    @Test
     void aDamagedReferencedBaseFileIsRefusedBeforeTheTargetIsTouched() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
             p.both(DDL);

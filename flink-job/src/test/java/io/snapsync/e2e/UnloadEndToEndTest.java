@@ -167,6 +167,39 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         }
     }
 
+    /**
+     * A base plus change layers, written by the ordered diff of JDBC runs, is read only by the ordered diff: a run
+     * that unloads takes the keyed diff, so it diffs against the live target instead (and writes a full base).
+     */
+    @Test
+    void aLayeredVersionOnARunThatTakesTheKeyedDiffIsReplacedByTheLiveTarget() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id text PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT 'k' || i, 'v' || i FROM generate_series(1, 2000) i");
+            committed(config(p, "jdbc", List.of("id")));
+            PgPair.update(p.source, "UPDATE t SET v = 'x' WHERE id LIKE 'k1%'");
+            PgPair.update(p.source, "DELETE FROM t WHERE id LIKE 'k2%'");
+            TableReport day2 = committed(config(p, "jdbc", List.of("id")));
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("the ordered diff of range splits on a text key").isTrue();
+
+            PgPair.update(p.source, "UPDATE t SET v = 'y' WHERE id LIKE 'k3%'");
+            long changed = scalar(p.source, "SELECT count(*) FROM t WHERE id LIKE 'k3%'");
+            TableReport day3 = committed(config(p, "unload", List.of("id")));
+            assertThat(day3.reconcile).contains("base plus change layers");
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, changed, 0);
+            assertThat(manifest(p, day3.cacheVersion).isLayered()).isFalse();
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            PgPair.update(p.source, "DELETE FROM t WHERE id = 'k5'");
+            TableReport day4 = committed(config(p, "unload", List.of("id")));
+            assertThat(day4.deleted).isEqualTo(1);
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+        }
+    }
+
+    private static io.snapsync.cache.CacheManifest manifest(PgPair p, String version) throws Exception {
+        return io.snapsync.cache.CacheManifest.read(new org.apache.flink.core.fs.Path(p.cache.resolve("t/v-" + version + "/_manifest.json").toUri()));
+    }
+
     @Test
     void aManifestWhoseCountsDisagreeFailsBeforeTheTargetIsTouched() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp)) {
