@@ -12,6 +12,8 @@ package io.snapsync.row;
 public final class BinaryNumeric {
     private static final int POSITIVE = 0x0000;
     private static final int NEGATIVE = 0x4000;
+    /** Up to here u * 10000 + any digit fits a long: the exact (dividing) check is needed only past it. */
+    private static final long SAFE = (Long.MAX_VALUE - 9999) / 10_000;
 
     private long unscaled;
     private int scale;
@@ -38,7 +40,7 @@ public final class BinaryNumeric {
         long u = 0;
         for (int i = 0; i < end; i++) {
             int d = int2(b, 8 + 2 * i);
-            if (d < 0 || d > 9999 || u > (Long.MAX_VALUE - d) / 10_000) {
+            if (d < 0 || d > 9999 || (u > SAFE && u > (Long.MAX_VALUE - d) / 10_000)) {
                 return false;
             }
             u = u * 10_000 + d;
