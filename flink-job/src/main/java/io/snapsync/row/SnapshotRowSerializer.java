@@ -34,7 +34,9 @@ public final class SnapshotRowSerializer extends TypeSerializerSingleton<Snapsho
 
     @Override
     public SnapshotRow copy(SnapshotRow from) {
-        SnapshotRow to = new SnapshotRow(from.key, from.hashHi, from.hashLo, from.row == null ? null : from.row.clone());
+        // the row's bytes are never written once made (see SnapshotRow#row): shared, not cloned, on Flink's copy of every
+        // record between chained operators; the object itself (flags) is a new one
+        SnapshotRow to = new SnapshotRow(from.key, from.hashHi, from.hashLo, from.row);
         to.flags = from.flags;
         return to;
     }

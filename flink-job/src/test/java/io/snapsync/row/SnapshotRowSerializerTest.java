@@ -24,6 +24,19 @@ class SnapshotRowSerializerTest {
         return back;
     }
 
+    /** Flink's copy between chained operators: every field, and a copy whose flags change leaves the original alone. */
+    @Test
+    void anObjectCopyHasEveryFieldAndItsOwnFlags() {
+        SnapshotRow r = new SnapshotRow(Keys.fromBytes(new byte[] {1, (byte) 0x80}), 3, 4, new byte[] {9, 8});
+        r.flags = SnapshotRow.NUL_FIXED;
+        for (SnapshotRow from : new SnapshotRow[] {r, new SnapshotRow(Keys.fromBytes(new byte[] {5}), 1, 2, null), new SnapshotRow()}) {
+            SnapshotRow copy = SnapshotRowSerializer.INSTANCE.copy(from);
+            assertThat(copy).isNotSameAs(from).usingRecursiveComparison().isEqualTo(from);
+            copy.flags |= SnapshotRow.CHANGED;
+            assertThat(from.has(SnapshotRow.CHANGED)).isFalse();
+        }
+    }
+
     @Test
     void everyFieldSurvivesIncludingHighLatin1KeyBytesAndAMissingRow() throws Exception {
         SnapshotRow full = new SnapshotRow(Keys.fromBytes(new byte[] {1, (byte) 0x80, (byte) 0xff, 0}), -7L, Long.MAX_VALUE,
