@@ -199,6 +199,10 @@ public final class Bench {
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(childJavaOpts.trim().split("\\s+")));
+        String cds = System.getProperty("snapsync.cds-archive");
+        if (cds != null && Files.isRegularFile(Path.of(cds))) { // the launcher's class-data archive, as a sync it starts uses
+            cmd.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
         if (jfr != null) {
             cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
         }
@@ -218,6 +222,9 @@ public final class Bench {
             spillPeak.accumulateAndGet(sizeOf(spill), Math::max);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
+        if (jfr != null) { // the day's log next to its profile: its timestamps say where the wall time went
+            Files.copy(log, Path.of(jfr.replaceAll("\\.jfr$", ".log")), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         if (p.exitValue() != 0) {
             out.printf("%s failed (exit %d); its output:%n%s%n", label, p.exitValue(), tail(log));
             return new Day(wall, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);

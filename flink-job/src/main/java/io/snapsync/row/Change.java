@@ -1,9 +1,12 @@
 package io.snapsync.row;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * A row the target must change: an insert or update carries the full canonical row, a delete only
- * the canonical key. Flink POJO.
+ * the canonical key. Serialized by {@link ChangeSerializer}.
  */
+@TypeInfo(ChangeSerializer.Factory.class)
 public class Change {
     public ChangeKind kind;
     public String key;

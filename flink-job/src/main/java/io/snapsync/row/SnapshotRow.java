@@ -30,10 +30,7 @@ public class SnapshotRow {
     public String key;
     public long hashHi;
     public long hashLo;
-    /**
-     * The full canonical row; null only for a cache entry carried over without its values (see DiffFunction). Never
-     * written once the row is made: copies ({@link SnapshotRowSerializer#copy}) and changes share the array.
-     */
+    /** The full canonical row; null only for a cache entry carried over without its values (see DiffFunction). */
     public byte[] row;
     /** {@link #NULL_KEY} and/or {@link #NUL_FIXED}; 0 for a clean row. */
     public byte flags;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -32,10 +31,12 @@ public final class SnapshotRowSerializer extends TypeSerializerSingleton<Snapsho
         return new SnapshotRow();
     }
 
+    /**
+     * A new record sharing the row bytes: Flink copies every record passed between chained operators, and no
+     * operator writes into a row array once it is built (only the record's fields, e.g. flags, change).
+     */
     @Override
     public SnapshotRow copy(SnapshotRow from) {
-        // the row's bytes are never written once made (see SnapshotRow#row): shared, not cloned, on Flink's copy of every
-        // record between chained operators; the object itself (flags) is a new one
         SnapshotRow to = new SnapshotRow(from.key, from.hashHi, from.hashLo, from.row);
         to.flags = from.flags;
         return to;
@@ -122,64 +123,7 @@ public final class SnapshotRowSerializer extends TypeSerializerSingleton<Snapsho
     public static final class Factory extends TypeInfoFactory<SnapshotRow> {
         @Override
         public TypeInformation<SnapshotRow> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
-            return new Info();
-        }
-    }
-
-    public static final class Info extends TypeInformation<SnapshotRow> {
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<SnapshotRow> getTypeClass() {
-            return SnapshotRow.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public org.apache.flink.api.common.typeutils.TypeSerializer<SnapshotRow> createSerializer(SerializerConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        public String toString() {
-            return "SnapshotRow";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Info;
-        }
-
-        @Override
-        public int hashCode() {
-            return Info.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof Info;
+            return new SingletonTypeInfo<>(SnapshotRow.class, INSTANCE);
         }
     }
 }

@@ -124,7 +124,10 @@ public final class FlinkSetup {
     }
 
     public static StreamExecutionEnvironment environment(Configuration conf, int parallelism) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        return configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), parallelism);
+    }
+
+    static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, int parallelism) {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.setParallelism(parallelism);
         return env;

@@ -91,13 +91,23 @@ public final class SyncRunner {
         RunReport report = new RunReport();
         report.runId = RunIds.next(started);
         report.startedAt = started.toString();
+        StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
+        // a local run's MiniCluster starts while the tables are planned; closed below unless the job took it
+        try (EarlyMiniCluster early = EarlyMiniCluster.startFor(env, parallelism)) {
+            if (early != null) {
+                env = FlinkSetup.configure(early.environment(Thread.currentThread().getContextClassLoader()), parallelism);
+            }
+            return run(tables, env, report, started);
+        }
+    }
+
+    private RunReport run(List<SyncConfig.Table> tables, StreamExecutionEnvironment env, RunReport report, Instant started) {
+        int attempts = config.jobOrDefaults().restartAttempts() == null ? 2 : config.jobOrDefaults().restartAttempts();
+        Attempts.configure(env, attempts);
         // the locks stay held (by this JVM's connections) until the job ends, see Locks
         Locks locks = new Locks();
         List<TablePlan> plans = planAll(tables, report, locks);
         long planEnded = System.currentTimeMillis();
-        StreamExecutionEnvironment env = FlinkSetup.environment(flinkConf, parallelism);
-        int attempts = config.jobOrDefaults().restartAttempts() == null ? 2 : config.jobOrDefaults().restartAttempts();
-        Attempts.configure(env, attempts);
         buildJob(env, plans, report, planEnded);
 
         JobClient client;

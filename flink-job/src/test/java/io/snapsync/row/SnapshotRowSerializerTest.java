@@ -24,19 +24,6 @@ class SnapshotRowSerializerTest {
         return back;
     }
 
-    /** Flink's copy between chained operators: every field, and a copy whose flags change leaves the original alone. */
-    @Test
-    void anObjectCopyHasEveryFieldAndItsOwnFlags() {
-        SnapshotRow r = new SnapshotRow(Keys.fromBytes(new byte[] {1, (byte) 0x80}), 3, 4, new byte[] {9, 8});
-        r.flags = SnapshotRow.NUL_FIXED;
-        for (SnapshotRow from : new SnapshotRow[] {r, new SnapshotRow(Keys.fromBytes(new byte[] {5}), 1, 2, null), new SnapshotRow()}) {
-            SnapshotRow copy = SnapshotRowSerializer.INSTANCE.copy(from);
-            assertThat(copy).isNotSameAs(from).usingRecursiveComparison().isEqualTo(from);
-            copy.flags |= SnapshotRow.CHANGED;
-            assertThat(from.has(SnapshotRow.CHANGED)).isFalse();
-        }
-    }
-
     @Test
     void everyFieldSurvivesIncludingHighLatin1KeyBytesAndAMissingRow() throws Exception {
         SnapshotRow full = new SnapshotRow(Keys.fromBytes(new byte[] {1, (byte) 0x80, (byte) 0xff, 0}), -7L, Long.MAX_VALUE,
@@ -48,6 +35,35 @@ class SnapshotRowSerializerTest {
                 assertThat(roundTrip(r, viaCopy)).usingRecursiveComparison().isEqualTo(r);
             }
         }
+    }
+
+    @Test
+    void aCopyIsANewRecordOverTheSameRowBytes() {
+        SnapshotRow r = new SnapshotRow(Keys.fromBytes(new byte[] {1, 2}), 3, 4, new byte[] {5, 6});
+        r.flags = SnapshotRow.NUL_FIXED;
+        SnapshotRow copy = SnapshotRowSerializer.INSTANCE.copy(r);
+        assertThat(copy).isNotSameAs(r).usingRecursiveComparison().isEqualTo(r);
+        assertThat(copy.row).isSameAs(r.row); // row arrays are never written once built: no clone per chained hop
+        copy.flags = SnapshotRow.CHANGED;
+        assertThat(r.flags).isEqualTo(SnapshotRow.NUL_FIXED);
+    }
+
+    @Test
+    void changesSurviveTheirSerializerIncludingADeleteWithoutRow() throws Exception {
+        Change upsert = new Change(ChangeKind.UPDATE, Keys.fromBytes(new byte[] {1, (byte) 0x80, (byte) 0xff, 0}), new byte[] {0, 1, (byte) 0xfe});
+        Change delete = new Change(ChangeKind.DELETE, Keys.fromBytes(new byte[] {7}), null);
+        for (Change c : new Change[] {upsert, delete, new Change()}) {
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            ChangeSerializer.INSTANCE.serialize(c, out);
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            ChangeSerializer.INSTANCE.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+            assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+            DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+            assertThat(ChangeSerializer.INSTANCE.deserialize(in)).usingRecursiveComparison().isEqualTo(c);
+            assertThat(in.available()).isZero();
+        }
+        assertThat(ChangeSerializer.INSTANCE.copy(upsert).row).isSameAs(upsert.row);
+        assertThat(TypeInformation.of(Change.class).createSerializer(new SerializerConfigImpl())).isSameAs(ChangeSerializer.INSTANCE);
     }
 
     @Test
