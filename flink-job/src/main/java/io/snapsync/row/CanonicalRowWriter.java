@@ -89,6 +89,21 @@ public final class CanonicalRowWriter {
         pos += unscaled.length;
     }
 
+    /**
+     * The same field as {@link #writeDecimal(BigDecimal)} of {@code unscaled * 10^-scale}, given already stripped
+     * (unscaled not a multiple of 10, or 0 with scale 0; see {@link BinaryNumeric}): no BigDecimal built.
+     */
+    public void writeDecimal(long unscaled, int scale) {
+        // BigInteger.toByteArray's length: the minimal two's complement, sign bit included
+        int n = (64 - Long.numberOfLeadingZeros(unscaled < 0 ? ~unscaled : unscaled)) / 8 + 1;
+        tag(ColumnType.DECIMAL, 8 + n);
+        putInt(scale);
+        putInt(n);
+        for (int s = (n - 1) * 8; s >= 0; s -= 8) {
+            buf[pos++] = (byte) (unscaled >>> s);
+        }
+    }
+
     public void writeFloat(double v) {
         tag(ColumnType.FLOAT, 8);
         putLong(Double.doubleToLongBits(v == 0.0 ? 0.0 : v));

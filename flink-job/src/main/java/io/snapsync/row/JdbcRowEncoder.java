@@ -30,6 +30,7 @@ public final class JdbcRowEncoder {
     private boolean nulFixed;
     private boolean textBytes;
     private boolean[] binary;
+    private final BinaryNumeric numeric = new BinaryNumeric();
 
     public JdbcRowEncoder(TableSchema schema) {
         this(schema, EncoderOptions.strict("?"));
@@ -57,7 +58,8 @@ public final class JdbcRowEncoder {
      * Which columns arrive in PostgreSQL's binary form through {@code ResultSet.getBytes} (null: none). Dates,
      * timestamps and times are then taken from those bytes: the binary form already is the canonical count
      * (days or microseconds since 2000-01-01, microseconds of the day, the same infinities), so the driver's
-     * conversion to java.time and back is skipped; {@code source.BinaryTransferTest} holds both paths equal.
+     * conversion to java.time and back is skipped; numerics from their base-10000 digits ({@link BinaryNumeric}),
+     * not through a BigDecimal; {@code source.BinaryTransferTest} holds both paths equal.
      */
     public void binaryColumns(boolean[] binaryColumns) {
         this.binary = binaryColumns;
@@ -94,6 +96,26 @@ public final class JdbcRowEncoder {
             case TIME -> row.writeTimeMicros(int8(b));
             default -> throw new IllegalArgumentException(type.name());
         }
+        return true;
+    }
+
+    /**
+     * A numeric column's binary value written from its digits, or false when not in binary or not fitting a long
+     * (and for NaN/Infinity, which the general path refuses): then the caller reads it as a BigDecimal.
+     */
+    private boolean writeBinaryDecimal(ResultSet rs, int idx) throws SQLException {
+        if (binary == null || !binary[idx - 1]) {
+            return false;
+        }
+        byte[] b = rs.getBytes(idx);
+        if (b == null) {
+            row.writeNull();
+            return true;
+        }
+        if (!numeric.decode(b)) {
+            return false;
+        }
+        row.writeDecimal(numeric.unscaled(), numeric.scale());
         return true;
     }
 
@@ -257,8 +279,10 @@ public final class JdbcRowEncoder {
                 if (rs.wasNull()) row.writeNull(); else row.writeInteger(v);
             }
             case DECIMAL -> {
-                BigDecimal v = decimal(rs, idx, c);
-                if (v == null) row.writeNull(); else row.writeDecimal(v);
+                if (!writeBinaryDecimal(rs, idx)) {
+                    BigDecimal v = decimal(rs, idx, c);
+                    if (v == null) row.writeNull(); else row.writeDecimal(v);
+                }
             }
             case FLOAT -> {
                 // a REAL read as double would be re-parsed from text (0.1 instead of 0.1f): read it as float

@@ -111,6 +111,93 @@ class KeyOrderTest {
         assertThat(KeyOrder.firstInteger(key(CanonicalRowWriter::writeNull))).isNull();
     }
 
+    /** Random composite keys (each key column's value or NULL) against their values' order, column by column. */
+    @Test
+    void randomKeysCompareAsTheirValuesNamingTheColumnThatDecides() {
+        java.util.Random random = new java.util.Random(42);
+        ColumnType[] types = {ColumnType.INTEGER, ColumnType.TEXT, ColumnType.DECIMAL, ColumnType.TIMESTAMP};
+        for (int round = 0; round < 200; round++) {
+            ColumnType[] key = new ColumnType[1 + random.nextInt(3)];
+            for (int c = 0; c < key.length; c++) {
+                key[c] = types[random.nextInt(types.length)];
+            }
+            KeyOrder o = new KeyOrder(schema(key));
+            List<Object[]> values = new ArrayList<>();
+            for (int k = 0; k < 40; k++) {
+                Object[] v = new Object[key.length];
+                for (int c = 0; c < key.length; c++) {
+                    // few distinct values per column, so that later columns decide often
+                    v[c] = random.nextInt(10) == 0 ? null : switch (key[c]) {
+                        case TEXT -> List.of("", "a", "ab", "b", "é", "\uD83D\uDE00", "Z", "a\u0000").get(random.nextInt(8));
+                        case DECIMAL -> BigDecimal.valueOf(random.nextInt(7) - 3, random.nextInt(3) - 1)
+                                .multiply(random.nextBoolean() ? BigDecimal.ONE : new BigDecimal("1E+20"));
+                        default -> List.of(Long.MIN_VALUE, -256L, -1L, 0L, 1L, 255L, 256L, Long.MAX_VALUE).get(random.nextInt(8));
+                    };
+                }
+                values.add(v);
+            }
+            for (Object[] a : values) {
+                for (Object[] b : values) {
+                    int expected = 0;
+                    for (int c = 0; c < key.length && expected == 0; c++) {
+                        int r = compareValues(a[c], b[c]);
+                        expected = r == 0 ? 0 : Integer.signum(r) * (c + 1);
+                    }
+                    String ka = encode(key, a);
+                    String kb = encode(key, b);
+                    assertThat(o.compareWithColumn(ka, kb)).as("%s vs %s", java.util.Arrays.toString(a), java.util.Arrays.toString(b))
+                            .isEqualTo(expected);
+                    assertThat(o.compare(ka, kb)).isEqualTo(Integer.signum(expected));
+                }
+            }
+        }
+    }
+
+    /** NULLs last, then numbers by value and text by its UTF-8 bytes. */
+    private static int compareValues(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : 1) : -1;
+        }
+        if (a instanceof String x) {
+            return java.util.Arrays.compareUnsigned(x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    ((String) b).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (a instanceof BigDecimal x) {
+            return x.compareTo((BigDecimal) b);
+        }
+        return Long.compare((Long) a, (Long) b);
+    }
+
+    private static String encode(ColumnType[] types, Object[] values) {
+        return key(w -> {
+            for (int c = 0; c < types.length; c++) {
+                Object v = values[c];
+                if (v == null) {
+                    w.writeNull();
+                } else if (types[c] == ColumnType.TEXT) {
+                    w.writeText((String) v);
+                } else if (types[c] == ColumnType.DECIMAL) {
+                    w.writeDecimal((BigDecimal) v);
+                } else {
+                    w.writeTimestampMicros(types[c], (Long) v);
+                }
+            }
+        });
+    }
+
+    @Test
+    void aTruncatedKeyIsRefusedNotReadPastItsEnd() {
+        KeyOrder o = new KeyOrder(schema(ColumnType.INTEGER, ColumnType.TEXT));
+        String whole = key(w -> w.writeInteger(1), w -> w.writeText("a much longer text than the other"));
+        String other = key(w -> w.writeInteger(1), w -> w.writeText("b"));
+        assertThat(o.compare(whole, other)).isNegative(); // leaves the longer key's bytes in the buffers
+        String truncated = other.substring(0, other.length() - 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.compare(whole, truncated))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.compare(i(5).substring(0, 5), i(6)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+    }
+
     @Test
     void typesWithoutAProvenOrderAreNotSupported() {
         assertThat(KeyOrder.supports(schema(ColumnType.INTEGER, ColumnType.TEXT, ColumnType.DECIMAL, ColumnType.DATE,

@@ -65,6 +65,34 @@ class BinaryTransferTest {
                   '00:00:00.000001', '00:00:00+00', false, '\\x00', 'tab\there', 'a b', 'new\nline', '"s"', '"s"', NULL),
                  (7, 3, 3, 3, 3.4028235e38, 1.7976931348623157e308, 1e30, 0.5, '2000-01-01', '2000-01-01 00:00:00', '2000-01-01 00:00:00+00',
                   '01:02:03', '01:02:03.5+01', true, NULL, '\\', 'x', NULL, '{"k": "\\u00e9"}', '{"k": "\\u00e9"}', NULL)""");
+            // numerics of every shape the digit arithmetic meets: zero, powers of ten, values around Long.MAX/MIN and
+            // beyond (left to BigDecimal), declared and undeclared precision, negative scale, then random ones
+            s.execute("CREATE TABLE num (id int PRIMARY KEY, n numeric, n152 numeric(15,2), n380 numeric(38,0), n2010 numeric(20,10), "
+                    + "nneg numeric(10,-3))");
+            s.execute("""
+                INSERT INTO num VALUES
+                 (1, 0, 0, 0, 0, 0), (2, 0.00, 0.00, -0, 0.0000000000, -0), (3, 10000, 100.00, 10000, 1, 10000),
+                 (4, 1E+20, 0.10, 100000000000000000000000000000000000, 0.0000000001, 1000000000),
+                 (5, -1E+20, -0.01, -100000000000000000000000000000000000, -0.0000000001, -1000),
+                 (6, 9223372036854775807, 9999999999999.99, 9223372036854775807, 9223372036.8547758070, 9223372036000),
+                 (7, -9223372036854775808, -9999999999999.99, -9223372036854775808, -9223372036.8547758080, -9223372036000),
+                 (8, 9223372036854775808, 9223372036854.75, 9223372036854775808, 1234567890.0123456789, 4999),
+                 (9, -922337203685477580.7, -9223372036854.76, -9223372036854775809, -1234567890.0123456789, -5001),
+                 (10, 123456789012345678901234567890.123456789, 1.5, 99999999999999999999999999999999999999, 0.5, 1500),
+                 (11, 1E-30, 17.00, -99999999999999999999999999999999999999, 99.99000000, 99990000),
+                 (12, 99990000, 12.30, 99990000, 0.9999, 10),
+                 (13, 0.0001, -3.10, 1, -0.0001, -10),
+                 (14, -0.000001, 0.01, -1, 0.000001, 999999999),
+                 (15, 922337203685477.5807, 1, 922337203685477580, 1, NULL),
+                 (16, NULL, NULL, NULL, NULL, NULL)""");
+            s.execute("""
+                INSERT INTO num SELECT g,
+                  (random() - 0.5)::numeric * 10::numeric ^ (g % 61 - 30),
+                  round(((random() - 0.5) * 2e13)::numeric, g % 3),
+                  floor((random() - 0.5)::numeric * 10::numeric ^ (g % 39)),
+                  round(((random() - 0.5) * 2e10)::numeric, g % 11),
+                  round(((random() - 0.5) * 2e10)::numeric, -(g % 4))
+                FROM (SELECT setseed(0.5)) seed, generate_series(100, 2099) g""");
             s.execute("CREATE TABLE nan (id int PRIMARY KEY, n numeric)");
             s.execute("INSERT INTO nan VALUES (1, 1), (2, 'NaN')");
             s.execute("CREATE TABLE inf (id int PRIMARY KEY, n numeric)");
@@ -86,6 +114,18 @@ class BinaryTransferTest {
         List<String> text = read(schema, "t", new SourceDialect.Redshift()); // the general path: the interface's defaults
         assertEquals(7, text.size());
         assertEquals(text, binary);
+    }
+
+    /** Numerics from their binary digits give exactly the field the BigDecimal path writes. */
+    @Test
+    void numericsFromTheirDigitsGiveTheBigDecimalPathsBytes() throws Exception {
+        TableSchema schema = schema("num");
+        List<String> binary = read(schema, "num", new SourceDialect.Postgres());
+        List<String> text = read(schema, "num", new SourceDialect.Redshift());
+        assertEquals(2016, text.size());
+        for (int i = 0; i < text.size(); i++) {
+            assertEquals(text.get(i), binary.get(i), "row " + i);
+        }
     }
 
     @Test
