@@ -116,8 +116,16 @@ public final class SortedCacheReader implements Closeable {
         }
         started = true;
         return new Iterator<>() {
+            /** head is this range's next entry (checked once, not again by next()'s own hasNext). */
+            private boolean ready;
+            /** An entry of this range was seen: the later ones (ascending) are not below it either. */
+            private boolean pastLower;
+
             @Override
             public boolean hasNext() {
+                if (ready) {
+                    return true;
+                }
                 while (true) {
                     if (head == null) {
                         head = read(bounds);
@@ -129,7 +137,9 @@ public final class SortedCacheReader implements Closeable {
                         return false; // the next range's
                     }
                     walked = head.key;
-                    if (!bounds.below(head.key)) {
+                    if (pastLower || !bounds.below(head.key)) {
+                        pastLower = true;
+                        ready = true;
                         return true;
                     }
                     head = null; // a range before this one's (another subtask's)
@@ -143,6 +153,7 @@ public final class SortedCacheReader implements Closeable {
                 }
                 CacheEntry e = head;
                 head = null;
+                ready = false;
                 return e;
             }
         };
