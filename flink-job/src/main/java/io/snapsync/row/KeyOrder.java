@@ -172,7 +172,7 @@ public final class KeyOrder implements Serializable {
         return new KeyOrder(new TableSchema(List.of(first), List.of(first.name())));
     }
 
-    /** The first key column's value when it is an INTEGER (range splits are on it); null when NULL. */
+    /** The first key column's value when it is an INTEGER; null otherwise or when NULL (tests read keys with it). */
     public static Long firstInteger(String key) {
         if (key.isEmpty() || (byte) key.charAt(0) != ColumnType.INTEGER.tag) {
             return null;
