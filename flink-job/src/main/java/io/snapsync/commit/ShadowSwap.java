@@ -10,6 +10,7 @@ import io.snapsync.schema.TableName;
 import io.snapsync.targetdb.ControlTable;
 import io.snapsync.targetdb.MergeSql;
 import io.snapsync.targetdb.ShadowNames;
+import io.snapsync.targetdb.SwapLoad;
 import io.snapsync.targetdb.TableDefinition;
 import io.snapsync.targetdb.TargetCatalog;
 import java.sql.Connection;
@@ -66,9 +67,13 @@ public final class ShadowSwap {
 
     private record Rename(String temporary, String original, boolean constraint) {}
 
+    /** The writers loaded the shadow themselves (a first load by swap, see targetdb.SwapLoad); else they staged the rows. */
+    private final TablePlan.Resync resync;
+
     public ShadowSwap(TablePlan plan, TablePlan.Resync resync, CommitHook hook) {
         this.plan = plan;
         this.shadowTable = resync.shadowTable();
+        this.resync = resync;
         this.hook = hook;
     }
 
@@ -89,16 +94,20 @@ public final class ShadowSwap {
             c.rollback();
             live = TableDefinition.read(c, plan.target().table());
             requireNoBlockers(live);
-            o.appliedUpserts = build(c, live, upserts);
+            o.appliedUpserts = resync.firstLoad() ? loaded(c, upserts) : copied(c, upserts);
+            define(c, live);
             c.commit();
         }
         hook.at(CommitHook.Point.SHADOW_BUILT);
-        swap(o, control, live);
+        if (!swap(o, control, live)) {
+            mergeIntoLive(o, control);
+        }
         o.appliedDeletes = 0;
         o.resyncNotes = notes.isEmpty() ? null : new java.util.ArrayList<>(notes);
     }
 
-    private long build(Connection c, TableDefinition live, Collection<WriteResult.StagedPart> upserts) throws Exception {
+    /** A resync: the shadow built again (a retried committer starts clean) and the reported attempts' staged rows copied in. */
+    private long copied(Connection c, Collection<WriteResult.StagedPart> upserts) throws Exception {
         TableName shadow = shadowTable;
         long rows = 0;
         try (Statement s = c.createStatement()) {
@@ -116,6 +125,46 @@ public final class ShadowSwap {
             }
         }
         LOG.info("{}: {} rows copied into shadow table {}", plan.name(), rows, shadow);
+        return rows;
+    }
+
+    /**
+     * A first load by swap: the writers' COPYs put the rows in the shadow. Every reported attempt must be recorded there with
+     * its row count; a committed attempt that did not report (its task died after the COPY committed and was retried) has
+     * its rows removed by their transaction id. Then the shadow holds exactly the reported rows. Its indexes and
+     * constraints are dropped: a retried committer whose definition transaction committed builds them again.
+     */
+    private long loaded(Connection c, Collection<WriteResult.StagedPart> upserts) throws Exception {
+        java.util.Map<List<Integer>, SwapLoad.Part> committed = SwapLoad.committedParts(c, resync.parts());
+        long rows = 0;
+        for (WriteResult.StagedPart r : upserts) {
+            SwapLoad.Part p = committed.remove(List.of(r.subtask(), r.attempt()));
+            if (r.rows() > 0 && (p == null || p.rows() != r.rows())) {
+                throw new IllegalStateException("first load of " + plan.name() + ": subtask " + r.subtask() + " attempt " + r.attempt()
+                        + " reported " + r.rows() + " rows, the new table records " + (p == null ? "none" : p.rows() + " rows")
+                        + " from it; " + plan.target().table() + " is unchanged, rerun");
+            }
+            rows += r.rows();
+        }
+        List<SwapLoad.Part> unreported = committed.values().stream().filter(p -> p.rows() > 0).toList();
+        if (!unreported.isEmpty()) {
+            long expected = unreported.stream().mapToLong(SwapLoad.Part::rows).sum();
+            long deleted = SwapLoad.deleteUnreported(c, shadowTable, resync.parts(), unreported);
+            if (deleted != expected) {
+                throw new IllegalStateException("first load of " + plan.name() + ": removing the rows of attempts that did not report "
+                        + unreported + " deleted " + deleted + " rows, expected " + expected + "; " + plan.target().table()
+                        + " is unchanged, rerun");
+            }
+            LOG.info("{}: removed {} rows of attempts that committed but did not report: {}", plan.name(), deleted, unreported);
+        }
+        SwapLoad.dropDefinition(c, shadowTable);
+        LOG.info("{}: {} rows loaded into new table {}", plan.name(), rows, shadowTable);
+        return rows;
+    }
+
+    /** The live table's definition on the shadow: indexes and key constraints (built from the rows), constraints, columns, grants. */
+    private void define(Connection c, TableDefinition live) throws Exception {
+        TableName shadow = shadowTable;
         Set<String> columns = new HashSet<>(plan.schema().columnNames());
         try (Statement s = c.createStatement()) {
             carryColumns(c, s, live, columns);
@@ -141,7 +190,6 @@ public final class ShadowSwap {
             carryOwnerAndGrants(c, s, live, columns);
             s.execute("ANALYZE " + shadow.quoted()); // the service's queries are planned with statistics from the start
         }
-        return rows;
     }
 
     /** Defaults, NOT NULLs and comments of the live columns that still exist. */
@@ -221,7 +269,12 @@ public final class ShadowSwap {
         }
     }
 
-    private void swap(CommitOutcome o, ControlTable control, TableDefinition built) throws Exception {
+    /**
+     * Swaps the shadow in; false (nothing done) when a first load finds the live table busy or no longer empty: the
+     * rows then go into it in place ({@link #mergeIntoLive}), which neither queues the service's queries nor replaces rows
+     * that reached the table meanwhile.
+     */
+    private boolean swap(CommitOutcome o, ControlTable control, TableDefinition built) throws Exception {
         TableName live = plan.target().table();
         try (Connection c = plan.target().endpoint().connect()) {
             c.setAutoCommit(false);
@@ -230,26 +283,33 @@ public final class ShadowSwap {
                     if (alreadyCommitted(c, control)) {
                         o.alreadyCommitted = true;
                         c.rollback();
-                        return;
+                        return true;
                     }
                     TableDefinition now = lockUnchanged(c, s, live, built);
+                    if (resync.firstLoad() && TargetCatalog.hasRows(c, live)) {
+                        c.rollback();
+                        LOG.info("{}: rows reached {} during the first load: the loaded rows are merged into it instead", plan.name(), live);
+                        return false;
+                    }
                     handOverSequences(c, s, now);
                     if (now.exists()) {
                         s.execute("DROP TABLE " + live.quoted()); // no CASCADE: an unforeseen dependent fails the swap
                     }
                     renameIn(s, live);
                     hook.at(CommitHook.Point.IN_TRANSACTION);
-                    control.write(c, new ControlTable.State(plan.name(), live.toString(), plan.runId(), plan.cacheVersion(),
-                            plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
-                            plan.source().table().toString()));
-                    control.clearPending(c, plan.name());
+                    writeState(c, control, o);
                     c.commit();
                     LOG.info("{}: swapped shadow table in as {} (attempt {})", plan.name(), live, attempt);
-                    return;
+                    return true;
                 } catch (SQLException e) {
                     c.rollback();
                     if (!"55P03".equals(e.getSQLState()) || attempt >= LOCK_ATTEMPTS) {
                         throw e;
+                    }
+                    if (resync.firstLoad()) {
+                        LOG.info("{}: {} is in use by another session (no exclusive lock within {}): the loaded rows are merged "
+                                + "into it instead", plan.name(), live, LOCK_TIMEOUT);
+                        return false;
                     }
                     // the service holds the table (a long query): let its queue drain, try again
                     LOG.info("{}: {} is busy, swap attempt {} of {} waits", plan.name(), live, attempt, LOCK_ATTEMPTS);
@@ -260,6 +320,38 @@ public final class ShadowSwap {
                 }
             }
         }
+    }
+
+    /**
+     * A first load that could not swap: the loaded rows MERGEd into the live table and the control row written in one
+     * transaction (the live table is entirely as before or loaded), the new table dropped with it.
+     */
+    private void mergeIntoLive(CommitOutcome o, ControlTable control) throws Exception {
+        TableName live = plan.target().table();
+        MergeSql sql = new MergeSql(live, plan.schema().columnNames(), plan.schema().keyColumns(), plan.target().compareAsText());
+        try (Connection c = plan.target().endpoint().connect()) {
+            c.setAutoCommit(false);
+            if (alreadyCommitted(c, control)) {
+                o.alreadyCommitted = true;
+                c.rollback();
+                return;
+            }
+            try (Statement s = c.createStatement()) {
+                o.appliedUpserts = s.executeLargeUpdate(sql.upsertFrom(shadowTable, plan.target().dialect()));
+                hook.at(CommitHook.Point.IN_TRANSACTION);
+                s.execute("DROP TABLE " + shadowTable.quoted());
+            }
+            writeState(c, control, o);
+            c.commit();
+            LOG.info("{}: {} loaded rows merged into {}", plan.name(), o.appliedUpserts, live);
+        }
+    }
+
+    private void writeState(Connection c, ControlTable control, CommitOutcome o) throws SQLException {
+        control.write(c, new ControlTable.State(plan.name(), plan.target().table().toString(), plan.runId(), plan.cacheVersion(),
+                plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(), o.inserted, o.updated, o.deleted, Instant.now(),
+                plan.source().table().toString()));
+        control.clearPending(c, plan.name());
     }
 
     /**
@@ -335,6 +427,11 @@ public final class ShadowSwap {
         } catch (SQLException e) {
             c.rollback(sp);
             String why = e.getMessage() == null ? e.getSQLState() : e.getMessage().replaceAll("\\s+", " ");
+            if (resync.firstLoad()) {
+                // a first load keeps the empty table's definition whole, or fails (as loading it in place would)
+                throw new IllegalStateException("first load of " + plan.name() + ": " + what + " of " + plan.target().table()
+                        + " cannot be built on the loaded rows: " + why + "; " + plan.target().table() + " is unchanged");
+            }
             notes.add(what + " not kept: " + why);
             LOG.warn("{}: {} not kept on the new table: {}", plan.name(), what, why);
             return false;

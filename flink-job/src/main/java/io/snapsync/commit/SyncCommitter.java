@@ -112,7 +112,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             try (Connection c = plan.target().endpoint().connect()) {
                 StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
                 if (plan.mode() instanceof TablePlan.Resync r) {
-                    StagingTables.drop(c, r.shadowTable()); // unless it was swapped in (then it has the live name)
+                    StagingTables.drop(c, r.tables()); // unless it was swapped in (then it has the live name)
                 }
             } catch (Exception e) {
                 LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
@@ -382,6 +382,9 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
     private void dropStaging() {
         try (Connection c = plan.target().endpoint().connect()) {
             StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
+            if (plan.mode() instanceof TablePlan.Resync r && r.parts() != null) {
+                StagingTables.drop(c, r.parts());
+            }
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {} (a later run removes them): {}", plan.runId(), e.getMessage());
         }

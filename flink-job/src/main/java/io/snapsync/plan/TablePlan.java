@@ -80,9 +80,21 @@ public record TablePlan(
     /**
      * Load the whole snapshot into {@code shadowTable} and swap it in for the live table by renames (see commit.ShadowSwap).
      *
-     * @param reason why: asked for, or the source schema changed under schema-evolution: resync
+     * @param reason why: asked for, or the source schema changed under schema-evolution: resync; or a first load
+     * @param firstLoad a first load into an empty live table ({@code targetdb.SwapLoad}): the writers COPY the rows
+     *     straight into {@code shadowTable}, shaped like the live table, and its committed attempts are recorded
+     *     in {@code parts}; else (a resync) the rows are staged and copied into a shadow built from the source schema
      */
-    public record Resync(TableName shadowTable, String reason) implements Mode {}
+    public record Resync(TableName shadowTable, String reason, boolean firstLoad, TableName parts) implements Mode {
+        public Resync(TableName shadowTable, String reason) {
+            this(shadowTable, reason, false, null);
+        }
+
+        /** The run's tables besides staging: dropped when the run fails (the shadow: unless it was swapped in). */
+        public TableName[] tables() {
+            return parts == null ? new TableName[] {shadowTable} : new TableName[] {shadowTable, parts};
+        }
+    }
 
     /** This plan reading the snapshot UNLOAD wrote, its row count the one the manifest reports. */
     public TablePlan withUnload(UnloadSnapshot u) {

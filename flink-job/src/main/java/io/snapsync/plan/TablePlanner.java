@@ -20,7 +20,9 @@ import io.snapsync.source.SourceDialect;
 import io.snapsync.source.SourceQuery;
 import io.snapsync.source.SplitPlanner;
 import io.snapsync.targetdb.ControlTable;
+import io.snapsync.targetdb.ShadowNames;
 import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.SwapLoad;
 import io.snapsync.targetdb.TargetCatalog;
 import io.snapsync.targetdb.TargetDialect;
 import java.io.IOException;
@@ -98,7 +100,7 @@ public final class TablePlanner {
                 try (Connection t = plan.target().endpoint().connect()) {
                     StagingTables.drop(t, plan.target().staging().upserts(), plan.target().staging().deletes());
                     if (plan.mode() instanceof TablePlan.Resync r) {
-                        StagingTables.drop(t, r.shadowTable());
+                        StagingTables.drop(t, r.tables());
                     }
                 } catch (SQLException ignored) {
                     // the next run of the table removes them
@@ -174,12 +176,36 @@ public final class TablePlanner {
             if (!dryRun) {
                 staging.create(c, targetTable, schema, sourceTyped);
             }
+            TablePlan.Mode mode = firstLoadBySwap(c, table, targetTable, schema, basis, staging, runId);
             TablePlan.Target target = new TablePlan.Target(config.target().endpoint(), targetTable,
                     config.target().controlSchemaOrDefault(), dialect, staging, compareAsText, limits, evolution.ddl(),
                     evolution.change());
             return new TablePlan(table.name(), runId, schema, parallelism, dryRun, read.source(), target, basis.cache(),
-                    config.policies(table), guard(table), basis.mode());
+                    config.policies(table), guard(table), mode);
         }
+    }
+
+    /**
+     * A first run into an empty target (not chunked, not a dry run) loads a new table shaped like the live one and swaps
+     * it in (see {@code targetdb.SwapLoad}), when the live table's whole definition can be rebuilt on it; else the
+     * basis' mode (the in-place first load, or whatever the basis says).
+     */
+    private TablePlan.Mode firstLoadBySwap(Connection c, SyncConfig.Table table, TableName targetTable, TableSchema schema,
+                                           Basis basis, StagingTables.Pair staging, String runId) throws SQLException {
+        if (dryRun || !(basis.mode() instanceof TablePlan.Diff) || basis.cache().previousVersion() != null
+                || config.policies(table).applyChunkRows() > 0 || hasRows(c, targetTable)) {
+            return basis.mode();
+        }
+        String whyNot = SwapLoad.whyNot(c, targetTable, schema.columnNames());
+        if (whyNot != null) {
+            LOG.info("{}: first load into {} in place: it cannot be replaced by a new table because {}", table.name(), targetTable, whyNot);
+            return basis.mode();
+        }
+        TableName shadow = ShadowNames.shadow(targetTable, runId);
+        TableName parts = SwapLoad.partsTable(staging);
+        SwapLoad.create(c, targetTable, shadow, parts);
+        return new TablePlan.Resync(shadow, "first load: the rows go into a new table shaped like the empty " + targetTable
+                + ", which replaces it", true, parts);
     }
 
     /**
@@ -416,10 +442,7 @@ public final class TablePlanner {
     }
 
     static boolean hasRows(Connection c, TableName table) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + table.quoted() + ")")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
+        return TargetCatalog.hasRows(c, table);
     }
 
     static long count(Connection c, TableName table) throws SQLException {

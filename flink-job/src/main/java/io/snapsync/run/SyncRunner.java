@@ -239,7 +239,7 @@ public final class SyncRunner {
             r.reconcile = plan.mode() instanceof TablePlan.Reconcile rc ? rc.reason() : null;
             r.schemaChange = plan.target().schemaChange();
             r.schemaDdl = plan.target().schemaDdl().isEmpty() ? null : plan.target().schemaDdl();
-            r.resync = plan.mode() instanceof TablePlan.Resync rs ? rs.reason() : null;
+            r.resync = plan.mode() instanceof TablePlan.Resync rs && !rs.firstLoad() ? rs.reason() : null;
             if (!dryRun && !table.acceptLossyColumnsOrEmpty().isEmpty()) {
                 r.acceptedLossyColumns = new java.util.TreeMap<>(table.acceptLossyColumnsOrEmpty());
             }
@@ -348,7 +348,7 @@ public final class SyncRunner {
         try (Connection c = plan.target().endpoint().connect()) {
             StagingTables.drop(c, plan.target().staging().upserts(), plan.target().staging().deletes());
             if (plan.mode() instanceof TablePlan.Resync rs) {
-                StagingTables.drop(c, rs.shadowTable()); // unless it was swapped in (then it has the live name)
+                StagingTables.drop(c, rs.tables()); // unless it was swapped in (then it has the live name)
             }
         } catch (Exception e) {
             LOG.warn("could not drop staging tables of run {}: {}", plan.runId(), e.getMessage());

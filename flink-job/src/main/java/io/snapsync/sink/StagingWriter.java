@@ -11,6 +11,7 @@ import io.snapsync.schema.Column;
 import io.snapsync.schema.Identifiers;
 import io.snapsync.schema.TableName;
 import io.snapsync.targetdb.StagingTables;
+import io.snapsync.targetdb.SwapLoad;
 import io.snapsync.task.Attempts;
 import io.snapsync.task.Errors;
 import java.sql.Connection;
@@ -43,6 +44,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     /** Upserts only: refuses values the target column would reject or silently change. */
     private final ValueValidator validator;
     private final CommitHook hook;
+    /** A first load by swap: the table that records each attempt whose COPY committed (see SwapLoad); else null. */
+    private final TableName parts;
 
     private transient Connection connection;
     private transient CopyIn copy;
@@ -63,12 +66,27 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
     public StagingWriter(Stage kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
                          CommitHook hook) {
+        this(kind, target, staging, columns, validator, hook, null);
+    }
+
+    private StagingWriter(Stage kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
+                          CommitHook hook, TableName parts) {
         this.hook = hook;
         this.kind = kind;
         this.target = target;
         this.staging = staging;
         this.columns = List.copyOf(columns);
         this.validator = validator;
+        this.parts = parts;
+    }
+
+    /**
+     * The upserts of a first load by swap, COPYed straight into the new table (only the synced columns); each attempt
+     * records itself in {@code parts} in its COPY's transaction (see {@code targetdb.SwapLoad}).
+     */
+    public static StagingWriter intoLoadTable(JdbcEndpoint target, TableName table, TableName parts, List<Column> columns,
+                                              ValueValidator validator, CommitHook hook) {
+        return new StagingWriter(Stage.UPSERTS, target, table, columns, validator, hook, parts);
     }
 
     public static String copySql(TableName staging, List<Column> columns) {
@@ -77,6 +95,10 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         names.add(StagingTables.ATTEMPT_COLUMN);
         names.add(StagingTables.SEQ_COLUMN);
         return "COPY " + staging.quoted() + " (" + Identifiers.quoteAll(names) + ") FROM STDIN";
+    }
+
+    static String loadCopySql(TableName table, List<Column> columns) {
+        return "COPY " + table.quoted() + " (" + Identifiers.quoteAll(columns.stream().map(Column::name).toList()) + ") FROM STDIN";
     }
 
     @Override
@@ -130,7 +152,11 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         if (copy == null) {
             startCopy();
         }
-        encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt, rows);
+        if (parts != null) {
+            encoder.appendRow(c.row);
+        } else {
+            encoder.appendRow(c.kind == ChangeKind.DELETE ? Keys.toBytes(c.key) : c.row, subtask, attempt, rows);
+        }
         rows++;
         stagedMetric.inc();
         stagedProgress.add(1L);
@@ -155,7 +181,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private void startCopy() throws SQLException {
         connection = target.connect();
         connection.setAutoCommit(false);
-        copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql(staging, columns));
+        copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(parts != null ? loadCopySql(staging, columns) : copySql(staging, columns));
     }
 
     private void flush() throws SQLException {
@@ -185,6 +211,9 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
             copy = null;
             if (copied != rows) {
                 throw new IllegalStateException("COPY into " + staging + " stored " + copied + " rows, expected " + rows);
+            }
+            if (parts != null) {
+                SwapLoad.recordPart(connection, parts, subtask, attempt, rows);
             }
             connection.commit();
             hook.at(CommitHook.Point.STAGING_COMMITTED);

@@ -55,6 +55,15 @@ public final class MergeSql {
         };
     }
 
+    /** The statement upserting every row of {@code table} (a first load's new table that could not be swapped in). */
+    public String upsertFrom(TableName table, TargetDialect dialect) {
+        String rows = "SELECT " + quoteAll(columns) + " FROM " + table.quoted();
+        return switch (dialect) {
+            case MERGE -> merge(rows);
+            case ON_CONFLICT -> insertOnConflict(rows);
+        };
+    }
+
     /** A first load into an empty, locked target: every staged row is new, so no join against the target. */
     public String insert(TableName staging) {
         return "INSERT INTO " + target.quoted() + " (" + quoteAll(columns) + ") " + stagedRows(staging, columns);

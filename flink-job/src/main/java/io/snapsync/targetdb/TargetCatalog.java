@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -103,6 +104,14 @@ public final class TargetCatalog {
     public static List<String> tablesStartingWith(Connection c, String schema, String prefix) throws SQLException {
         return rows(c, "SELECT tablename FROM pg_tables WHERE schemaname = ? AND starts_with(tablename, ?) ORDER BY 1",
                 rs -> rs.getString(1), schema, prefix);
+    }
+
+    /** Whether {@code table} holds any row. */
+    public static boolean hasRows(Connection c, TableName table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + table.quoted() + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     /** {@code server_version_num}, e.g. 170006. */
