@@ -32,12 +32,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The commit of a resync: the whole snapshot goes into a new (shadow) table, which replaces the live
- * table by renames. The live table is not touched, nor locked, until the last, short transaction.
+ * The commit of a resync, or of a first load by swap: the whole snapshot goes into a new (shadow) table, which replaces
+ * the live table by renames. The live table is not touched, nor locked, until the last, short transaction. A first
+ * load keeps the live table's definition whole (anything that cannot be rebuilt fails the run), and when the live table
+ * is busy or received rows meanwhile, its rows are MERGEd into it instead of swapped.
  *
  * <pre>
- * build (txn 1)  drop and recreate the shadow (a retried committer starts clean); copy the reported
- *                attempts' staged rows into it; recreate the live table's key constraints, indexes,
+ * (job)          the writers COPY the rows into the shadow, each attempt in one transaction that also records
+ *                it in the run's parts table (targetdb.SwapLoad)
+ * build (txn 1)  every reported attempt is in the parts table with its rows; rows of committed attempts that
+ *                did not report are deleted (by xmin); indexes and constraints a retried committer built are
+ *                dropped; recreate the live table's key constraints, indexes,
  *                check and foreign-key constraints, defaults, NOT NULLs, comments, owner and grants;
  *                ANALYZE; COMMIT
  * swap (txn 2)   lock the control row; still names the version this run planned against?; LOCK the live
@@ -94,7 +99,7 @@ public final class ShadowSwap {
             c.rollback();
             live = TableDefinition.read(c, plan.target().table());
             requireNoBlockers(live);
-            o.appliedUpserts = resync.firstLoad() ? loaded(c, upserts) : copied(c, upserts);
+            o.appliedUpserts = loaded(c, upserts);
             define(c, live);
             c.commit();
         }
@@ -106,30 +111,8 @@ public final class ShadowSwap {
         o.resyncNotes = notes.isEmpty() ? null : new java.util.ArrayList<>(notes);
     }
 
-    /** A resync: the shadow built again (a retried committer starts clean) and the reported attempts' staged rows copied in. */
-    private long copied(Connection c, Collection<WriteResult.StagedPart> upserts) throws Exception {
-        TableName shadow = shadowTable;
-        long rows = 0;
-        try (Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + shadow.quoted());
-            s.execute(TargetCatalog.createTableSql(shadow, plan.schema(), false));
-        }
-        List<WriteResult.StagedPart> staged = upserts.stream().filter(r -> r.rows() > 0).toList();
-        if (!staged.isEmpty()) {
-            List<String> cols = plan.schema().columnNames();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + shadow.quoted() + " (" + quoteAll(cols) + ") "
-                    + MergeSql.stagedRows(plan.target().staging().upserts(), cols))) {
-                ps.setArray(1, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
-                ps.setArray(2, c.createArrayOf("int4", staged.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
-                rows = ps.executeLargeUpdate();
-            }
-        }
-        LOG.info("{}: {} rows copied into shadow table {}", plan.name(), rows, shadow);
-        return rows;
-    }
-
     /**
-     * A first load by swap: the writers' COPYs put the rows in the shadow. Every reported attempt must be recorded there with
+     * The writers' COPYs put the rows in the shadow. Every reported attempt must be recorded there with
      * its row count; a committed attempt that did not report (its task died after the COPY committed and was retried) has
      * its rows removed by their transaction id. Then the shadow holds exactly the reported rows. Its indexes and
      * constraints are dropped: a retried committer whose definition transaction committed builds them again.
@@ -140,7 +123,7 @@ public final class ShadowSwap {
         for (WriteResult.StagedPart r : upserts) {
             SwapLoad.Part p = committed.remove(List.of(r.subtask(), r.attempt()));
             if (r.rows() > 0 && (p == null || p.rows() != r.rows())) {
-                throw new IllegalStateException("first load of " + plan.name() + ": subtask " + r.subtask() + " attempt " + r.attempt()
+                throw new IllegalStateException(what() + " of " + plan.name() + ": subtask " + r.subtask() + " attempt " + r.attempt()
                         + " reported " + r.rows() + " rows, the new table records " + (p == null ? "none" : p.rows() + " rows")
                         + " from it; " + plan.target().table() + " is unchanged, rerun");
             }
@@ -151,7 +134,7 @@ public final class ShadowSwap {
             long expected = unreported.stream().mapToLong(SwapLoad.Part::rows).sum();
             long deleted = SwapLoad.deleteUnreported(c, shadowTable, resync.parts(), unreported);
             if (deleted != expected) {
-                throw new IllegalStateException("first load of " + plan.name() + ": removing the rows of attempts that did not report "
+                throw new IllegalStateException(what() + " of " + plan.name() + ": removing the rows of attempts that did not report "
                         + unreported + " deleted " + deleted + " rows, expected " + expected + "; " + plan.target().table()
                         + " is unchanged, rerun");
             }
@@ -160,6 +143,10 @@ public final class ShadowSwap {
         SwapLoad.dropDefinition(c, shadowTable);
         LOG.info("{}: {} rows loaded into new table {}", plan.name(), rows, shadowTable);
         return rows;
+    }
+
+    private String what() {
+        return resync.firstLoad() ? "first load" : "resync";
     }
 
     /** The live table's definition on the shadow: indexes and key constraints (built from the rows), constraints, columns, grants. */

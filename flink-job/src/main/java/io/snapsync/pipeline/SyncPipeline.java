@@ -147,8 +147,8 @@ public final class SyncPipeline {
             cacheResults = newCache.transform("count snapshot", resultType, new DryRunWriter<SnapshotRow>(Stage.CACHE, plan.schema()))
                     .setParallelism(p);
         } else {
-            // a first load by swap: the rows straight into the new table, each attempt recorded in the parts table
-            StagingWriter upsertWriter = plan.mode() instanceof TablePlan.Resync r && r.firstLoad()
+            // a resync or a first load by swap: the rows straight into the new table, each attempt recorded in the parts table
+            StagingWriter upsertWriter = plan.mode() instanceof TablePlan.Resync r
                     ? StagingWriter.intoLoadTable(plan.target().endpoint(), r.shadowTable(), r.parts(), plan.schema().columns(), validator, hook)
                     : new StagingWriter(Stage.UPSERTS, plan.target().endpoint(), plan.target().staging().upserts(), plan.schema().columns(), validator, hook);
             upsertResults = upserts.transform("stage upserts " + plan.name(), resultType, upsertWriter).setParallelism(p);

@@ -96,8 +96,8 @@ final class ResyncPlanner {
      * Creates the shadow now, so a type the target cannot hold fails before the job runs, and the staging tables copy
      * its (new) column types; a dry run creates it in a transaction it rolls back.
      */
-    private static Shadow createShadow(Connection c, String table, TableName shadow, TableSchema schema, boolean createSchema,
-                                       boolean dryRun) throws SQLException {
+    private static Shadow createShadow(Connection c, String table, TableName shadow, TableName parts, TableSchema schema,
+                                       boolean createSchema, boolean dryRun) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
@@ -106,6 +106,7 @@ final class ResyncPlanner {
             }
             s.execute(TargetCatalog.createTableSql(shadow, schema, false));
             Shadow created = new Shadow(TargetCatalog.columnLimits(c, shadow), TablePlanner.readTargetColumns(c, shadow));
+            io.snapsync.targetdb.SwapLoad.createParts(s, parts);
             if (dryRun) {
                 c.rollback();
             } else {
@@ -147,11 +148,12 @@ final class ResyncPlanner {
         }
 
         TableName shadow = ShadowNames.shadow(targetTable, runId);
-        Shadow created = createShadow(c, table.name(), shadow, schema, !liveExists, dryRun);
+        StagingTables.Pair staging = StagingTables.Pair.of(config.target().stagingSchemaOrDefault(), table.name(), runId);
+        TableName parts = io.snapsync.targetdb.SwapLoad.partsTable(staging);
+        Shadow created = createShadow(c, table.name(), shadow, parts, schema, !liveExists, dryRun);
         List<TargetColumn> limits = created.limits();
         Map<String, String> types = created.types();
 
-        StagingTables.Pair staging = StagingTables.Pair.of(config.target().stagingSchemaOrDefault(), table.name(), runId);
         if (!dryRun) {
             staging.create(c, shadow, schema, List.of());
         }
@@ -164,6 +166,6 @@ final class ResyncPlanner {
         TablePlan.Cache cache = new TablePlan.Cache(config.cache().uri(), state.map(ControlTable.State::cacheVersion).orElse(null),
                 List.of(), previousRows, null, config.cache().compressionOrDefault(), config.cache().rowGroupBytes());
         return new TablePlan(table.name(), runId, schema, parallelism, dryRun, source, target, cache, policies, guard,
-                new TablePlan.Resync(shadow, reason));
+                new TablePlan.Resync(shadow, reason, false, parts));
     }
 }

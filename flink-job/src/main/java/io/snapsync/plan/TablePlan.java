@@ -81,18 +81,16 @@ public record TablePlan(
      * Load the whole snapshot into {@code shadowTable} and swap it in for the live table by renames (see commit.ShadowSwap).
      *
      * @param reason why: asked for, or the source schema changed under schema-evolution: resync; or a first load
-     * @param firstLoad a first load into an empty live table ({@code targetdb.SwapLoad}): the writers COPY the rows
-     *     straight into {@code shadowTable}, shaped like the live table, and its committed attempts are recorded
-     *     in {@code parts}; else (a resync) the rows are staged and copied into a shadow built from the source schema
+     * @param firstLoad a first load into an empty live table: {@code shadowTable} is shaped like the live table, whose
+     *     definition it must keep whole, and a busy or meanwhile filled live table gets the rows merged instead of
+     *     swapped; else a resync, {@code shadowTable} built from the source schema
+     * @param parts where the writers, which COPY the rows straight into {@code shadowTable}, record each attempt whose
+     *     COPY committed ({@code targetdb.SwapLoad})
      */
     public record Resync(TableName shadowTable, String reason, boolean firstLoad, TableName parts) implements Mode {
-        public Resync(TableName shadowTable, String reason) {
-            this(shadowTable, reason, false, null);
-        }
-
         /** The run's tables besides staging: dropped when the run fails (the shadow: unless it was swapped in). */
         public TableName[] tables() {
-            return parts == null ? new TableName[] {shadowTable} : new TableName[] {shadowTable, parts};
+            return new TableName[] {shadowTable, parts};
         }
     }
 

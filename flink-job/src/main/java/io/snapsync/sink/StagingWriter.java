@@ -32,6 +32,10 @@ import org.postgresql.copy.CopyIn;
  * <p>Every row carries its subtask and attempt number. If an attempt dies after its COPY committed,
  * Flink retries it as a new attempt; the committer merges only the attempts that reported a result,
  * so a retried task can neither duplicate nor lose staged rows.
+ *
+ * <p>A resync or a first load by swap ({@link #intoLoadTable}) COPYs the rows straight into the new table instead, with
+ * only the synced columns; the attempt is recorded in the run's parts table in the COPY's transaction, and the
+ * committer removes the rows of an attempt that did not report by its transaction id ({@code targetdb.SwapLoad}).
  */
 public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         implements OneInputStreamOperator<Change, WriteResult>, BoundedOneInput {

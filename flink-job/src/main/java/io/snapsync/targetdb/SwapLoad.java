@@ -14,12 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A first load that writes the snapshot straight into a new table shaped like the empty live one, which the commit
- * indexes and swaps in (see {@code commit.ShadowSwap}): the rows are written once, by the writers' COPY, instead of
- * COPY into staging and then INSERT into the target, and the live table is locked only for the renames.
+ * Loading a new table that the commit indexes and swaps in for the live one (see {@code commit.ShadowSwap}): a resync's
+ * table built from the source schema, or a first load's shaped like the empty live table. The rows are written once, by
+ * the writers' COPY, instead of COPY into staging and then INSERT, and the live table is locked only for the renames.
  *
- * <p>Only a live table that a copy of its definition replaces exactly is taken ({@link #whyNot}); any other keeps the
- * in-place first load. Each writer attempt COPYs in one transaction and records, in the same transaction, its part,
+ * <p>A first load takes this path only for a live table that a copy of its definition replaces exactly ({@link
+ * #whyNot}); any other keeps the in-place first load. Each writer attempt COPYs in one transaction and records, in the same transaction, its part,
  * attempt, transaction id and row count in the run's parts table ({@link #recordPart}): the commit knows every attempt
  * whose rows are in the table, reported or not, and removes an unreported one's rows by their {@code xmin}.
  */
@@ -98,9 +98,7 @@ public final class SwapLoad {
         try (Statement s = c.createStatement()) {
             String compression = TargetCatalog.serverVersion(c) >= 140000 ? " INCLUDING COMPRESSION" : "";
             s.execute("CREATE TABLE " + shadow.quoted() + " (LIKE " + live.quoted() + " INCLUDING STORAGE" + compression + ")");
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(parts.schema()));
-            s.execute("CREATE TABLE " + parts.quoted() + " (part int NOT NULL, attempt int NOT NULL, xid bigint NOT NULL, "
-                    + "rows bigint NOT NULL, PRIMARY KEY (part, attempt))");
+            createParts(s, parts);
             c.commit();
         } catch (SQLException e) {
             c.rollback();
@@ -108,6 +106,13 @@ public final class SwapLoad {
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /** The run's parts table (logged, like the table it describes), in its own transaction or the caller's. */
+    public static void createParts(Statement s, TableName parts) throws SQLException {
+        s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(parts.schema()));
+        s.execute("CREATE TABLE " + parts.quoted() + " (part int NOT NULL, attempt int NOT NULL, xid bigint NOT NULL, "
+                + "rows bigint NOT NULL, PRIMARY KEY (part, attempt))");
     }
 
     /** In the writer's COPY transaction, before its commit: this attempt's rows are in the table. */
