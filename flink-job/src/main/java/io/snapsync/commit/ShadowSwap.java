@@ -157,7 +157,7 @@ public final class ShadowSwap {
             carryColumns(c, s, live, columns);
             int n = 0;
             for (TableDefinition.Index ix : live.indexes()) {
-                String tmp = ShadowNames.index(plan.runId(), n++);
+                String tmp = ShadowNames.index(plan.target().table(), plan.runId(), n++);
                 String sql = ix.isConstraint()
                         ? "ALTER TABLE " + shadow.quoted() + " ADD CONSTRAINT " + quote(tmp) + " " + ix.constraintDef()
                         : "CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + quote(tmp) + " ON " + shadow.quoted()
@@ -243,7 +243,7 @@ public final class ShadowSwap {
         boolean hasPk = index.hasPrimaryKey();
         boolean keyUnique = index.keyUnique();
         if (!keyUnique) {
-            String tmp = ShadowNames.index(plan.runId(), n);
+            String tmp = ShadowNames.index(plan.target().table(), plan.runId(), n);
             // a failure here (duplicate keys) fails the run: the new table must be syncable
             s.execute("ALTER TABLE " + shadowTable.quoted() + " ADD CONSTRAINT " + quote(tmp)
                     + (hasPk ? " UNIQUE (" : " PRIMARY KEY (") + quoteAll(key) + ")");

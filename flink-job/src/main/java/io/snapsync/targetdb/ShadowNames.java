@@ -11,7 +11,7 @@ import java.util.zip.CRC32;
  * the live table's schema (a rename cannot move a table between schemas), so its name must not collide
  * with the application's: {@code snapsync_rs_<target table>_<run id>}, within PostgreSQL's 63 bytes.
  * Index and key-constraint names are unique per schema, so the shadow's get temporary names
- * ({@code snapsync_rs_<run id>_i<n>}) until the live table's originals are dropped with it.
+ * ({@code snapsync_rs_<run id>_<hash of the table>_i<n>}) until the live table's originals are dropped with it.
  */
 public final class ShadowNames {
     public static final String PREFIX = "snapsync_rs_";
@@ -26,9 +26,14 @@ public final class ShadowNames {
         return new TableName(target.schema(), tablePrefix(target) + run(runId));
     }
 
-    /** A temporary name for the n-th index or key constraint built on the shadow. */
-    public static String index(String runId, int n) {
-        return PREFIX + run(runId) + "_i" + n;
+    /**
+     * A temporary name for the n-th index or key constraint built on {@code target}'s shadow: with a hash of the target's
+     * name, since one run builds the shadows of all its tables, and two of them may share a schema.
+     */
+    public static String index(TableName target, String runId, int n) {
+        CRC32 crc = new CRC32();
+        crc.update(target.toString().getBytes(StandardCharsets.UTF_8));
+        return PREFIX + run(runId) + "_" + String.format("%08x", crc.getValue()) + "_i" + n;
     }
 
     /** Whether {@code name} (in the target's schema) is a shadow table of {@code target} from any run. */

@@ -32,7 +32,9 @@ class ShadowNamesTest {
         assertThat(a.table()).matches("[a-z0-9_]+").isNotEqualTo(b.table());
         TableName upper = ShadowNames.shadow(new TableName("s", "Orders"), RUN);
         assertThat(upper.table()).isNotEqualTo(ShadowNames.shadow(new TableName("s", "orders"), RUN).table());
-        assertThat(ShadowNames.index(RUN, 12).getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
+        assertThat(ShadowNames.index(new TableName("s", longName), RUN, 12).getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
+        // one run builds the shadows of all its tables: two tables of one schema must not share index names
+        assertThat(ShadowNames.index(new TableName("s", "a"), RUN, 0)).isNotEqualTo(ShadowNames.index(new TableName("s", "b"), RUN, 0));
     }
 
     @Test
@@ -44,7 +46,7 @@ class ShadowNamesTest {
         assertThat(ShadowNames.isShadowOf(t, shadowOfTx)).isFalse();
         assertThat(ShadowNames.isShadowOf(tx, shadowOfTx)).isTrue();
         assertThat(ShadowNames.isShadowOf(t, "snapsync_rs_t_mine")).isFalse();
-        assertThat(ShadowNames.isShadowOf(t, ShadowNames.index(RUN, 0))).isFalse();
+        assertThat(ShadowNames.isShadowOf(t, ShadowNames.index(t, RUN, 0))).isFalse();
     }
 
     @Test
