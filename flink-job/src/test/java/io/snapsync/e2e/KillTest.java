@@ -44,17 +44,20 @@ class KillTest extends EndToEndTestBase {
             Random rnd = new Random(42);
             List<Long> killedAfter = new ArrayList<>();
             int killedInJob = 0;
+            int bound = 5000; // widened while kills land before the job is submitted (a loaded machine starts slower)
             List<String> committed = rows(p.target, "t", "id");
             for (int i = 0; i < 15 && (killedAfter.size() < 3 || killedInJob == 0); i++) {
                 List<String> next = rows(p.source, "t", "id");
                 Path log = tmp.resolve("kill-" + i + ".log");
                 Process sync = new ProcessBuilder(javaCommand(yaml)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                long delay = 300 + rnd.nextInt(5000);
+                long delay = 300 + rnd.nextInt(bound);
                 if (!sync.waitFor(delay, TimeUnit.MILLISECONDS)) {
                     sync.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
                     sync.waitFor();
                     killedAfter.add(delay);
-                    killedInJob += Files.readString(log).contains(" submitted ") ? 1 : 0;
+                    boolean inJob = Files.readString(log).contains(" submitted ");
+                    killedInJob += inJob ? 1 : 0;
+                    bound = inJob ? bound : Math.min(bound + 4000, 40000);
                 } else {
                     // finished before the kill: it must have been a real, successful sync
                     assertThat(sync.exitValue()).as(Files.readString(log)).isZero();
