@@ -141,14 +141,24 @@ public interface SourceDialect {
         /** Text under the "C" collation, as {@link #orderBy}: the bounds compare by bytes too. */
         @Override
         public String rangeExpression(Column column) {
-            return quote(column.name()) + (column.type() == ColumnType.TEXT ? " COLLATE \"C\"" : "");
+            return column.type() == ColumnType.TEXT ? textInByteOrder(column) : quote(column.name());
         }
 
         /** Text under the "C" collation: byte order, whatever the column's or the database's collation. */
         @Override
         public String orderBy(List<Column> keyColumns) {
-            return keyColumns.stream().map(c -> quote(c.name()) + (c.type() == ColumnType.TEXT ? " COLLATE \"C\"" : "") + " ASC NULLS LAST")
+            return keyColumns.stream().map(c -> (c.type() == ColumnType.TEXT ? textInByteOrder(c) : quote(c.name())) + " ASC NULLS LAST")
                     .collect(Collectors.joining(", "));
+        }
+
+        /**
+         * The value as text under "C": a column read as text may be of a type that takes no collation (uuid) or that
+         * compares its own way under any (citext, case-insensitively); as text, each compares by the bytes the rows
+         * carry (a no-op for text and varchar). Not char(n): as text it would lose the trailing blanks its rows and
+         * bounds carry; under "C" it compares by bytes as it is.
+         */
+        private static String textInByteOrder(Column c) {
+            return quote(c.name()) + (c.sqlType().startsWith("char(") ? "" : "::text") + " COLLATE \"C\"";
         }
     }
 

@@ -193,10 +193,14 @@ class SplitPlannerTest {
     void theRangePredicateComparesTextByBytesPerDialectAndQuotesTheColumn() {
         Column t = col("we\"ird", ColumnType.TEXT, 0, 0);
         assertThat(SplitPlanner.rangePredicate(new SourceDialect.Postgres(), t))
-                .contains("\"we\"\"ird\" COLLATE \"C\" >= ?").contains("\"we\"\"ird\" COLLATE \"C\" < ?").contains("\"we\"\"ird\" IS NULL");
+                .contains("\"we\"\"ird\"::text COLLATE \"C\" >= ?").contains("\"we\"\"ird\"::text COLLATE \"C\" < ?").contains("\"we\"\"ird\" IS NULL");
         assertThat(SplitPlanner.rangePredicate(new SourceDialect.Redshift(), t)).contains("COLLATE(\"we\"\"ird\", 'case_sensitive') >= ?");
         assertThat(SplitPlanner.rangePredicate(new SourceDialect.Postgres(), col("d", ColumnType.DATE, 0, 0))).contains("\"d\" >= ?")
                 .doesNotContain("COLLATE");
+        // char(n) keeps its blanks (as text it would lose them); uuid and citext are compared as their text
+        Column ch = new Column("c", ColumnType.TEXT, "char(8)", 0, 0, 0, false);
+        assertThat(new SourceDialect.Postgres().orderBy(List.of(ch, new Column("u", ColumnType.TEXT, "uuid", 0, 0, 0, false))))
+                .isEqualTo("\"c\" COLLATE \"C\" ASC NULLS LAST, \"u\"::text COLLATE \"C\" ASC NULLS LAST");
     }
 
     @Test
