@@ -312,6 +312,22 @@ class UnloadEndToEndTest extends EndToEndTestBase {
                 assertThat(r.status).isEqualTo("failed");
                 assertThat(r.error).matches("UNLOAD file s3://" + s3.bucket() + "/unload/t/" + r.runId
                         + "/__snapsync_split=7/0000_part_00\\.parquet is in partition __snapsync_split=7, not one of the 5 key-range splits; nothing applied");
+
+                // a manifest that leaves a partition's file out (its counts made consistent): the docs do not promise it
+                // lists every folder's files, so the file found beside it fails the run rather than losing its rows
+                UnloadStandInDriver.tamperNextManifest = m -> {
+                    Matcher e = Pattern.compile("\\{\"url\":\"[^\"]*\", \"meta\": \\{ \"content_length\": \\d+, \"record_count\": (\\d+) }},\n    ")
+                            .matcher(m);
+                    assertThat(e.find()).isTrue();
+                    String without = m.substring(0, e.start()) + m.substring(e.end());
+                    Matcher t = Pattern.compile("\"record_count\": (\\d+)\n  }").matcher(without);
+                    assertThat(t.find()).isTrue();
+                    return without.substring(0, t.start(1)) + (Long.parseLong(t.group(1)) - Long.parseLong(e.group(1))) + without.substring(t.end(1));
+                };
+                TableReport omitted = run(config(p, "unload", List.of("id")));
+                assertThat(omitted.status).isEqualTo("failed");
+                assertThat(omitted.error).isEqualTo("UNLOAD wrote s3://" + s3.bucket() + "/unload/t/" + omitted.runId
+                        + "/__snapsync_split=0/0000_part_00.parquet, which its manifest does not list; nothing applied");
             } finally {
                 UnloadStandInDriver.tamperNextManifest = null;
             }

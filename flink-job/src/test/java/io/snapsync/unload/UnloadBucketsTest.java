@@ -39,11 +39,12 @@ class UnloadBucketsTest {
         if (caseSql.equals("0")) {
             return 0;
         }
-        Matcher m = Pattern.compile("WHEN (\"id\" IS NULL OR )?\"id\" < (-?\\d+) THEN (\\d+)").matcher(caseSql);
+        Matcher m = Pattern.compile("WHEN (\"id\" IS NULL OR )?\"id\" (<=?) (-?\\d+) THEN (\\d+)").matcher(caseSql);
         while (m.find()) {
             boolean nullArm = m.group(1) != null;
-            if ((nullArm && k == null) || (k != null && k < Long.parseLong(m.group(2)))) {
-                return Integer.parseInt(m.group(3));
+            long bound = Long.parseLong(m.group(3));
+            if ((nullArm && k == null) || (k != null && (m.group(2).equals("<") ? k < bound : k <= bound))) {
+                return Integer.parseInt(m.group(4));
             }
         }
         Matcher e = Pattern.compile(" ELSE (\\d+) END$").matcher(caseSql);
