@@ -17,9 +17,10 @@ import java.util.List;
  * ({@code <location>__snapsync_split=<n>/}) through an extra column and {@code PARTITION BY}, so that the job can read
  * each split's files, sort them by key and take the ordered diff. Pure: unit-tested.
  *
- * <p>Only an INTEGER first key column is bucketed: its bounds are Java longs, rendered by Java into the UNLOAD query
- * literal (nothing can be bound there), so no string from data or config ever reaches the SQL. Other types (text above
- * all: its bounds are data strings) take the keyed diff.
+ * <p>Only an INTEGER or DATE first key column is bucketed: its bounds are Java longs, or dates whose year, month and
+ * day Java renders from numbers into a cast literal ({@code CAST('2024-03-01' AS DATE)}), written into the UNLOAD query literal
+ * (nothing can be bound there), so no string from data or config ever reaches the SQL. Other types (text above all:
+ * its bounds are data strings; timestamps with a zone compare by the session's zone) take the keyed diff.
  */
 public final class UnloadBuckets {
     /** The partition column UNLOAD writes the split index to; a source column of this name is not bucketed. */
@@ -39,9 +40,9 @@ public final class UnloadBuckets {
             return "a key column has no proven order";
         }
         Column first = schema.keyColumnList().get(0);
-        if (first.type() != ColumnType.INTEGER) {
+        if (first.type() != ColumnType.INTEGER && first.type() != ColumnType.DATE) {
             return "the first key column " + Identifiers.quote(first.name()) + " is " + first.sqlType()
-                    + ": only integer bounds can be written into UNLOAD's query text";
+                    + ": only integer and date bounds are written into UNLOAD's query text";
         }
         if (schema.columnNames().contains(SPLIT_COLUMN)) {
             return "the table has a column named " + SPLIT_COLUMN;
@@ -50,28 +51,44 @@ public final class UnloadBuckets {
     }
 
     /**
-     * The interior bounds of range splits planned on an INTEGER first key column (k bounds: k + 1 buckets); none for a
-     * single split.
+     * The interior bounds of range splits planned on an INTEGER or DATE first key column (k bounds: k + 1 buckets); none
+     * for a single split.
      */
-    public static List<Long> bounds(SourceQuery q) {
-        List<Long> out = new ArrayList<>();
+    public static List<Serializable> bounds(SourceQuery q) {
+        List<Serializable> out = new ArrayList<>();
         for (int i = 0; i + 1 < q.splitCount(); i++) {
             SplitRange r = q.range(i);
-            if (!(r.upper() instanceof Long v)) {
-                throw new IllegalArgumentException("UNLOAD buckets need integer bounds, got " + r);
+            if (!(r.upper() instanceof Long) && !(r.upper() instanceof java.time.LocalDate)) {
+                throw new IllegalArgumentException("UNLOAD buckets need integer or date bounds, got " + r);
             }
-            out.add(v);
+            out.add(r.upper());
         }
         return out;
     }
 
     /**
+     * A bound as SQL: a long as Java prints it, a date as {@code CAST('yyyy-mm-dd' AS DATE)} from its year, month and day
+     * (years 1 to 9999 only, the plain ISO form both databases read the same); anything else is refused
+     * (IllegalArgumentException), and the table is then unloaded without buckets.
+     */
+    static String literal(Serializable bound) {
+        if (bound instanceof Long v) {
+            return Long.toString(v);
+        }
+        if (bound instanceof java.time.LocalDate d && d.getYear() >= 1 && d.getYear() <= 9999) {
+            // year first, four digits: read as year-month-day whatever the session's DateStyle order
+            return String.format(java.util.Locale.ROOT, "CAST('%04d-%02d-%02d' AS DATE)", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+        }
+        throw new IllegalArgumentException("the split bound " + bound + " cannot be written as a literal into UNLOAD's query");
+    }
+
+    /**
      * The split index of a row, as SQL over the first key column: {@code CASE WHEN "k" IS NULL OR "k" < b1 THEN 0 WHEN
      * "k" < b2 THEN 1 ... ELSE n END}, the ranges of {@code source.SplitRange} (the first open below and taking NULLs,
-     * the last open above: every row in exactly one). The literals are Java's rendering of longs, never text from data
-     * or config: UNLOAD's query is a string literal where nothing can be bound.
+     * the last open above: every row in exactly one). The literals are Java's rendering of numbers ({@link #literal}),
+     * never text from data or config: UNLOAD's query is a string literal where nothing can be bound.
      */
-    public static String caseExpression(Column first, List<Long> bounds) {
+    public static String caseExpression(Column first, List<? extends Serializable> bounds) {
         if (bounds.isEmpty()) {
             return "0";
         }
@@ -82,8 +99,7 @@ public final class UnloadBuckets {
             if (i == 0) {
                 sb.append(k).append(" IS NULL OR ");
             }
-            long b = bounds.get(i);
-            sb.append(k).append(" < ").append(Long.toString(b)).append(" THEN ").append(i);
+            sb.append(k).append(" < ").append(literal(bounds.get(i))).append(" THEN ").append(i);
         }
         return sb.append(" ELSE ").append(bounds.size()).append(" END").toString();
     }

@@ -73,10 +73,17 @@ public final class Unloads {
         refuseTypes(source, sourceTable, schema);
         removeLeftovers(u.prefix(), table, runId);
         String location = location(u.prefix(), table, runId);
+        String split = null;
+        if (ranges != null) {
+            try {
+                split = UnloadBuckets.caseExpression(schema.keyColumnList().get(0), UnloadBuckets.bounds(ranges));
+            } catch (IllegalArgumentException e) {
+                notBucketed = e.getMessage(); // a date bound outside years 1-9999: unloaded whole, the keyed diff reads it
+                ranges = null;
+            }
+        }
         String sql;
         try {
-            String split = ranges == null ? null
-                    : UnloadBuckets.caseExpression(schema.keyColumnList().get(0), UnloadBuckets.bounds(ranges));
             sql = UnloadStatement.build(sourceTable, schema.columnNames(), location, u, split);
         } catch (IllegalArgumentException e) {
             throw new PlanException("table " + table + ": " + e.getMessage());

@@ -252,6 +252,32 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         }
     }
 
+    /** A date first key column: the CASE's bounds are cast literals Java prints from the dates' numbers. */
+    @Test
+    void aDateFirstKeyColumnIsBucketedToo() throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 25;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (d date, id integer, v text, PRIMARY KEY (d, id))");
+            exec(p.source, "INSERT INTO t SELECT date '2020-01-01' + i, j, 'v' || i || '/' || j FROM generate_series(0, 399) i, generate_series(1, 3) j");
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport day1 = committed(config(p, "unload", List.of("d", "id")));
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+                    .contains("CASE WHEN \"d\" IS NULL OR \"d\" < CAST(''2020-03-21'' AS DATE) THEN 0 WHEN \"d\" < CAST(''2020-06-09'' AS DATE) THEN 1 "));
+            PgPair.update(p.source, "UPDATE t SET v = 'x' WHERE id = 2 AND d < date '2020-02-01'");
+            PgPair.update(p.source, "DELETE FROM t WHERE d = date '2020-03-21'");
+            TableReport day2 = committed(config(p, "unload", List.of("d", "id")));
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(0, 31, 3);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).isTrue();
+            assertThat(rows(p.target, "t", "d, id")).isEqualTo(rows(p.source, "t", "d, id"));
+            TableReport day3 = committed(config(p, "jdbc", List.of("d", "id")));
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
+        }
+    }
+
     /**
      * A bucket estimated larger than source.unload.max-bucket-mb (0 here: every bucket) is not sorted in memory: the run
      * takes the keyed diff over the same files (over a layered cache: against the live target), and says why.

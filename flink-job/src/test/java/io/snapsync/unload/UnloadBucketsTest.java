@@ -98,10 +98,10 @@ class UnloadBucketsTest {
     }
 
     @Test
-    void onlyAnIntegerFirstKeyColumnIsBucketed() {
+    void onlyAnIntegerOrDateFirstKeyColumnIsBucketed() {
         assertThat(UnloadBuckets.whyNot(SCHEMA)).isNull();
         Column text = new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false);
-        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).contains("only integer bounds");
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).contains("only integer and date bounds");
         Column f = new Column("f", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).contains("no proven order");
         Column clash = new Column(UnloadBuckets.SPLIT_COLUMN, ColumnType.INTEGER, "integer", 4, 0, 0, true);
@@ -144,12 +144,25 @@ class UnloadBucketsTest {
     }
 
     @Test
-    void boundsMustBeIntegers() {
+    void dateBoundsAreCastLiteralsJavaPrintsFromNumbersAndOtherBoundsAreRefused() {
         Column d = new Column("d", ColumnType.DATE, "date", 4, 0, 0, false);
-        TableSchema s = new TableSchema(List.of(d), List.of("d"));
+        TableSchema s = new TableSchema(List.of(d, ID), List.of("d", "id"));
+        assertThat(UnloadBuckets.whyNot(s)).isNull();
         SourceQuery q = SplitPlanner.byBounds(s, new TableName("public", "t"), new SourceDialect.Postgres(), d,
-                List.of(java.time.LocalDate.of(2020, 1, 1)));
-        assertThatThrownBy(() -> UnloadBuckets.bounds(q)).hasMessageContaining("integer bounds");
+                List.of(java.time.LocalDate.of(2020, 1, 1), java.time.LocalDate.of(2020, 3, 9)));
+        assertThat(UnloadBuckets.caseExpression(d, UnloadBuckets.bounds(q))).isEqualTo("CASE WHEN \"d\" IS NULL OR \"d\" < "
+                + "CAST('2020-01-01' AS DATE) THEN 0 WHEN \"d\" < CAST('2020-03-09' AS DATE) THEN 1 ELSE 2 END");
+        assertThat(UnloadBuckets.literal(java.time.LocalDate.of(1, 1, 1))).isEqualTo("CAST('0001-01-01' AS DATE)");
+        // years that print with a sign or more digits are not written at all: the table is unloaded without buckets
+        for (java.time.LocalDate far : List.of(java.time.LocalDate.of(0, 12, 31), java.time.LocalDate.of(10000, 1, 1))) {
+            assertThatThrownBy(() -> UnloadBuckets.caseExpression(d, List.of(far))).hasMessageContaining("cannot be written as a literal");
+        }
+        Column ts = new Column("ts", ColumnType.TIMESTAMP, "timestamp", 8, 0, 0, false);
+        TableSchema t = new TableSchema(List.of(ts), List.of("ts"));
+        assertThat(UnloadBuckets.whyNot(t)).contains("only integer and date bounds");
+        SourceQuery tq = SplitPlanner.byBounds(t, new TableName("public", "t"), new SourceDialect.Postgres(), ts,
+                List.of(java.time.LocalDateTime.of(2020, 1, 1, 0, 0)));
+        assertThatThrownBy(() -> UnloadBuckets.bounds(tq)).hasMessageContaining("integer or date bounds");
         assertThat(SplitRange.ALL.noLower()).isTrue();
     }
 }
