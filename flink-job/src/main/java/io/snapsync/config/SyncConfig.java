@@ -89,9 +89,12 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
      * @param rowGroupSizeMb ROWGROUPSIZE in MB (32 to 128)
      * @param region REGION of the bucket, when it is not the cluster's
      * @param kmsKeyId server-side encryption with this KMS key (KMS_KEY_ID ... ENCRYPTED); else S3's default SSE-S3
+     * @param maxBucketMb a bucketed UNLOAD's largest key-range bucket, estimated in memory, that the ordered diff sorts;
+     *     a larger one makes the run take the keyed diff (default 256; 0: always the keyed diff)
      */
     public record Unload(String prefix, String iamRole, String accessKeyId, String secretAccessKey, String sessionToken,
-                         Integer maxFileSizeMb, Integer rowGroupSizeMb, String region, String kmsKeyId) implements java.io.Serializable {
+                         Integer maxFileSizeMb, Integer rowGroupSizeMb, String region, String kmsKeyId, Integer maxBucketMb)
+            implements java.io.Serializable {
         @Override
         public String toString() { // secrets never in logs or messages
             return "Unload[prefix=" + prefix + ", iamRole=" + iamRole + ", accessKeyId=" + (accessKeyId == null ? "none" : "***")

@@ -61,6 +61,9 @@ public final class UnloadSettings {
             throw new IllegalArgumentException("source.unload.max-file-size-mb must be between 5 and 6200 (Redshift's MAXFILESIZE), got "
                     + u.maxFileSizeMb());
         }
+        if (u.maxBucketMb() != null && u.maxBucketMb() < 0) {
+            throw new IllegalArgumentException("source.unload.max-bucket-mb must be 0 or more, got " + u.maxBucketMb());
+        }
         if (u.rowGroupSizeMb() != null && (u.rowGroupSizeMb() < 32 || u.rowGroupSizeMb() > 128)) {
             throw new IllegalArgumentException("source.unload.row-group-size-mb must be between 32 and 128 (Redshift's ROWGROUPSIZE), got "
                     + u.rowGroupSizeMb());

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *     (split markers)                        (sorted Parquet files; reconcile: the target)    ┘
  * </pre>
  *
- * Otherwise (UNLOAD, hash-bucket splits, other key types) the keyed diff:
+ * The same for a bucketed UNLOAD (each key-range bucket's files sorted in memory, see unload.UnloadBucketSource).
+ * Otherwise (UNLOAD not bucketed or with a bucket too large to sort, hash-bucket splits, other key types) the keyed diff:
  *
  * <pre>
  *   snapshot (JDBC, N splits) ─ keyBy(pk) ─┐
@@ -100,10 +101,16 @@ public final class SyncPipeline {
         int p = plan.parallelism();
         LOG.info("{}: ordered diff ({} key-range splits; previous snapshot: {})", plan.name(), plan.source().query().splitCount(),
                 ordered.target() != null ? "the live target" : ordered.files().isEmpty() ? "none" : ordered.files().size() + " sorted cache files");
-        SourceQuery query = plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList()));
-        return env.fromSource(gate.wrap(JdbcSnapshotSource.ordered(plan.source().endpoint(), query, plan.schema(), plan.source().fetchSize(),
-                                EncoderOptions.of(plan.name(), plan.policies()), hook), plan.name()),
-                        WatermarkStrategy.noWatermarks(), "snapshot " + plan.source().table())
+        io.snapsync.unload.UnloadSnapshot unload = plan.source().unload();
+        org.apache.flink.api.connector.source.Source<SnapshotRow, ?, ?> source = unload != null
+                // a bucketed UNLOAD: each key-range bucket's files read, sorted in memory and emitted as an ordered split
+                ? new io.snapsync.unload.UnloadBucketSource(plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), unload.buckets(),
+                        2 * unload.maxBucketBytes())
+                : JdbcSnapshotSource.ordered(plan.source().endpoint(),
+                        plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList())),
+                        plan.schema(), plan.source().fetchSize(), EncoderOptions.of(plan.name(), plan.policies()), hook);
+        return env.fromSource(gate.wrap(source, plan.name()), WatermarkStrategy.noWatermarks(),
+                        (unload != null ? "unloaded snapshot " : "snapshot ") + plan.source().table())
                 .setParallelism(p)
                 .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p)
                 .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered, layer))
@@ -166,9 +173,13 @@ public final class SyncPipeline {
         return upsertResults.union(deleteResults, cacheResults, issueResults);
     }
 
-    /** Whether the table can take the ordered diff: JDBC range splits (or one split) over a key whose order is proven. */
-    private static boolean orderable(TablePlan plan) {
-        return plan.source().unload() == null && plan.source().query().ranged() && KeyOrder.supports(plan.schema());
+    /**
+     * Whether the table can take the ordered diff: JDBC range splits (or one split), or an UNLOAD into key-range buckets
+     * whose largest one can be sorted in memory, over a key whose order is proven.
+     */
+    static boolean orderable(TablePlan plan) {
+        boolean ranges = plan.source().unload() != null ? plan.source().unload().ordered() : plan.source().query().ranged();
+        return ranges && KeyOrder.supports(plan.schema());
     }
 
     /** The previous cache version's manifest when the ordered diff will read it (read once for both decisions below), else null. */
@@ -185,7 +196,7 @@ public final class SyncPipeline {
 
     /**
      * The previous snapshot for the ordered diff, or null when the table takes the keyed diff: UNLOAD
-     * extraction (files in no order), hash-bucket splits, or a key type without a proven order. A previous
+     * extraction not in key-range buckets, hash-bucket splits, or a key type without a proven order. A previous
      * cache version not written sorted (by an older snapsync or the keyed diff) is replaced, once, by the live
      * target read with the same ordered range queries, as reconcile reads it; that run writes a sorted cache
      * (unless the schema changes in the same run: the target has the old columns until the commit, so that run

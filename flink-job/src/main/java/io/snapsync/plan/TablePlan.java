@@ -36,7 +36,8 @@ public record TablePlan(
         Mode mode) implements Serializable {
 
     /**
-     * @param query the split queries; with {@code extract: unload} a single query, not read
+     * @param query the split queries; with {@code extract: unload} not read: the key-range buckets' bounds (see
+     *     unload.UnloadBuckets), or a single query
      * @param expectedRows the source's row count when the run was planned, or -1 when not checked
      * @param unload {@code extract: unload}: the files one UNLOAD wrote for this run, read instead of {@link #query}; else null
      */
@@ -98,6 +99,11 @@ public record TablePlan(
     public TablePlan withUnload(UnloadSnapshot u) {
         Source s = new Source(source.endpoint(), source.table(), source.query(), source.fetchSize(), u.rows(), u);
         return new TablePlan(name, runId, schema, parallelism, dryRun, s, target, cache, policies, guard, mode);
+    }
+
+    /** This plan diffing against another basis (a keyed diff over a layered cache: the live target). */
+    public TablePlan withBasis(Mode m, Cache c) {
+        return new TablePlan(name, runId, schema, parallelism, dryRun, source, target, c, policies, guard, m);
     }
 
     /** The cache version this run writes: named after the run. */

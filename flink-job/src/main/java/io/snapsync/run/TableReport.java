@@ -13,6 +13,8 @@ public class TableReport {
     public String previousCacheVersion;
     /** Set when the run diffed against the live target table instead of the cache, and why. */
     public String reconcile;
+    /** extract: unload: set when the run took the keyed diff over the unloaded files instead of the ordered diff, and why. */
+    public String keyedDiff;
     /** The source schema changed since the previous cache version: what, and the DDL applied (or, dry run, planned). */
     public String schemaChange;
     public java.util.List<String> schemaDdl;

@@ -118,13 +118,13 @@ public final class JdbcSnapshotSource
 
     @Override
     public SplitEnumerator<QuerySplit, Collection<QuerySplit>> createEnumerator(SplitEnumeratorContext<QuerySplit> context) {
-        return spec.ordered() ? new RangeSplitAssigner(context, splits()) : new IteratorSourceEnumerator<>(context, splits());
+        return spec.ordered() ? new RangeSplitAssigner<>(context, splits()) : new IteratorSourceEnumerator<>(context, splits());
     }
 
     @Override
     public SplitEnumerator<QuerySplit, Collection<QuerySplit>> restoreEnumerator(
             SplitEnumeratorContext<QuerySplit> context, Collection<QuerySplit> checkpoint) {
-        return spec.ordered() ? new RangeSplitAssigner(context, checkpoint) : new IteratorSourceEnumerator<>(context, checkpoint);
+        return spec.ordered() ? new RangeSplitAssigner<>(context, checkpoint) : new IteratorSourceEnumerator<>(context, checkpoint);
     }
 
     @Override
@@ -143,7 +143,7 @@ public final class JdbcSnapshotSource
     }
 
     /** One query with its bound parameters. */
-    public static final class QuerySplit implements IteratorSourceSplit<SnapshotRow, RowIterator>, Serializable {
+    public static final class QuerySplit implements IteratorSourceSplit<SnapshotRow, RowIterator>, RangeSplitAssigner.Indexed, Serializable {
         private final String id;
         private final QuerySpec spec;
         private final Serializable[] params;
@@ -160,7 +160,8 @@ public final class JdbcSnapshotSource
         }
 
         /** The split's position in the query's split list: range splits ascend with it. */
-        int index() {
+        @Override
+        public int index() {
             return Integer.parseInt(id);
         }
 
@@ -298,7 +299,7 @@ public final class JdbcSnapshotSource
     }
 
     /** Java serialization for splits and enumerator state: both are small and only live within a job. */
-    static final class JavaSerializer<T> implements SimpleVersionedSerializer<T> {
+    public static final class JavaSerializer<T> implements SimpleVersionedSerializer<T> {
         @Override
         public int getVersion() {
             return 1;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 
@@ -15,15 +16,21 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
  * [i*N/p, (i+1)*N/p), lowest first. So each subtask reads one contiguous key range in ascending order, its
  * new cache file covers that range and no other file's, and its reader of the previous cache walks forward
  * through it once. Splits handed back (a failed attempt) return to their subtask and are read again in order.
- * Unlike dynamic assignment this does not balance a skewed key range across subtasks.
+ * Unlike dynamic assignment this does not balance a skewed key range across subtasks. Used by the JDBC ordered
+ * read and by the bucketed UNLOAD read ({@code unload.UnloadBucketSource}).
  */
-final class RangeSplitAssigner implements SplitEnumerator<JdbcSnapshotSource.QuerySplit, Collection<JdbcSnapshotSource.QuerySplit>> {
-    private final SplitEnumeratorContext<JdbcSnapshotSource.QuerySplit> context;
-    private final int total;
-    private final Map<Integer, TreeSet<JdbcSnapshotSource.QuerySplit>> pending = new TreeMap<>();
-    private final List<JdbcSnapshotSource.QuerySplit> unassigned;
+public final class RangeSplitAssigner<S extends SourceSplit & RangeSplitAssigner.Indexed> implements SplitEnumerator<S, Collection<S>> {
+    /** A range split's position in its read's split list: range splits ascend with it. */
+    public interface Indexed {
+        int index();
+    }
 
-    RangeSplitAssigner(SplitEnumeratorContext<JdbcSnapshotSource.QuerySplit> context, Collection<JdbcSnapshotSource.QuerySplit> splits) {
+    private final SplitEnumeratorContext<S> context;
+    private final int total;
+    private final Map<Integer, TreeSet<S>> pending = new TreeMap<>();
+    private final List<S> unassigned;
+
+    public RangeSplitAssigner(SplitEnumeratorContext<S> context, Collection<S> splits) {
         this.context = context;
         this.unassigned = new ArrayList<>(splits);
         this.total = splits.size();
@@ -34,15 +41,15 @@ final class RangeSplitAssigner implements SplitEnumerator<JdbcSnapshotSource.Que
         return (int) ((long) index * parallelism / total);
     }
 
-    private TreeSet<JdbcSnapshotSource.QuerySplit> queue(int subtask) {
-        return pending.computeIfAbsent(subtask, s -> new TreeSet<>(Comparator.comparingInt(JdbcSnapshotSource.QuerySplit::index)));
+    private TreeSet<S> queue(int subtask) {
+        return pending.computeIfAbsent(subtask, s -> new TreeSet<>(Comparator.comparingInt(Indexed::index)));
     }
 
     @Override
     public void start() {
         int p = context.currentParallelism();
         int n = Math.max(total, 1);
-        for (JdbcSnapshotSource.QuerySplit s : unassigned) {
+        for (S s : unassigned) {
             queue(owner(s.index(), n, p)).add(s);
         }
         unassigned.clear();
@@ -50,7 +57,7 @@ final class RangeSplitAssigner implements SplitEnumerator<JdbcSnapshotSource.Que
 
     @Override
     public void handleSplitRequest(int subtaskId, String requesterHostname) {
-        JdbcSnapshotSource.QuerySplit next = queue(subtaskId).pollFirst();
+        S next = queue(subtaskId).pollFirst();
         if (next == null) {
             context.signalNoMoreSplits(subtaskId);
         } else {
@@ -59,7 +66,7 @@ final class RangeSplitAssigner implements SplitEnumerator<JdbcSnapshotSource.Que
     }
 
     @Override
-    public void addSplitsBack(List<JdbcSnapshotSource.QuerySplit> splits, int subtaskId) {
+    public void addSplitsBack(List<S> splits, int subtaskId) {
         queue(subtaskId).addAll(splits);
     }
 
@@ -67,8 +74,8 @@ final class RangeSplitAssigner implements SplitEnumerator<JdbcSnapshotSource.Que
     public void addReader(int subtaskId) {}
 
     @Override
-    public Collection<JdbcSnapshotSource.QuerySplit> snapshotState(long checkpointId) {
-        List<JdbcSnapshotSource.QuerySplit> all = new ArrayList<>(unassigned);
+    public Collection<S> snapshotState(long checkpointId) {
+        List<S> all = new ArrayList<>(unassigned);
         pending.values().forEach(all::addAll);
         return all;
     }

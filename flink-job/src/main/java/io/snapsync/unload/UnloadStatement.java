@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <pre>
  *   UNLOAD ('SELECT "a", "b" FROM "s"."t"') TO 's3://bucket/prefix/t/run/' IAM_ROLE 'arn:...'
- *     FORMAT AS PARQUET MANIFEST VERBOSE [MAXFILESIZE n MB] [ROWGROUPSIZE n MB] [REGION 'r'] [KMS_KEY_ID 'k' ENCRYPTED]
+ *     FORMAT AS PARQUET MANIFEST VERBOSE [PARTITION BY ("__snapsync_split")] [MAXFILESIZE n MB] [ROWGROUPSIZE n MB] [REGION 'r'] [KMS_KEY_ID 'k' ENCRYPTED]
  * </pre>
  *
  * UNLOAD takes its query as a string literal, so nothing can be bound: identifiers are double-quoted and then every
@@ -29,15 +29,28 @@ public final class UnloadStatement {
 
     /** The statement, with secrets in it: execute it, never log it (see {@link #redacted}). */
     public static String build(TableName table, List<String> columns, String location, SyncConfig.Unload u) {
+        return build(table, columns, location, u, null);
+    }
+
+    /**
+     * As {@link #build(TableName, List, String, SyncConfig.Unload)}; with {@code splitExpression} (SQL built by
+     * {@link UnloadBuckets#caseExpression} from numbers only) the query also selects it as {@value UnloadBuckets#SPLIT_COLUMN}
+     * and UNLOAD writes one Hive-style folder per value: {@code PARTITION BY ("__snapsync_split")}, the column left out
+     * of the files (no INCLUDE).
+     */
+    public static String build(TableName table, List<String> columns, String location, SyncConfig.Unload u, String splitExpression) {
         UnloadSettings.checkConfig(u);
         if (!UnloadSettings.S3_LOCATION.matcher(location).matches() || !location.endsWith("/")) {
             throw new IllegalArgumentException("not an S3 location UNLOAD can write to: " + location);
         }
         StringBuilder sb = new StringBuilder("UNLOAD (")
-                .append(literal(select(table, columns)))
+                .append(literal(select(table, columns, splitExpression)))
                 .append(") TO ").append(literal(location)).append(' ')
                 .append(credentials(u))
                 .append(" FORMAT AS PARQUET MANIFEST VERBOSE");
+        if (splitExpression != null) {
+            sb.append(" PARTITION BY (").append(Identifiers.quote(UnloadBuckets.SPLIT_COLUMN)).append(')');
+        }
         if (u.maxFileSizeMb() != null) {
             sb.append(" MAXFILESIZE ").append(u.maxFileSizeMb()).append(" MB");
         }
@@ -71,6 +84,11 @@ public final class UnloadStatement {
 
     /** {@code SELECT "a", "b" FROM "s"."t"}: the columns in schema order, every identifier quoted. */
     static String select(TableName table, List<String> columns) {
+        return select(table, columns, null);
+    }
+
+    /** The same, plus {@code <splitExpression> AS "__snapsync_split"} last when not null. */
+    static String select(TableName table, List<String> columns, String splitExpression) {
         List<String> all = new ArrayList<>(columns);
         all.add(table.schema());
         all.add(table.table());
@@ -80,7 +98,9 @@ public final class UnloadStatement {
                         + "UNLOAD's query text treats as an escape character; read this table with extract: jdbc");
             }
         }
-        return "SELECT " + Identifiers.quoteAll(columns) + " FROM " + table.quoted();
+        return "SELECT " + Identifiers.quoteAll(columns)
+                + (splitExpression == null ? "" : ", " + splitExpression + " AS " + Identifiers.quote(UnloadBuckets.SPLIT_COLUMN))
+                + " FROM " + table.quoted();
     }
 
     /** A single-quoted SQL string literal: quotes doubled (backslashes are refused before this). */

@@ -7,6 +7,7 @@ import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
+import io.snapsync.source.SourceQuery;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -53,16 +54,37 @@ public final class Unloads {
     /**
      * Removes what earlier runs of the table left below {@code <prefix>/<table>/} (their run ids are in the path),
      * then runs the UNLOAD and reads its manifest. Called by the planner holding the table's lock, so no live run's
-     * files are touched.
+     * files are touched. Not bucketed: the keyed diff reads the files.
      */
     public static UnloadSnapshot run(Connection source, SyncConfig.Unload u, String table, TableName sourceTable, TableSchema schema,
                                      String runId) throws SQLException, IOException {
+        return run(source, u, table, sourceTable, schema, runId, null, "not bucketed");
+    }
+
+    /**
+     * As above; with {@code ranges} (range splits planned on an INTEGER first key column, see {@link UnloadBuckets}) the
+     * UNLOAD writes one folder per split, and the snapshot names each split's files, or the reason the run takes the
+     * keyed diff after all (a bucket estimated larger than {@code source.unload.max-bucket-mb}).
+     *
+     * @param notBucketed why {@code ranges} is null (the report's reason for the keyed diff)
+     */
+    public static UnloadSnapshot run(Connection source, SyncConfig.Unload u, String table, TableName sourceTable, TableSchema schema,
+                                     String runId, SourceQuery ranges, String notBucketed) throws SQLException, IOException {
         refuseTypes(source, sourceTable, schema);
         removeLeftovers(u.prefix(), table, runId);
         String location = location(u.prefix(), table, runId);
+        String split = null;
+        if (ranges != null) {
+            try {
+                split = UnloadBuckets.caseExpression(schema.keyColumnList().get(0), UnloadBuckets.bounds(ranges));
+            } catch (IllegalArgumentException e) {
+                notBucketed = e.getMessage(); // a date bound outside years 1-9999: unloaded whole, the keyed diff reads it
+                ranges = null;
+            }
+        }
         String sql;
         try {
-            sql = UnloadStatement.build(sourceTable, schema.columnNames(), location, u);
+            sql = UnloadStatement.build(sourceTable, schema.columnNames(), location, u, split);
         } catch (IllegalArgumentException e) {
             throw new PlanException("table " + table + ": " + e.getMessage());
         }
@@ -74,16 +96,100 @@ public final class Unloads {
             throw new PlanException("UNLOAD of " + sourceTable + " to " + location + " failed: " + UnloadStatement.scrub(e.getMessage(), u));
         }
         UnloadManifest m;
+        List<UnloadBuckets.Bucket> buckets = List.of();
+        String keyedReason = ranges == null ? notBucketed : null;
         try {
             m = readManifest(location, sourceTable);
+            if (ranges != null) {
+                buckets = buckets(m, location, ranges); // before any file is opened: each must be one the run knows
+                keyedReason = oversized(buckets, maxBucketBytes(u));
+            }
             checkFooter(m, schema, sourceTable);
         } catch (SQLException | IOException | RuntimeException e) {
             deleteQuietly(new UnloadSnapshot(location, List.of(), 0)); // the run fails here: its files are garbage
             throw e;
         }
-        LOG.info("{}: UNLOAD wrote {} rows in {} files to {} in {} ms", table, m.rows(), m.entries().size(), location,
-                System.currentTimeMillis() - t0);
-        return new UnloadSnapshot(location, m.entries(), m.rows());
+        LOG.info("{}: UNLOAD wrote {} rows in {} files{} to {} in {} ms", table, m.rows(), m.entries().size(),
+                ranges == null ? "" : " in " + buckets.size() + " key-range buckets", location, System.currentTimeMillis() - t0);
+        if (keyedReason != null && ranges != null) {
+            LOG.warn("{}: keyed diff over the unloaded files: {}", table, keyedReason);
+        }
+        return new UnloadSnapshot(location, m.entries(), m.rows(), buckets, keyedReason, maxBucketBytes(u));
+    }
+
+    /** {@code source.unload.max-bucket-mb} in bytes. */
+    static long maxBucketBytes(SyncConfig.Unload u) {
+        return (u.maxBucketMb() != null ? u.maxBucketMb() : UnloadBuckets.DEFAULT_MAX_BUCKET_MB) * (1L << 20);
+    }
+
+    /**
+     * The manifest's files by split (each file's split from its folder), checked against what UNLOAD left at the
+     * location: the docs do not say whether a partitioned UNLOAD's manifest lists every partition's files, so a data
+     * file the manifest does not list fails the run (its rows would be lost) rather than being trusted away.
+     */
+    static List<UnloadBuckets.Bucket> buckets(UnloadManifest m, String location, SourceQuery ranges) throws SQLException, IOException {
+        int n = ranges.splitCount();
+        List<List<UnloadManifest.Entry>> files = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            files.add(new ArrayList<>());
+        }
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        try {
+            for (UnloadManifest.Entry e : m.entries()) {
+                files.get(UnloadBuckets.bucketOf(e.url(), location, n)).add(e);
+                listed.add(new Path(e.url()).toString());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new PlanException(e.getMessage());
+        }
+        for (Path f : dataFiles(new Path(location))) {
+            if (!listed.contains(f.toString()) && !f.toString().equals(new Path(location + MANIFEST).toString())) {
+                throw new PlanException("UNLOAD wrote " + f + ", which its manifest does not list; nothing applied");
+            }
+        }
+        List<UnloadBuckets.Bucket> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<UnloadManifest.Entry> bucket = files.get(i);
+            bucket.sort(java.util.Comparator.comparing(UnloadManifest.Entry::url));
+            out.add(new UnloadBuckets.Bucket(i, ranges.range(i), List.copyOf(bucket)));
+        }
+        return out;
+    }
+
+    /** Every file below {@code dir}, recursively. */
+    private static List<Path> dataFiles(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        FileSystem fs = dir.getFileSystem();
+        if (!fs.exists(dir)) {
+            return out;
+        }
+        for (FileStatus f : fs.listStatus(dir)) {
+            if (f.isDir()) {
+                out.addAll(dataFiles(f.getPath()));
+            } else {
+                out.add(f.getPath());
+            }
+        }
+        return out;
+    }
+
+    /** Why the ordered diff cannot sort these buckets in memory (the largest one's estimate is above the bound), or null. */
+    static String oversized(List<UnloadBuckets.Bucket> buckets, long maxBytes) {
+        UnloadBuckets.Bucket largest = null;
+        long most = -1;
+        for (UnloadBuckets.Bucket b : buckets) {
+            long est = UnloadBuckets.memoryEstimate(b.rows(), b.parquetBytes());
+            if (est > most) {
+                most = est;
+                largest = b;
+            }
+        }
+        if (largest == null || most <= maxBytes) {
+            return null;
+        }
+        return "key-range bucket " + largest.index() + " of " + buckets.size() + " " + largest.range() + " holds " + largest.rows()
+                + " rows in " + largest.parquetBytes() + " Parquet bytes, an estimated " + (most >> 20) + " MB in memory, more than "
+                + "source.unload.max-bucket-mb (" + (maxBytes >> 20) + " MB) allows to sort; the keyed diff reads the same files";
     }
 
     private static UnloadManifest readManifest(String location, TableName sourceTable) throws SQLException, IOException {

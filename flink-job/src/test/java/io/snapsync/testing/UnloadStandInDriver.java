@@ -54,7 +54,11 @@ import org.apache.parquet.schema.Type;
  * {@code entries[].meta.content_length}, {@code entries[].meta.record_count}, {@code schema}, the totals in
  * {@code meta} and {@code author}. Redshift does not document which Parquet encoding it uses per type, so each file
  * picks another one of {@link UnloadParquetEncodings} per column (rotating by file number) that holds its values.
- * Everything else is pgjdbc's.
+ * {@code PARTITION BY ("col") [INCLUDE]} as documented: one Hive-style folder {@code <location>col=<value>/} per value
+ * (a NULL value in {@code col=__HIVE_DEFAULT_PARTITION__/}), the column left out of the files unless INCLUDE, one
+ * manifest in the location's root listing every file of every folder; each partition's rows are written in reverse
+ * of the order the query returned them (a slice writes in no key order) over several slices' files, so a reader that
+ * does not sort them is caught. Everything else is pgjdbc's.
  */
 public final class UnloadStandInDriver extends PgjdbcStandInDriver {
     public static final String PARAM = "unloadStandIn=true";
@@ -120,6 +124,9 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
         if (!options.contains("FORMAT AS PARQUET MANIFEST VERBOSE") || !(options.contains("IAM_ROLE") || options.contains("ACCESS_KEY_ID"))) {
             throw new SQLException("stand-in UNLOAD supports FORMAT AS PARQUET MANIFEST VERBOSE with credentials only: " + options);
         }
+        Matcher pm = PARTITION_BY.matcher(options);
+        String partitionColumn = pm.find() ? pm.group(1).replace("\"\"", "\"") : null;
+        boolean include = partitionColumn != null && pm.group(2) != null;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
             ResultSetMetaData md = rs.getMetaData();
             List<Column> columns = new ArrayList<>();
@@ -127,23 +134,74 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
                 columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i), md.getPrecision(i),
                         md.getScale(i), true));
             }
-            List<List<Object[]>> slices = new ArrayList<>();
-            for (int i = 0; i < SLICES; i++) {
-                slices.add(new ArrayList<>());
+            int partitionIndex = -1;
+            if (partitionColumn != null) {
+                for (int i = 0; i < columns.size(); i++) {
+                    if (columns.get(i).name().equals(partitionColumn)) {
+                        partitionIndex = i;
+                    }
+                }
+                if (partitionIndex < 0) {
+                    throw new SQLException("stand-in UNLOAD: PARTITION BY column " + partitionColumn + " is not in the query's results", "42703");
+                }
             }
-            long n = 0;
+            // rows by partition folder ("" when not partitioned), in the order the query returned them
+            Map<String, List<Object[]>> partitions = new java.util.TreeMap<>();
             while (rs.next()) {
                 Object[] row = new Object[columns.size()];
                 for (int i = 0; i < columns.size(); i++) {
                     row[i] = value(rs, i + 1, columns.get(i));
                 }
-                slices.get((int) (n++ % SLICES)).add(row);
+                String folder = "";
+                if (partitionIndex >= 0) {
+                    Object v = row[partitionIndex];
+                    // as documented: Hive-style <column>=<value>/, a NULL value in __HIVE_DEFAULT_PARTITION__
+                    folder = partitionColumn + "=" + (v == null ? "__HIVE_DEFAULT_PARTITION__" : v.toString()) + "/";
+                }
+                partitions.computeIfAbsent(folder, k -> new ArrayList<>()).add(row);
             }
-            writeFiles(location, columns, slices);
+            List<Column> written = columns;
+            if (partitionIndex >= 0 && !include) {
+                // as documented: partition columns are not in the files unless INCLUDE
+                int drop = partitionIndex;
+                written = new ArrayList<>(columns);
+                written.remove(drop);
+                for (List<Object[]> rows : partitions.values()) {
+                    rows.replaceAll(r -> {
+                        Object[] out = new Object[r.length - 1];
+                        System.arraycopy(r, 0, out, 0, drop);
+                        System.arraycopy(r, drop + 1, out, drop, r.length - drop - 1);
+                        return out;
+                    });
+                }
+            }
+            List<FileEntry> entries = new ArrayList<>();
+            int fileNo = 0;
+            for (Map.Entry<String, List<Object[]>> p : partitions.entrySet()) {
+                List<Object[]> rows = p.getValue();
+                if (!p.getKey().isEmpty()) {
+                    // slices write in parallel, in no key order: reversed here, so a reader that does not sort fails
+                    java.util.Collections.reverse(rows);
+                }
+                List<List<Object[]>> slices = new ArrayList<>();
+                for (int i = 0; i < SLICES; i++) {
+                    slices.add(new ArrayList<>());
+                }
+                long n = 0;
+                for (Object[] row : rows) {
+                    slices.get((int) (n++ % SLICES)).add(row);
+                }
+                fileNo = writeFiles(location + p.getKey(), written, slices, entries, fileNo);
+            }
+            writeManifest(location, written, entries);
         } catch (IOException e) {
             throw new SQLException("stand-in UNLOAD: writing to " + location + " failed: " + e.getMessage(), "58030", e);
         }
     }
+
+    private static final Pattern PARTITION_BY = Pattern.compile("PARTITION BY \\(\"((?:[^\"]|\"\")*)\"\\)( INCLUDE)?");
+
+    private record FileEntry(String url, long length, long rows) {}
 
     /** A value as the JDBC driver returns it (TIME as microseconds of the day: 24:00:00 has no LocalTime). */
     static Object value(ResultSet rs, int i, Column c) throws SQLException {
@@ -172,26 +230,34 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
         return v;
     }
 
-    private static void writeFiles(String location, List<Column> columns, List<List<Object[]>> slices) throws IOException {
-        StringBuilder entries = new StringBuilder();
-        long totalLength = 0;
-        long totalRows = 0;
-        int fileNo = 0;
+    private static int writeFiles(String folder, List<Column> columns, List<List<Object[]>> slices, List<FileEntry> entries, int fileNo)
+            throws IOException {
         for (int slice = 0; slice < slices.size(); slice++) {
             List<Object[]> rows = slices.get(slice);
             for (int part = 0; part * rowsPerFile < rows.size(); part++) {
                 List<Object[]> fileRows = rows.subList(part * rowsPerFile, Math.min(rows.size(), (part + 1) * rowsPerFile));
-                String url = location + String.format("%04d_part_%02d.parquet", slice, part);
+                String url = folder + String.format("%04d_part_%02d.parquet", slice, part);
                 byte[] bytes = parquet(columns, fileRows, fileNo++);
                 Path path = new Path(url);
                 try (OutputStream out = path.getFileSystem().create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
                     out.write(bytes);
                 }
-                entries.append(entries.isEmpty() ? "" : ",\n    ").append("{\"url\":\"").append(url).append("\", \"meta\": { \"content_length\": ")
-                        .append(bytes.length).append(", \"record_count\": ").append(fileRows.size()).append(" }}");
-                totalLength += bytes.length;
-                totalRows += fileRows.size();
+                entries.add(new FileEntry(url, bytes.length, fileRows.size()));
             }
+        }
+        return fileNo;
+    }
+
+    /** One manifest in the location's root, listing every file of every partition folder. */
+    private static void writeManifest(String location, List<Column> columns, List<FileEntry> files) throws IOException {
+        StringBuilder entries = new StringBuilder();
+        long totalLength = 0;
+        long totalRows = 0;
+        for (FileEntry f : files) {
+            entries.append(entries.isEmpty() ? "" : ",\n    ").append("{\"url\":\"").append(f.url()).append("\", \"meta\": { \"content_length\": ")
+                    .append(f.length()).append(", \"record_count\": ").append(f.rows()).append(" }}");
+            totalLength += f.length();
+            totalRows += f.rows();
         }
         StringBuilder schema = new StringBuilder();
         for (Column c : columns) {

@@ -32,6 +32,9 @@ class UnloadConfigTest {
         assertThat(c.unload(c.tables().get(0))).isTrue();
         assertThat(c.unload(c.tables().get(1))).isFalse();
         assertThat(c.source().unload().maxFileSizeMb()).isEqualTo(512);
+        assertThat(c.source().unload().maxBucketMb()).isNull();
+        SyncConfig bound = parse(YAML.formatted("unload", "s3://bucket/unload").replace("max-file-size-mb: 512", "max-bucket-mb: 64"));
+        assertThat(bound.source().unload().maxBucketMb()).isEqualTo(64);
         SyncConfig jdbc = parse(YAML.formatted("jdbc", "s3://bucket/unload"));
         assertThat(jdbc.unload(jdbc.tables().get(0))).isFalse();
     }

@@ -14,11 +14,11 @@ class UnloadStatementTest {
     static final String LOCATION = "s3://unload-bucket/snapsync/t/20261201T000000Z-abc123/";
 
     static SyncConfig.Unload role(String arn) {
-        return new SyncConfig.Unload("s3://unload-bucket/snapsync", arn, null, null, null, null, null, null, null);
+        return new SyncConfig.Unload("s3://unload-bucket/snapsync", arn, null, null, null, null, null, null, null, null);
     }
 
     static SyncConfig.Unload keys(String id, String secret, String token) {
-        return new SyncConfig.Unload("s3://unload-bucket/snapsync", null, id, secret, token, null, null, null, null);
+        return new SyncConfig.Unload("s3://unload-bucket/snapsync", null, id, secret, token, null, null, null, null, null);
     }
 
     @Test
@@ -26,6 +26,19 @@ class UnloadStatementTest {
         String sql = UnloadStatement.build(new TableName("public", "t"), List.of("id", "v"), LOCATION, role(ROLE));
         assertThat(sql).isEqualTo("UNLOAD ('SELECT \"id\", \"v\" FROM \"public\".\"t\"') TO '" + LOCATION + "' IAM_ROLE '" + ROLE
                 + "' FORMAT AS PARQUET MANIFEST VERBOSE");
+    }
+
+    @Test
+    void bucketedTheSplitColumnIsSelectedLastAndPartitionedBy() {
+        io.snapsync.schema.Column id = new io.snapsync.schema.Column("i\"d", io.snapsync.schema.ColumnType.INTEGER, "integer", 4, 0, 0, false);
+        String split = UnloadBuckets.caseExpression(id, List.of(-5L, 1000L));
+        String sql = UnloadStatement.build(new TableName("public", "t"), List.of("i\"d", "v"), LOCATION, role(ROLE), split);
+        assertThat(sql).isEqualTo("UNLOAD ('SELECT \"i\"\"d\", \"v\", CASE WHEN \"i\"\"d\" IS NULL OR \"i\"\"d\" < -5 THEN 0 "
+                + "WHEN \"i\"\"d\" < 1000 THEN 1 ELSE 2 END AS \"__snapsync_split\" FROM \"public\".\"t\"') TO '" + LOCATION
+                + "' IAM_ROLE '" + ROLE + "' FORMAT AS PARQUET MANIFEST VERBOSE PARTITION BY (\"__snapsync_split\")");
+        // one bucket: a constant split, still one folder
+        assertThat(UnloadStatement.build(new TableName("public", "t"), List.of("v"), LOCATION, role(ROLE), UnloadBuckets.caseExpression(id, List.of())))
+                .startsWith("UNLOAD ('SELECT \"v\", 0 AS \"__snapsync_split\" FROM").endsWith("PARTITION BY (\"__snapsync_split\")");
     }
 
     @Test
@@ -47,7 +60,7 @@ class UnloadStatementTest {
     @Test
     void optionsInTheirDocumentedForm() {
         SyncConfig.Unload u = new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, 256, 64, "eu-west-1",
-                "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+                "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", null);
         String sql = UnloadStatement.build(new TableName("public", "t"), List.of("id"), "s3://b-1/p/t/r/", u);
         assertThat(sql).endsWith("FORMAT AS PARQUET MANIFEST VERBOSE MAXFILESIZE 256 MB ROWGROUPSIZE 64 MB REGION 'eu-west-1' "
                 + "KMS_KEY_ID 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' ENCRYPTED");
@@ -78,13 +91,13 @@ class UnloadStatementTest {
         assertThatThrownBy(() -> UnloadSettings.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "zq9\\xv")))
                 .hasMessageContaining("session-token").message().doesNotContain("zq9");
         assertThatThrownBy(() -> UnloadSettings.checkConfig(
-                new SyncConfig.Unload("s3://b/p' x", ROLE, null, null, null, null, null, null, null))).hasMessageContaining("prefix");
+                new SyncConfig.Unload("s3://b/p' x", ROLE, null, null, null, null, null, null, null, null))).hasMessageContaining("prefix");
         assertThatThrownBy(() -> UnloadSettings.checkConfig(
-                new SyncConfig.Unload("https://b/p", ROLE, null, null, null, null, null, null, null))).hasMessageContaining("prefix");
+                new SyncConfig.Unload("https://b/p", ROLE, null, null, null, null, null, null, null, null))).hasMessageContaining("prefix");
         assertThatThrownBy(() -> UnloadSettings.checkConfig(
-                new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, null, "eu-west-1'", null))).hasMessageContaining("region");
+                new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, null, "eu-west-1'", null, null))).hasMessageContaining("region");
         assertThatThrownBy(() -> UnloadSettings.checkConfig(
-                new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, null, null, "k' x"))).hasMessageContaining("kms-key-id");
+                new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, null, null, "k' x", null))).hasMessageContaining("kms-key-id");
         assertThatThrownBy(() -> UnloadStatement.build(new TableName("public", "t"), List.of("id"), "s3://b-1/p/t'/r/", role(ROLE)))
                 .hasMessageContaining("S3 location");
     }
@@ -93,13 +106,15 @@ class UnloadStatementTest {
     void credentialsAreRequiredOnceAndSizesWithinRedshiftsLimits() {
         assertThatThrownBy(() -> UnloadSettings.checkConfig(role(null))).hasMessageContaining("iam-role");
         assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, "AKIAIOSFODNN7EXAMPLE", null, null,
-                null, null, null, null))).hasMessageContaining("not both");
+                null, null, null, null, null))).hasMessageContaining("not both");
         assertThatThrownBy(() -> UnloadSettings.checkConfig(keys("AKIAIOSFODNN7EXAMPLE", null, null)))
                 .hasMessageContaining("secret-access-key");
-        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, 4, null, null, null)))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, 4, null, null, null, null)))
                 .hasMessageContaining("max-file-size-mb");
-        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, 129, null, null)))
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, 129, null, null, null)))
                 .hasMessageContaining("row-group-size-mb");
+        assertThatThrownBy(() -> UnloadSettings.checkConfig(new SyncConfig.Unload("s3://b-1/p", ROLE, null, null, null, null, null, null, null, -1)))
+                .hasMessageContaining("max-bucket-mb");
     }
 
     @Test

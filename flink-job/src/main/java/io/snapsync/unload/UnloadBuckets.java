@@ -1,0 +1,182 @@
+package io.snapsync.unload;
+
+import io.snapsync.row.KeyOrder;
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.Identifiers;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.source.SourceQuery;
+import io.snapsync.source.SplitRange;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The key-range buckets of a bucketed UNLOAD: the JDBC path's range splits ({@code source.SplitPlanner} bounds over the
+ * first key column's min and max), written by Redshift into one Hive-style folder per split
+ * ({@code <location>__snapsync_split=<n>/}) through an extra column and {@code PARTITION BY}, so that the job can read
+ * each split's files, sort them by key and take the ordered diff. Pure: unit-tested.
+ *
+ * <p>Only an INTEGER or DATE first key column is bucketed: its bounds are Java longs, or dates whose year, month and
+ * day Java renders from numbers into a cast literal ({@code CAST('2024-03-01' AS DATE)}), written into the UNLOAD query literal
+ * (nothing can be bound there), so no string from data or config ever reaches the SQL. Other types (text above all:
+ * its bounds are data strings; timestamps with a zone compare by the session's zone) take the keyed diff.
+ */
+public final class UnloadBuckets {
+    /** The partition column UNLOAD writes the split index to; a source column of this name is not bucketed. */
+    public static final String SPLIT_COLUMN = "__snapsync_split";
+    /** Row bytes per bucket the planner aims at (the rows of one bucket are held in memory while it is sorted). */
+    public static final long TARGET_BUCKET_BYTES = 64L << 20;
+    /** At most this many buckets (the CASE grows with them, and UNLOAD writes a file per slice and bucket). */
+    public static final int MAX_BUCKETS = 2048;
+    /** Default of {@code source.unload.max-bucket-mb}: a bucket estimated larger takes the keyed diff instead. */
+    public static final int DEFAULT_MAX_BUCKET_MB = 256;
+
+    private UnloadBuckets() {}
+
+    /** Why a table cannot be unloaded into key-range buckets (it takes the keyed diff), or null when it can. */
+    public static String whyNot(TableSchema schema) {
+        if (!KeyOrder.supports(schema)) {
+            return "a key column has no proven order";
+        }
+        Column first = schema.keyColumnList().get(0);
+        if (first.type() != ColumnType.INTEGER && first.type() != ColumnType.DATE) {
+            return "the first key column " + Identifiers.quote(first.name()) + " is " + first.sqlType()
+                    + ": only integer and date bounds are written into UNLOAD's query text";
+        }
+        if (schema.columnNames().contains(SPLIT_COLUMN)) {
+            return "the table has a column named " + SPLIT_COLUMN;
+        }
+        return null;
+    }
+
+    /**
+     * The interior bounds of range splits planned on an INTEGER or DATE first key column (k bounds: k + 1 buckets); none
+     * for a single split.
+     */
+    public static List<Serializable> bounds(SourceQuery q) {
+        List<Serializable> out = new ArrayList<>();
+        for (int i = 0; i + 1 < q.splitCount(); i++) {
+            SplitRange r = q.range(i);
+            if (!(r.upper() instanceof Long) && !(r.upper() instanceof java.time.LocalDate)) {
+                throw new IllegalArgumentException("UNLOAD buckets need integer or date bounds, got " + r);
+            }
+            out.add(r.upper());
+        }
+        return out;
+    }
+
+    /**
+     * A bound as SQL: a long as Java prints it, a date as {@code CAST('yyyy-mm-dd' AS DATE)} from its year, month and day
+     * (years 1 to 9999 only, the plain ISO form both databases read the same); anything else is refused
+     * (IllegalArgumentException), and the table is then unloaded without buckets.
+     */
+    static String literal(Serializable bound) {
+        if (bound instanceof Long v) {
+            return Long.toString(v);
+        }
+        if (bound instanceof java.time.LocalDate d && d.getYear() >= 1 && d.getYear() <= 9999) {
+            // year first, four digits: read as year-month-day whatever the session's DateStyle order
+            return String.format(java.util.Locale.ROOT, "CAST('%04d-%02d-%02d' AS DATE)", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+        }
+        throw new IllegalArgumentException("the split bound " + bound + " cannot be written as a literal into UNLOAD's query");
+    }
+
+    /**
+     * The split index of a row, as SQL over the first key column: {@code CASE WHEN "k" IS NULL OR "k" < b1 THEN 0 WHEN
+     * "k" < b2 THEN 1 ... ELSE n END}, the ranges of {@code source.SplitRange} (the first open below and taking NULLs,
+     * the last open above: every row in exactly one). The literals are Java's rendering of numbers ({@link #literal}),
+     * never text from data or config: UNLOAD's query is a string literal where nothing can be bound.
+     */
+    public static String caseExpression(Column first, List<? extends Serializable> bounds) {
+        if (bounds.isEmpty()) {
+            return "0";
+        }
+        String k = Identifiers.quote(first.name());
+        StringBuilder sb = new StringBuilder("CASE");
+        for (int i = 0; i < bounds.size(); i++) {
+            sb.append(" WHEN ");
+            if (i == 0) {
+                sb.append(k).append(" IS NULL OR ");
+            }
+            sb.append(k).append(" < ").append(literal(bounds.get(i))).append(" THEN ").append(i);
+        }
+        return sb.append(" ELSE ").append(bounds.size()).append(" END").toString();
+    }
+
+    /**
+     * The split index of an unloaded file from its URL: {@code <location>__snapsync_split=<n>/<file>} with n in
+     * [0, buckets). Throws naming the file when the path says otherwise (another folder, the NULL partition
+     * {@code __HIVE_DEFAULT_PARTITION__}, a number out of range): a file that belongs to no known split cannot be merged.
+     */
+    public static int bucketOf(String url, String location, int buckets) {
+        String folder = SPLIT_COLUMN + "=";
+        if (!url.startsWith(location + folder)) {
+            throw new IllegalArgumentException("UNLOAD file " + url + " is not in a " + folder + "<n>/ folder of " + location
+                    + ", so its key range is unknown; nothing applied");
+        }
+        String rest = url.substring(location.length() + folder.length());
+        int slash = rest.indexOf('/');
+        String value = slash < 0 ? "" : rest.substring(0, slash);
+        if (!value.matches("[0-9]{1,9}") || Integer.parseInt(value) >= buckets || rest.indexOf('/', slash + 1) >= 0) {
+            throw new IllegalArgumentException("UNLOAD file " + url + " is in partition " + folder + value + ", not one of the "
+                    + buckets + " key-range splits; nothing applied");
+        }
+        return Integer.parseInt(value);
+    }
+
+    /**
+     * How many buckets: at least {@code splits}, and enough that {@code rows} of about {@code rowBytes} each give about
+     * {@link #TARGET_BUCKET_BYTES} per bucket, at most {@link #MAX_BUCKETS}.
+     */
+    public static int count(int splits, long rows, long rowBytes) {
+        long bySize = rows <= 0 ? 1 : (rows * Math.max(1, rowBytes) + TARGET_BUCKET_BYTES - 1) / TARGET_BUCKET_BYTES;
+        return (int) Math.min(MAX_BUCKETS, Math.max(Math.max(1, splits), bySize));
+    }
+
+    /**
+     * A row's bytes in memory, estimated from the schema before anything is read: object overhead, the key, and per
+     * column its canonical width (text: its declared length up to 256, else 64).
+     */
+    public static long rowBytes(TableSchema schema) {
+        long bytes = ROW_OVERHEAD;
+        for (Column c : schema.columns()) {
+            bytes += 1 + switch (c.type()) {
+                case TEXT, JSON, BYTES, TIMETZ -> 4 + (c.width() > 0 && c.width() < 256 ? c.width() : 64);
+                case DECIMAL -> 24;
+                default -> 8;
+            };
+        }
+        for (Column c : schema.keyColumnList()) {
+            bytes += c.type() == ColumnType.TEXT ? 64 : 9;
+        }
+        return bytes;
+    }
+
+    /** Per row held in memory besides its bytes: the row object, its key String and byte array headers. */
+    static final long ROW_OVERHEAD = 128;
+
+    /**
+     * A bucket's rows in memory, estimated from what the manifest says of its files: their Parquet bytes expanded four
+     * times (Parquet's compression and encodings), plus the per-row overhead.
+     */
+    public static long memoryEstimate(long rows, long parquetBytes) {
+        return 4 * Math.max(0, parquetBytes) + ROW_OVERHEAD * Math.max(0, rows);
+    }
+
+    /** What a row held by the bucket reader costs, measured as it is read (its canonical bytes, key and overhead). */
+    static long heldBytes(io.snapsync.row.SnapshotRow r) {
+        return ROW_OVERHEAD + (r.row == null ? 0 : r.row.length) + (r.key == null ? 0 : r.key.length());
+    }
+
+    /** The files of one bucket, the range it holds, and what the manifest says it weighs. */
+    public record Bucket(int index, SplitRange range, List<UnloadManifest.Entry> files) implements Serializable {
+        public long rows() {
+            return files.stream().mapToLong(e -> Math.max(0, e.recordCount())).sum();
+        }
+
+        public long parquetBytes() {
+            return files.stream().mapToLong(e -> Math.max(0, e.contentLength())).sum();
+        }
+    }
+}
