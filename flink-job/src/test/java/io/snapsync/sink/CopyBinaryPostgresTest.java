@@ -342,17 +342,20 @@ class CopyBinaryPostgresTest {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("CREATE DOMAIN positive AS integer CHECK (VALUE > 0)");
             s.execute("CREATE TYPE mood AS ENUM ('sad', 'ok')");
-            s.execute("CREATE TABLE kinds (id bigint, dom positive, e mood, arr text[], money_ money, r real, dz timestamptz, ci varchar)");
+            s.execute("CREATE TABLE kinds (id bigint, dom positive, e mood, arr text[], money_ money, r real, d8 double precision, dz timestamptz, ci varchar)");
             TableName t = new TableName("public", "kinds");
             var types = TargetCatalog.stagedTypes(c, t);
             Column id = new Column("id", ColumnType.INTEGER, "bigint", 8, 0, 0, false);
             String[][] cases = {
-                {"dom", "a domain"}, {"e", "an enum"}, {"arr", "text[]"}, {"money_", "money"}, {"r", "double precision"}, {"dz", "date"}};
+                {"dom", "a domain"}, {"e", "an enum"}, {"arr", "text[]"}, {"money_", "money"}, {"r", "double precision"}, {"d8", "real"},
+                {"dz", "date"}};
             List<Column> others = List.of(new Column("dom", ColumnType.INTEGER, "integer", 4, 0, 0, true),
                     new Column("e", ColumnType.TEXT, "text", 0, 0, 0, true),
                     new Column("arr", ColumnType.TEXT, "text", 0, 0, 0, true),
                     new Column("money_", ColumnType.DECIMAL, "numeric", 0, 0, 0, true),
                     new Column("r", ColumnType.FLOAT, "double precision", 8, 0, 0, true),
+                    // the text path reads a real's Float.toString into double precision: 0.1f is stored as 0.1
+                    new Column("d8", ColumnType.FLOAT, "real", 4, 0, 0, true),
                     new Column("dz", ColumnType.DATE, "date", 0, 0, 0, true));
             for (int i = 0; i < others.size(); i++) {
                 CopyFormat f = CopyFormat.choose(new TableSchema(List.of(id, others.get(i)), List.of("id")), types, types);
