@@ -89,35 +89,34 @@ public record CopyFormat(List<Wire> upserts, List<Wire> deletes, String textReas
     public static CopyFormat choose(TableSchema schema, Map<String, Staged> upsertTable, Map<String, Staged> deleteTable) {
         List<Wire> upserts = new ArrayList<>();
         for (Column c : schema.columns()) {
-            Object w = wire(c, upsertTable.get(c.name()));
-            if (w instanceof String why) {
-                return text(why);
+            Staged t = upsertTable.get(c.name());
+            Wire w = t == null ? null : exact(c, t.oid());
+            if (w == null) {
+                return text(why(c, t));
             }
-            upserts.add((Wire) w);
+            upserts.add(w);
         }
         List<Wire> deletes = new ArrayList<>();
         for (Column c : schema.keyColumnList()) {
-            Object w = wire(c, deleteTable.get(c.name()));
-            if (w instanceof String why) {
-                return text(why);
+            Staged t = deleteTable.get(c.name());
+            Wire w = t == null ? null : exact(c, t.oid());
+            if (w == null) {
+                return text(why(c, t));
             }
-            deletes.add((Wire) w);
+            deletes.add(w);
         }
         return new CopyFormat(List.copyOf(upserts), List.copyOf(deletes), null);
     }
 
-    /** The wire form of a source column into a staged type, or (a String) why the text format is kept. */
-    static Object wire(Column c, Staged t) {
+    /** Why a column keeps the table in the text format. */
+    private static String why(Column c, Staged t) {
         if (t == null) {
             return "column " + Identifiers.quote(c.name()) + " is not in the staged table's catalog";
         }
-        Wire w = exact(c, t.oid());
-        if (w != null) {
-            return w;
-        }
-        String what = t.kind() == 'd' ? "a domain" : t.kind() == 'e' ? "an enum" : "a type the binary encoder does not write";
-        return "column " + Identifiers.quote(c.name()) + " " + c.sqlType() + " is staged as " + t.declared() + ", "
-                + (exactFamily(c, t.oid()) ? "which its text form converts to (the binary form would not round the same)" : what);
+        String what = t.kind() == 'd' ? "a domain" : t.kind() == 'e' ? "an enum"
+                : converts(c, t.oid()) ? "which its text form converts to (the binary form would not round the same)"
+                : "a type the binary encoder does not write";
+        return "column " + Identifiers.quote(c.name()) + " " + c.sqlType() + " is staged as " + t.declared() + ", " + what;
     }
 
     private static Wire exact(Column c, long oid) {
@@ -142,7 +141,7 @@ public record CopyFormat(List<Wire> upserts, List<Wire> deletes, String textReas
     }
 
     /** A built-in type of the column's family that the text path converts into (e.g. real for a double). */
-    private static boolean exactFamily(Column c, long oid) {
+    private static boolean converts(Column c, long oid) {
         return switch (c.type()) {
             case FLOAT -> oid == FLOAT4 || oid == FLOAT8;
             default -> false;
