@@ -28,7 +28,9 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Streams changed rows into an UNLOGGED staging table with COPY (never row INSERTs), in one
- * transaction per subtask attempt, and reports to the committer when its input ends.
+ * transaction per subtask attempt, and reports to the committer when its input ends. The COPY is in binary format
+ * ({@link CopyBinaryEncoder}) when the plan chose it for the table ({@code schema.CopyFormat}), else in text format
+ * ({@link CopyTextEncoder}); the value checks before a row is staged are the same.
  *
  * <p>Every row carries its subtask and attempt number. If an attempt dies after its COPY committed,
  * Flink retries it as a new attempt; the committer merges only the attempts that reported a result,
