@@ -20,6 +20,7 @@ import io.snapsync.row.Change;
 import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.KeyOrder;
 import io.snapsync.row.SnapshotRow;
+import io.snapsync.schema.CopyFormat;
 import io.snapsync.sink.CacheWriter;
 import io.snapsync.sink.DryRunWriter;
 import io.snapsync.sink.StagingWriter;
@@ -155,12 +156,17 @@ public final class SyncPipeline {
                     .setParallelism(p);
         } else {
             // a resync or a first load by swap: the rows straight into the new table, each attempt recorded in the parts table
+            // binary or text COPY, as the plan chose it for the table (same value checks either way)
+            CopyFormat copy = plan.target().copy();
             StagingWriter upsertWriter = plan.mode() instanceof TablePlan.Resync r
-                    ? StagingWriter.intoLoadTable(plan.target().endpoint(), r.shadowTable(), r.parts(), plan.schema().columns(), validator, hook)
-                    : new StagingWriter(Stage.UPSERTS, plan.target().endpoint(), plan.target().staging().upserts(), plan.schema().columns(), validator, hook);
+                    ? StagingWriter.intoLoadTable(plan.target().endpoint(), r.shadowTable(), r.parts(), plan.schema().columns(),
+                            copy.upserts(), validator, hook)
+                    : new StagingWriter(Stage.UPSERTS, plan.target().endpoint(), plan.target().staging().upserts(), plan.schema().columns(),
+                            copy.upserts(), validator, hook);
             upsertResults = upserts.transform("stage upserts " + plan.name(), resultType, upsertWriter).setParallelism(p);
             deleteResults = deletes.transform("stage deletes " + plan.name(), resultType,
-                    new StagingWriter(Stage.DELETES, plan.target().endpoint(), plan.target().staging().deletes(), plan.schema().keyColumnList(), null, hook))
+                    new StagingWriter(Stage.DELETES, plan.target().endpoint(), plan.target().staging().deletes(), plan.schema().keyColumnList(),
+                            copy.deletes(), null, hook))
                     .setParallelism(p);
             String versionDir = new CacheLayout(plan.cache().uri()).versionDir(plan.name(), plan.cacheVersion()).toString();
             cacheResults = newCache.transform("write cache " + plan.name(), resultType,

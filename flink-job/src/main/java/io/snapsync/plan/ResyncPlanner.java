@@ -154,14 +154,16 @@ final class ResyncPlanner {
         List<TargetColumn> limits = created.limits();
         Map<String, String> types = created.types();
 
+        io.snapsync.schema.CopyFormat copy = io.snapsync.schema.CopyFormat.text("a dry run stages nothing");
         if (!dryRun) {
             staging.create(c, shadow, schema, List.of());
+            copy = TablePlanner.copyFormat(c, table.name(), schema, shadow, staging.deletes());
         }
         List<String> compareAsText = schema.columnNames().stream().filter(n -> "json".equals(types.get(n))).toList();
         TablePlan.Source source = new TablePlan.Source(config.source().endpoint(), sourceTable, query,
                 config.source().fetchSizeOrDefault(), expectedRows, null);
         TablePlan.Target target = new TablePlan.Target(config.target().endpoint(), targetTable, config.target().controlSchemaOrDefault(),
-                TargetCatalog.dialect(c), staging, compareAsText, limits, List.of(), null);
+                TargetCatalog.dialect(c), staging, compareAsText, limits, List.of(), null, copy);
         // like a first load: no cache version is read (every row is an insert)
         TablePlan.Cache cache = new TablePlan.Cache(config.cache().uri(), state.map(ControlTable.State::cacheVersion).orElse(null),
                 List.of(), previousRows, null, config.cache().compressionOrDefault(), config.cache().rowGroupBytes());

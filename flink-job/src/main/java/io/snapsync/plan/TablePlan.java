@@ -2,6 +2,7 @@ package io.snapsync.plan;
 
 import io.snapsync.config.JdbcEndpoint;
 import io.snapsync.config.TablePolicies;
+import io.snapsync.schema.CopyFormat;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TargetColumn;
@@ -50,10 +51,11 @@ public record TablePlan(
      * @param columns the target table's columns and their limits, to check values before staging
      * @param schemaDdl statements bringing the target to the new schema, run in the commit transaction
      * @param schemaChange what changed in the source schema, for the report; null when nothing did
+     * @param copy the writers' COPY format, binary or text, chosen from the staged tables' types
      */
     public record Target(JdbcEndpoint endpoint, TableName table, String controlSchema, TargetDialect dialect,
                          StagingTables.Pair staging, List<String> compareAsText, List<TargetColumn> columns,
-                         List<String> schemaDdl, String schemaChange) implements Serializable {}
+                         List<String> schemaDdl, String schemaChange, CopyFormat copy) implements Serializable {}
 
     /**
      * @param previousVersion the cache version the control table names, or null on the first run

@@ -11,6 +11,7 @@ import io.snapsync.config.PlanException;
 import io.snapsync.config.SyncConfig;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.CopyFormat;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TargetColumn;
@@ -207,12 +208,29 @@ public final class TablePlanner {
                 staging.create(c, targetTable, schema, sourceTyped);
             }
             TablePlan.Mode mode = firstLoadBySwap(c, table, targetTable, schema, basis, staging, runId);
+            CopyFormat copy = dryRun ? CopyFormat.text("a dry run stages nothing")
+                    : copyFormat(c, table.name(), schema, mode instanceof TablePlan.Resync r ? r.shadowTable() : staging.upserts(), staging.deletes());
             TablePlan.Target target = new TablePlan.Target(config.target().endpoint(), targetTable,
                     config.target().controlSchemaOrDefault(), dialect, staging, compareAsText, limits, evolution.ddl(),
-                    evolution.change());
+                    evolution.change(), copy);
             return new TablePlan(table.name(), runId, schema, parallelism, dryRun, read.source(), target, basis.cache(),
                     config.policies(table), guard(table), mode);
         }
+    }
+
+    /**
+     * The writers' COPY format (see {@link CopyFormat}), from the types of the tables they COPY into as PostgreSQL
+     * declares them; logged once, with the reason when the table keeps the text format.
+     */
+    static CopyFormat copyFormat(Connection c, String table, TableSchema schema, TableName upsertInto, TableName deletes)
+            throws SQLException {
+        CopyFormat f = CopyFormat.choose(schema, TargetCatalog.stagedTypes(c, upsertInto), TargetCatalog.stagedTypes(c, deletes));
+        if (f.binary()) {
+            LOG.info("{}: the writers COPY in binary format (every staged column's type maps exactly)", table);
+        } else {
+            LOG.info("{}: the writers COPY in text format: {}", table, f.textReason());
+        }
+        return f;
     }
 
     /**

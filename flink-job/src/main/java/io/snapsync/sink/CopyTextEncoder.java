@@ -17,7 +17,7 @@ import java.util.List;
  * escaped, NULL is {@code \N}, bytea is hex. Dates and timestamps are written in ISO form with an
  * explicit era ({@code BC}) and years past 9999, which PostgreSQL accepts.
  */
-public final class CopyTextEncoder {
+public final class CopyTextEncoder implements CopyEncoder {
     private final List<Column> columns;
     private final CanonicalRowReader reader = new CanonicalRowReader();
     private byte[] out = new byte[8192];
@@ -28,6 +28,7 @@ public final class CopyTextEncoder {
     }
 
     /** Appends one line for {@code row} plus the given trailing integer columns. */
+    @Override
     public void appendRow(byte[] row, long... trailing) {
         reader.reset(row);
         for (int i = 0; i < columns.size(); i++) {
@@ -44,14 +45,17 @@ public final class CopyTextEncoder {
         put((byte) '\n');
     }
 
+    @Override
     public byte[] buffer() {
         return out;
     }
 
+    @Override
     public int length() {
         return len;
     }
 
+    @Override
     public void clear() {
         len = 0;
     }
@@ -159,8 +163,11 @@ public final class CopyTextEncoder {
         return (outScale == v.scale() ? v : v.setScale(outScale)).toPlainString();
     }
 
-    /** Canonical decimals have trailing zeros stripped; a scaled column gets its declared scale back. */
-    private static int decimalScale(int scale, Column c) {
+    /**
+     * Canonical decimals have trailing zeros stripped; a scaled column gets its declared scale back. The binary encoder
+     * takes its numerics' display scale from here too, so both formats store the same scale.
+     */
+    static int decimalScale(int scale, Column c) {
         return c.precision() > 0 && scale < c.scale() ? c.scale() : scale;
     }
 

@@ -8,6 +8,7 @@ import io.snapsync.row.Change;
 import io.snapsync.row.ChangeKind;
 import io.snapsync.row.Keys;
 import io.snapsync.schema.Column;
+import io.snapsync.schema.CopyFormat;
 import io.snapsync.schema.Identifiers;
 import io.snapsync.schema.TableName;
 import io.snapsync.targetdb.StagingTables;
@@ -27,7 +28,9 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Streams changed rows into an UNLOGGED staging table with COPY (never row INSERTs), in one
- * transaction per subtask attempt, and reports to the committer when its input ends.
+ * transaction per subtask attempt, and reports to the committer when its input ends. The COPY is in binary format
+ * ({@link CopyBinaryEncoder}) when the plan chose it for the table ({@code schema.CopyFormat}), else in text format
+ * ({@link CopyTextEncoder}); the value checks before a row is staged are the same.
  *
  * <p>Every row carries its subtask and attempt number. If an attempt dies after its COPY committed,
  * Flink retries it as a new attempt; the committer merges only the attempts that reported a result,
@@ -50,10 +53,12 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private final CommitHook hook;
     /** A first load by swap: the table that records each attempt whose COPY committed (see SwapLoad); else null. */
     private final TableName parts;
+    /** Each column's binary COPY form (see CopyFormat), or null for the text format. */
+    private final List<CopyFormat.Wire> wires;
 
     private transient Connection connection;
     private transient CopyIn copy;
-    private transient CopyTextEncoder encoder;
+    private transient CopyEncoder encoder;
     private transient long inserted;
     private transient long updated;
     private transient long rows;
@@ -67,14 +72,17 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private transient org.apache.flink.metrics.Counter deletedMetric;
     private transient org.apache.flink.api.common.accumulators.LongCounter stagedProgress;
 
-    /** @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes */
-    public StagingWriter(Stage kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
-                         CommitHook hook) {
-        this(kind, target, staging, columns, validator, hook, null);
+    /**
+     * @param columns the staged columns: all synced columns for upserts, the key columns (key order) for deletes
+     * @param wires their binary COPY forms, as the plan chose them ({@code CopyFormat}); null: COPY in text format
+     */
+    public StagingWriter(Stage kind, JdbcEndpoint target, TableName staging, List<Column> columns, List<CopyFormat.Wire> wires,
+                         ValueValidator validator, CommitHook hook) {
+        this(kind, target, staging, columns, wires, validator, hook, null);
     }
 
-    private StagingWriter(Stage kind, JdbcEndpoint target, TableName staging, List<Column> columns, ValueValidator validator,
-                          CommitHook hook, TableName parts) {
+    private StagingWriter(Stage kind, JdbcEndpoint target, TableName staging, List<Column> columns, List<CopyFormat.Wire> wires,
+                          ValueValidator validator, CommitHook hook, TableName parts) {
         this.hook = hook;
         this.kind = kind;
         this.target = target;
@@ -82,6 +90,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
         this.columns = List.copyOf(columns);
         this.validator = validator;
         this.parts = parts;
+        this.wires = wires == null ? null : List.copyOf(wires);
     }
 
     /**
@@ -89,8 +98,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
      * records itself in {@code parts} in its COPY's transaction (see {@code targetdb.SwapLoad}).
      */
     public static StagingWriter intoLoadTable(JdbcEndpoint target, TableName table, TableName parts, List<Column> columns,
-                                              ValueValidator validator, CommitHook hook) {
-        return new StagingWriter(Stage.UPSERTS, target, table, columns, validator, hook, parts);
+                                              List<CopyFormat.Wire> wires, ValueValidator validator, CommitHook hook) {
+        return new StagingWriter(Stage.UPSERTS, target, table, columns, wires, validator, hook, parts);
     }
 
     public static String copySql(TableName staging, List<Column> columns) {
@@ -108,7 +117,9 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     @Override
     public void open() throws Exception {
         super.open();
-        encoder = new CopyTextEncoder(columns);
+        // the staging tables' bookkeeping columns: part and attempt int, seq bigint (StagingTables); a load table has none
+        encoder = wires == null ? new CopyTextEncoder(columns)
+                : parts != null ? new CopyBinaryEncoder(columns, wires) : new CopyBinaryEncoder(columns, wires, 4, 4, 8);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         // per table (the operator is named after it, and the table variable is for reporters); the CLI polls the accumulator
@@ -185,7 +196,8 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
     private void startCopy() throws SQLException {
         connection = target.connect();
         connection.setAutoCommit(false);
-        copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(parts != null ? loadCopySql(staging, columns) : copySql(staging, columns));
+        copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn((parts != null ? loadCopySql(staging, columns) : copySql(staging, columns))
+                + encoder.options());
     }
 
     private void flush() throws SQLException {
@@ -210,6 +222,7 @@ public final class StagingWriter extends AbstractStreamOperator<WriteResult>
 
     private void finishCopy() throws Exception {
         if (copy != null) {
+            encoder.finish();
             flush();
             long copied = copy.endCopy();
             copy = null;

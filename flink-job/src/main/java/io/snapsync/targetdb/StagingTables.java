@@ -84,6 +84,7 @@ public final class StagingTables {
                     alter.append(" ADD COLUMN ").append(quote(col.name())).append(' ').append(col.sqlType()).append(',');
                 }
             }
+            // int, int, bigint: a binary COPY writes them as int4, int4, int8 (sink.StagingWriter)
             alter.append(" ADD COLUMN ").append(quote(PART_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
                     .append(quote(ATTEMPT_COLUMN)).append(" int NOT NULL, ADD COLUMN ")
                     .append(quote(SEQ_COLUMN)).append(" bigint NOT NULL");

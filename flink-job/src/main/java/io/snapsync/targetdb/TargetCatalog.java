@@ -4,6 +4,7 @@ import static io.snapsync.schema.Identifiers.quote;
 import static io.snapsync.schema.Identifiers.quoteAll;
 
 import io.snapsync.schema.Column;
+import io.snapsync.schema.CopyFormat;
 import io.snapsync.schema.TableName;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.schema.TargetColumn;
@@ -66,6 +67,18 @@ public final class TargetCatalog {
                 + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped",
                 rs -> new TargetCompatibility.Target(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                         rs.getString(5).charAt(0), rs.getBoolean(6), rs.getBoolean(7)), table.quoted());
+    }
+
+    /** The columns' exact types as declared (no domain resolved), by name: what a binary COPY must write (see CopyFormat). */
+    public static Map<String, CopyFormat.Staged> stagedTypes(Connection c, TableName table) throws SQLException {
+        Map<String, CopyFormat.Staged> types = new LinkedHashMap<>();
+        for (Object[] col : rows(c, "SELECT a.attname, a.atttypid::int8, format_type(a.atttypid, a.atttypmod), t.typtype "
+                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped",
+                rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)}, table.quoted())) {
+            types.put((String) col[0], new CopyFormat.Staged((Long) col[1], (String) col[2], ((String) col[3]).charAt(0)));
+        }
+        return types;
     }
 
     /** The column lists of the primary key and every unique index without predicate or expression, in key order. */
