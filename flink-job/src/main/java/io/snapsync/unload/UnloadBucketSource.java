@@ -6,19 +6,16 @@ import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
 import io.snapsync.source.JdbcSnapshotSource;
 import io.snapsync.source.RangeSplitAssigner;
+import io.snapsync.source.SequentialSplitReader;
 import io.snapsync.source.SplitRange;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -32,7 +29,6 @@ import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
@@ -126,56 +122,21 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
     }
 
     /** Reads the buckets assigned to it one at a time: marker, then the bucket's rows in key order. */
-    static final class Reader implements SourceReader<SnapshotRow, BucketSplit> {
-        private final SourceReaderContext context;
+    static final class Reader extends SequentialSplitReader<BucketSplit> {
         private final UnloadFileFormat format;
         private final KeyOrder order;
         private final long maxHeldBytes;
-        private final Queue<BucketSplit> splits = new ArrayDeque<>();
-        private CompletableFuture<Void> available = new CompletableFuture<>();
-        private BucketSplit current;
-        private Iterator<SnapshotRow> rows;
-        private boolean noMoreSplits;
 
         Reader(SourceReaderContext context, UnloadFileFormat format, KeyOrder order, long maxHeldBytes) {
-            this.context = context;
+            super(context);
             this.format = format;
             this.order = order;
             this.maxHeldBytes = maxHeldBytes;
         }
 
         @Override
-        public void start() {
-            context.sendSplitRequest();
-        }
-
-        @Override
-        public InputStatus pollNext(ReaderOutput<SnapshotRow> output) throws Exception {
-            while (true) {
-                if (rows != null) {
-                    if (rows.hasNext()) {
-                        output.collect(rows.next());
-                        return InputStatus.MORE_AVAILABLE;
-                    }
-                    rows = null;
-                    current = null;
-                    if (splits.isEmpty() && !noMoreSplits) {
-                        context.sendSplitRequest();
-                    }
-                }
-                current = splits.poll();
-                if (current != null) {
-                    rows = read(current.bucket()).iterator();
-                    continue;
-                }
-                if (noMoreSplits) {
-                    return InputStatus.END_OF_INPUT;
-                }
-                if (available.isDone()) {
-                    available = new CompletableFuture<>();
-                }
-                return InputStatus.NOTHING_AVAILABLE;
-            }
+        protected Iterator<SnapshotRow> open(BucketSplit split) throws IOException {
+            return read(split.bucket()).iterator();
         }
 
         /**
@@ -215,38 +176,6 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
             out.add(SplitRange.marker(bucket.range()));
             out.addAll(sorted(all, order));
             return out;
-        }
-
-        @Override
-        public List<BucketSplit> snapshotState(long checkpointId) {
-            // a bucket in progress is handed back whole: a restored reader reads it again from the start
-            List<BucketSplit> state = new ArrayList<>(splits);
-            if (current != null) {
-                state.add(0, current);
-            }
-            return state;
-        }
-
-        @Override
-        public CompletableFuture<Void> isAvailable() {
-            return available;
-        }
-
-        @Override
-        public void addSplits(List<BucketSplit> newSplits) {
-            splits.addAll(newSplits);
-            available.complete(null);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            noMoreSplits = true;
-            available.complete(null);
-        }
-
-        @Override
-        public void close() {
-            rows = null;
         }
     }
 }
