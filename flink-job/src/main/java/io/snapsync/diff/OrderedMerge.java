@@ -117,7 +117,10 @@ public final class OrderedMerge {
             group = null;
         }
         while (!failed && nextCache() != null) {
-            out.delete(new Change(ChangeKind.DELETE, take().key, null));
+            CacheEntry e = takeAscending();
+            if (e != null) {
+                out.delete(new Change(ChangeKind.DELETE, e.key, null));
+            }
         }
         cache = null;
     }
@@ -129,9 +132,14 @@ public final class OrderedMerge {
         while (!failed && nextCache() != null) {
             int cmp = order.compare(cacheHead.key, s.key);
             if (cmp < 0) {
-                out.delete(new Change(ChangeKind.DELETE, take().key, null));
+                CacheEntry e = takeAscending();
+                if (e != null) {
+                    out.delete(new Change(ChangeKind.DELETE, e.key, null));
+                }
             } else {
                 if (cmp == 0) {
+                    // no order check needed: every entry taken before lies at or below the previous snapshot key (or
+                    // below this one, as a delete just now), and the snapshot keys strictly ascend (checked in row())
                     c = take();
                 }
                 break;
@@ -165,25 +173,35 @@ public final class OrderedMerge {
         }
     }
 
-    /** The next cache entry (peeked, not taken), checked to ascend strictly; null when the range has no more. */
+    /** The next cache entry, peeked, not taken; null when the range has no more. */
     private CacheEntry nextCache() {
         if (cacheHead == null && cache != null && cache.hasNext()) {
-            CacheEntry e = cache.next();
-            if (lastCacheKey != null) {
-                int c = order.compareWithColumn(e.key, lastCacheKey);
-                if (c == 0) {
-                    fail("duplicate primary key in the cache (corrupt cache version?): " + format(e.key));
-                    return null;
-                }
-                if (c < 0) {
-                    fail("the previous cache is not in key order: " + format(e.key) + " after " + format(lastCacheKey)
-                            + " (column " + order.column(c) + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
-                    return null;
-                }
-            }
-            cacheHead = e;
+            cacheHead = cache.next();
         }
         return cacheHead;
+    }
+
+    /**
+     * Takes the peeked entry as a delete, checked to ascend strictly after the last entry taken; null (and the merge
+     * failed) when it does not. Only deletes need this check, which is what keeps it off the common path: an entry
+     * that matches its snapshot key is above every entry taken before it (see decide), so an entry out of order is
+     * always found when it is taken as a delete, here or at the range's end.
+     */
+    private CacheEntry takeAscending() {
+        CacheEntry e = cacheHead;
+        if (lastCacheKey != null) {
+            int c = order.compareWithColumn(e.key, lastCacheKey);
+            if (c == 0) {
+                fail("duplicate primary key in the cache (corrupt cache version?): " + format(e.key));
+                return null;
+            }
+            if (c < 0) {
+                fail("the previous cache is not in key order: " + format(e.key) + " after " + format(lastCacheKey)
+                        + " (column " + order.column(c) + "); run `snapsync reconcile` to diff against the live target and write a fresh cache");
+                return null;
+            }
+        }
+        return take();
     }
 
     private CacheEntry take() {

@@ -203,6 +203,58 @@ class OrderedMergeTest {
     }
 
     @Test
+    void aCacheEntryOutOfOrderIsFoundEvenWhenItMatchesItsSnapshotKey() {
+        // the check runs on entries taken as deletes; these put the disorder next to an entry that matches
+        feed(merge(TablePolicies.DuplicateKeys.FAIL), List.of(cached(5, "a", "v"), cached(5, "a", "v")), row(5, "a", "v"), row(7, "a", "v"));
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("duplicate primary key in the cache").contains("(id=5, name=a)"));
+        issues.clear();
+        feed(merge(TablePolicies.DuplicateKeys.FAIL), List.of(cached(4, "a", "v"), cached(6, "a", "v"), cached(5, "a", "v")),
+                row(5, "a", "v"), row(6, "a", "v"));
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("(id=5, name=a) after (id=6, name=a)"));
+        issues.clear();
+        feed(merge(TablePolicies.DuplicateKeys.FAIL), List.of(cached(5, "a", "v"), cached(3, "a", "v")), row(3, "a", "v"), row(5, "a", "v"));
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("(id=3, name=a) after (id=5, name=a)"));
+    }
+
+    @Test
+    void anyCacheNotStrictlyAscendingFailsAndEveryOtherGivesExactlyTheSource() {
+        java.util.Random random = new java.util.Random(42);
+        for (int round = 0; round < 3000; round++) {
+            java.util.TreeSet<Long> source = new java.util.TreeSet<>();
+            for (int i = random.nextInt(8); i > 0; i--) {
+                source.add((long) random.nextInt(10));
+            }
+            List<Long> previous = new ArrayList<>();
+            for (int i = random.nextInt(8); i > 0; i--) {
+                previous.add((long) random.nextInt(10));
+            }
+            if (random.nextBoolean()) {
+                java.util.Collections.sort(previous); // duplicates may remain
+            }
+            boolean ascending = true;
+            for (int i = 1; i < previous.size(); i++) {
+                ascending &= previous.get(i) > previous.get(i - 1);
+            }
+            changes.clear();
+            deletes.clear();
+            cache.clear();
+            issues.clear();
+            feed(merge(TablePolicies.DuplicateKeys.FAIL), previous.stream().map(id -> cached(id, "a", "v")).toList(),
+                    source.stream().map(id -> row(id, "a", id % 3 == 0 ? "changed" : "v")).toArray(SnapshotRow[]::new));
+            String what = "previous " + previous + ", source " + source;
+            assertThat(issues.isEmpty()).as("merge succeeded: " + what).isEqualTo(ascending);
+            if (ascending) {
+                java.util.Set<String> target = new java.util.HashSet<>(previous.stream().map(id -> key(id, "a")).toList());
+                deletes.forEach(d -> assertThat(target.remove(d.key)).as("deleted a key the target holds: " + what).isTrue());
+                changes.forEach(c -> target.add(c.key));
+                assertThat(target).as(what).isEqualTo(new java.util.HashSet<>(source.stream().map(id -> key(id, "a")).toList()));
+                java.util.Set<String> deleted = new java.util.HashSet<>(deletes.stream().map(d -> d.key).toList());
+                assertThat(changes).as("no key both deleted and upserted: " + what).noneMatch(c -> deleted.contains(c.key));
+            }
+        }
+    }
+
+    @Test
     void aSourceErrorStopsTheMerge() {
         OrderedMerge m = merge(TablePolicies.DuplicateKeys.FAIL);
         feed(m, List.of(cached(5, "a", "v")), row(1, "a", "v"), SnapshotRow.error("value too long for column v"), row(2, "a", "v"));
