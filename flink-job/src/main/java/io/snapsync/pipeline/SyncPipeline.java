@@ -184,8 +184,23 @@ public final class SyncPipeline {
      * whose largest one can be sorted in memory, over a key whose order is proven.
      */
     static boolean orderable(TablePlan plan) {
-        boolean ranges = plan.source().unload() != null ? plan.source().unload().ordered() : plan.source().query().ranged();
-        return ranges && KeyOrder.supports(plan.schema());
+        return keyedReason(plan) == null;
+    }
+
+    /**
+     * Why the table takes the keyed diff (the run report's {@code keyedDiff}), or null when it takes the ordered diff:
+     * the one decision {@link #orderable} makes, so that a report cannot say ordered while the job shuffles.
+     */
+    public static String keyedReason(TablePlan plan) {
+        if (plan.source().unload() != null) {
+            return plan.source().unload().keyedReason();
+        }
+        if (!KeyOrder.supports(plan.schema())) {
+            return "a key column has no proven order (" + plan.schema().keyColumnList().stream()
+                    .filter(c -> !KeyOrder.ordered(c.type())).map(c -> c.name() + " " + c.sqlType()).collect(java.util.stream.Collectors.joining(", "))
+                    + "): hash-bucket splits";
+        }
+        return plan.source().query().ranged() ? null : "hash-bucket splits";
     }
 
     /** The previous cache version's manifest when the ordered diff will read it (read once for both decisions below), else null. */
