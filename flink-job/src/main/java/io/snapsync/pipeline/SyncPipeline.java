@@ -106,7 +106,7 @@ public final class SyncPipeline {
         org.apache.flink.api.connector.source.Source<SnapshotRow, ?, ?> source = unload != null
                 // a bucketed UNLOAD: each key-range bucket's files read, sorted in memory and emitted as an ordered split
                 ? new io.snapsync.unload.UnloadBucketSource(plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), unload.buckets(),
-                        2 * unload.maxBucketBytes())
+                        2 * unload.maxBucketBytes(), hook)
                 : JdbcSnapshotSource.ordered(plan.source().endpoint(),
                         plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList())),
                         plan.schema(), plan.source().fetchSize(), EncoderOptions.of(plan.name(), plan.policies()), hook);
