@@ -254,7 +254,8 @@ class OrderedMergeTest {
         OrderedMerge signed = merge.get();
         feed(signed, List.of(entry.apply(row.apply(0xFF, false))), row.apply(0x80, true), row.apply(0x7F, true), row.apply(0xFF, false));
         assertThat(signed.failed()).isTrue();
-        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("out of key order").contains("column h"));
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("out of key order")
+                .contains("(h=\\x7f, b=true) after (h=\\x80, b=true) (column h)").contains("bytes unsigned with a prefix first"));
         assertThat(deletes).isEmpty();
         issues.clear();
 
