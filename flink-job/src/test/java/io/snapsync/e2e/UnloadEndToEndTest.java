@@ -316,6 +316,43 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         }
     }
 
+    /**
+     * Bytes and a boolean after an integer: bucketed on the integer, each bucket sorted in memory by row.KeyOrder (bytes
+     * unsigned with a prefix first, false before true), merged by the ordered diff; a JDBC day after it finds no change.
+     */
+    @Test
+    void anIntegerThenBytesAndBooleanKeyIsBucketedAndTakesTheOrderedDiff() throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 40;
+        List<String> key = List.of("id", "h", "b");
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer, h bytea, b boolean, v text, PRIMARY KEY (id, h, b))");
+            exec(p.source, "INSERT INTO t SELECT i / 4, decode(substr(md5(i::text), 1, 2 + i % 3 * 2), 'hex'), i % 2 = 0, 'v' || i "
+                    + "FROM generate_series(1, 2000) i");
+            exec(p.source, "INSERT INTO t VALUES (7, '\\x'::bytea, false, 'e'), (7, '\\x00'::bytea, true, 'e'), (7, '\\x80'::bytea, true, 'e'), "
+                    + "(7, '\\xff'::bytea, false, 'e'), (7, '\\xff00'::bytea, false, 'e') ON CONFLICT DO NOTHING");
+            TableReport day1 = committed(config(p, "unload", key));
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).isTrue();
+            assertThat(rows(p.target, "t", "id, h, b")).isEqualTo(rows(p.source, "t", "id, h, b"));
+
+            long updated = scalar(p.source, "SELECT count(*) FROM t WHERE id % 50 = 7 AND id % 75 <> 1");
+            long deleted = scalar(p.source, "SELECT count(*) FROM t WHERE id % 75 = 1");
+            PgPair.update(p.source, "UPDATE t SET v = 'x' WHERE id % 50 = 7");
+            PgPair.update(p.source, "DELETE FROM t WHERE id % 75 = 1");
+            TableReport day2 = committed(config(p, "unload", key));
+            assertThat(day2.keyedDiff).isNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(0, updated, deleted);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).isTrue();
+            assertThat(rows(p.target, "t", "id, h, b")).isEqualTo(rows(p.source, "t", "id, h, b"));
+            TableReport day3 = committed(config(p, "jdbc", key));
+            assertThat(day3.keyedDiff).as("JDBC: range splits on id, the ordered diff").isNull();
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
+        }
+    }
+
     /** A date first key column: the CASE's bounds are cast literals Java prints from the dates' numbers. */
     @Test
     void aDateFirstKeyColumnIsBucketedToo() throws Exception {
