@@ -10,7 +10,10 @@ import java.io.Serializable;
 @FunctionalInterface
 public interface CommitHook extends Serializable {
     enum Point {
-        /** A source split has emitted {@link #AFTER_ROWS} rows; its cursor is still open. */
+        /**
+         * A source split has emitted {@link #AFTER_ROWS} rows: a JDBC split (its cursor still open) or a bucket of a
+         * bucketed UNLOAD (read and sorted, part of it emitted). Not reached by the keyed diff's UNLOAD file source.
+         */
         SOURCE_READ,
         /** A staging writer has sent {@link #AFTER_ROWS} rows; its COPY is still open (uncommitted). */
         STAGING_COPYING,

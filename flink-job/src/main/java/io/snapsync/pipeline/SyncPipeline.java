@@ -106,7 +106,7 @@ public final class SyncPipeline {
         org.apache.flink.api.connector.source.Source<SnapshotRow, ?, ?> source = unload != null
                 // a bucketed UNLOAD: each key-range bucket's files read, sorted in memory and emitted as an ordered split
                 ? new io.snapsync.unload.UnloadBucketSource(plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), unload.buckets(),
-                        2 * unload.maxBucketBytes())
+                        2 * unload.maxBucketBytes(), hook)
                 : JdbcSnapshotSource.ordered(plan.source().endpoint(),
                         plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList())),
                         plan.schema(), plan.source().fetchSize(), EncoderOptions.of(plan.name(), plan.policies()), hook);
@@ -184,8 +184,23 @@ public final class SyncPipeline {
      * whose largest one can be sorted in memory, over a key whose order is proven.
      */
     static boolean orderable(TablePlan plan) {
-        boolean ranges = plan.source().unload() != null ? plan.source().unload().ordered() : plan.source().query().ranged();
-        return ranges && KeyOrder.supports(plan.schema());
+        return keyedReason(plan) == null;
+    }
+
+    /**
+     * Why the table takes the keyed diff (the run report's {@code keyedDiff}), or null when it takes the ordered diff:
+     * the one decision {@link #orderable} makes, so that a report cannot say ordered while the job shuffles.
+     */
+    public static String keyedReason(TablePlan plan) {
+        if (plan.source().unload() != null) {
+            return plan.source().unload().keyedReason();
+        }
+        if (!KeyOrder.supports(plan.schema())) {
+            return "a key column has no proven order (" + plan.schema().keyColumnList().stream()
+                    .filter(c -> !KeyOrder.ordered(c.type())).map(c -> c.name() + " " + c.sqlType()).collect(java.util.stream.Collectors.joining(", "))
+                    + "): hash-bucket splits";
+        }
+        return plan.source().query().ranged() ? null : "hash-bucket splits";
     }
 
     /** The previous cache version's manifest when the ordered diff will read it (read once for both decisions below), else null. */

@@ -540,7 +540,7 @@ public final class TablePlanner {
             List<java.io.Serializable> bounds = SplitPlanner.bounds(first, extremes[0], extremes[1], splits);
             return SplitPlanner.byBounds(schema, table, dialect, first, bounds);
         }
-        return SplitPlanner.byHash(schema, table, dialect, splits);
+        return SplitPlanner.unsplit(schema, table, dialect, splits);
     }
 
     /** The columns of one row of a min/max query over the first key column, read as the Java type its bounds bind as. */

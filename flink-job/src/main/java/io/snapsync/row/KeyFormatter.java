@@ -4,7 +4,7 @@ import io.snapsync.schema.Column;
 import io.snapsync.schema.TableSchema;
 import java.util.List;
 
-/** Human-readable key for messages: {@code (l_orderkey=7, l_linenumber=2)}. */
+/** Human-readable key for messages: {@code (l_orderkey=7, l_linenumber=2)}; bytes in hex as {@code \x00ff}. */
 public final class KeyFormatter {
     private KeyFormatter() {}
 
@@ -18,7 +18,11 @@ public final class KeyFormatter {
             }
             sb.append(cols.get(i).name()).append('=');
             Object v = ValueFormatter.read(r, r.next());
-            sb.append(v == null ? "NULL" : v);
+            if (v instanceof byte[] b) {
+                sb.append("\\x").append(java.util.HexFormat.of().formatHex(b)); // bytea's own text form, not byte[]'s identity
+            } else {
+                sb.append(v == null ? "NULL" : v);
+            }
         }
         return sb.append(')').toString();
     }

@@ -21,8 +21,9 @@ import java.util.Set;
  * canonical value is the number PostgreSQL and Redshift order by; +/-infinity are Long.MAX/MIN and sort
  * last/first there too), decimals by value, text by its UTF-8 bytes unsigned, which is PostgreSQL's
  * {@code COLLATE "C"} and Redshift's binary UTF-8 order (the source query asks for exactly these, see
- * {@code source.SourceDialect#orderBy}). Other key types have no proven order: {@link #supports} says no
- * and the table takes the keyed diff.
+ * {@code source.SourceDialect#orderBy}), booleans false before true, bytes (bytea, VARBYTE) unsigned byte by byte,
+ * a prefix first (PostgreSQL's {@code byteacmp}: memcmp over the common length, then the shorter first). Other key
+ * types (floats, json, timetz) have no proven order: {@link #supports} says no and the table takes the keyed diff.
  *
  * <p>Hand-written over the canonical bytes (no decoding to objects) because it runs several times per row and cache
  * entry. Not thread-safe: it reuses two buffers, so each thread (operator instance) has its own.
@@ -30,7 +31,7 @@ import java.util.Set;
 public final class KeyOrder implements Serializable {
     private static final long serialVersionUID = 1L;
     static final Set<ColumnType> ORDERED = EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,
-            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT);
+            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BOOLEAN, ColumnType.BYTES);
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -110,7 +111,12 @@ public final class KeyOrder implements Serializable {
                     pa += 8;
                     pb += 8;
                 }
-                case TEXT -> {
+                case BOOLEAN -> {
+                    within(pa + 1, la, col);
+                    within(pb + 1, lb, col);
+                    c = Integer.compare(a[pa++], b[pb++]); // 0 (false) before 1 (true)
+                }
+                case TEXT, BYTES -> {
                     within(pa + 4, la, col);
                     within(pb + 4, lb, col);
                     int na = (int) INT.get(a, pa);
@@ -119,7 +125,7 @@ public final class KeyOrder implements Serializable {
                     pb += 4;
                     within(pa + na, la, col);
                     within(pb + nb, lb, col);
-                    // unsigned bytes, a prefix first: UTF-8 byte order
+                    // unsigned bytes, a prefix first: UTF-8 byte order, and bytea's (and VARBYTE's) order
                     c = Arrays.compareUnsigned(a, pa, pa + na, b, pb, pb + nb);
                     pa += na;
                     pb += nb;
@@ -158,7 +164,10 @@ public final class KeyOrder implements Serializable {
         return names[Math.abs(compareResult) - 1];
     }
 
-    /** True when values of {@code type} have an order this class reproduces (a key of them can be split into ranges). */
+    /**
+     * True when values of {@code type} have an order this class reproduces. Whether a first key column of the type can
+     * also be split into ranges is the split planner's call ({@code source.SplitPlanner#rangeable}).
+     */
     public static boolean ordered(ColumnType type) {
         return ORDERED.contains(type);
     }

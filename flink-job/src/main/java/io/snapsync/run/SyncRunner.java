@@ -237,7 +237,7 @@ public final class SyncRunner {
                     .reconcile(reconcile).resync(resync).plan(table, r.runId);
             r.previousCacheVersion = plan.cache().previousVersion();
             r.reconcile = plan.mode() instanceof TablePlan.Reconcile rc ? rc.reason() : null;
-            r.keyedDiff = plan.source().unload() != null ? plan.source().unload().keyedReason() : null;
+            r.keyedDiff = SyncPipeline.keyedReason(plan);
             r.schemaChange = plan.target().schemaChange();
             r.schemaDdl = plan.target().schemaDdl().isEmpty() ? null : plan.target().schemaDdl();
             r.resync = plan.mode() instanceof TablePlan.Resync rs && !rs.firstLoad() ? rs.reason() : null;

@@ -13,7 +13,10 @@ public class TableReport {
     public String previousCacheVersion;
     /** Set when the run diffed against the live target table instead of the cache, and why. */
     public String reconcile;
-    /** extract: unload: set when the run took the keyed diff over the unloaded files instead of the ordered diff, and why. */
+    /**
+     * Set when the run took the keyed diff (shuffle and sort) instead of the ordered diff, and why: a key column without a
+     * proven order, hash-bucket splits, or (extract: unload) files not in key-range buckets or a bucket too large to sort.
+     */
     public String keyedDiff;
     /** The source schema changed since the previous cache version: what, and the DDL applied (or, dry run, planned). */
     public String schemaChange;

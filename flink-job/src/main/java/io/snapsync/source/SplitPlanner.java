@@ -24,7 +24,8 @@ import java.util.List;
  * Splits the snapshot read so that N readers each stream a share of the table through their own
  * cursor. When the first key column's type has a proven order (integers, decimals, dates, timestamps, times,
  * text), splits are ranges of it (index- and zone-map friendly, and read in key order they let the diff merge
- * with the cache's same range); otherwise rows are bucketed by a hash of the whole key. Either way the predicates cover
+ * with the cache's same range); a boolean or bytes first column of an ordered key takes one split; otherwise rows
+ * are bucketed by a hash of the whole key. Either way the predicates cover
  * every row exactly once, including rows whose split column is NULL.
  */
 public final class SplitPlanner {
@@ -73,9 +74,23 @@ public final class SplitPlanner {
                 + quote(column.name()) + " IS NULL)";
     }
 
-    /** Whether range splits can be planned on a first key column of this type (its order is proven, see row.KeyOrder). */
+    /**
+     * Whether range splits can be planned on a first key column of this type: its order is proven (see row.KeyOrder)
+     * and {@link #bounds} interpolates it. Not booleans (two values: at most two splits) nor bytes (no bound bound as
+     * bytea/VARBYTE is tried here): such a key whose every column is ordered takes one split and the ordered diff,
+     * see {@link #unsplit}.
+     */
     public static boolean rangeable(ColumnType type) {
-        return KeyOrder.ordered(type);
+        return KeyOrder.ordered(type) && type != ColumnType.BOOLEAN && type != ColumnType.BYTES;
+    }
+
+    /**
+     * How a key whose first column is not {@link #rangeable} is split: one split when the whole key has a proven order
+     * (read in key order by one cursor, merged by the ordered diff: no shuffle, no sort, but one subtask reads the
+     * table), else {@code splits} hash buckets (the keyed diff, every subtask reading).
+     */
+    public static SourceQuery unsplit(TableSchema schema, TableName table, SourceDialect dialect, int splits) {
+        return KeyOrder.supports(schema) ? single(schema, table) : byHash(schema, table, dialect, splits);
     }
 
     /**

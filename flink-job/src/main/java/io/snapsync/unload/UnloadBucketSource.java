@@ -1,5 +1,6 @@
 package io.snapsync.unload;
 
+import io.snapsync.fault.CommitHook;
 import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.KeyOrder;
 import io.snapsync.row.SnapshotRow;
@@ -38,7 +39,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * (the same checks against the manifest, the same row encoder), its rows sorted in memory by {@link KeyOrder}, then
  * emitted behind the bucket's range marker ({@link SplitRange#marker}) in key order, exactly what an ordered JDBC split
  * emits. The planner sized the buckets so that one fits in memory (else the run takes the keyed diff); a bucket that
- * holds more than twice the bound when read fails its table instead of the task's heap.
+ * holds more than twice the bound when read fails its table instead of the task's heap. Like the JDBC reader, a bucket
+ * that has emitted {@link CommitHook#AFTER_ROWS} rows reaches {@link CommitHook.Point#SOURCE_READ} (tests inject a
+ * failure there; production passes {@link CommitHook#NONE}).
  */
 public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucketSource.BucketSplit, Collection<UnloadBucketSource.BucketSplit>>,
         ResultTypeQueryable<SnapshotRow> {
@@ -47,13 +50,19 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
     private final EncoderOptions options;
     private final List<UnloadBuckets.Bucket> buckets;
     private final long maxHeldBytes;
+    private final CommitHook hook;
 
-    /** @param maxHeldBytes a bucket holding more than this in memory while read fails the table (never the heap) */
-    public UnloadBucketSource(TableSchema schema, EncoderOptions options, List<UnloadBuckets.Bucket> buckets, long maxHeldBytes) {
+    /**
+     * @param maxHeldBytes a bucket holding more than this in memory while read fails the table (never the heap)
+     * @param hook test-only fault injection at {@link CommitHook.Point#SOURCE_READ}
+     */
+    public UnloadBucketSource(TableSchema schema, EncoderOptions options, List<UnloadBuckets.Bucket> buckets, long maxHeldBytes,
+                              CommitHook hook) {
         this.schema = schema;
         this.options = options;
         this.buckets = List.copyOf(buckets);
         this.maxHeldBytes = maxHeldBytes;
+        this.hook = hook;
     }
 
     /** One bucket: its index among the buckets (ascending with its key range) and its files. */
@@ -98,7 +107,7 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
     @Override
     public SourceReader<SnapshotRow, BucketSplit> createReader(SourceReaderContext context) {
         return new Reader(context, new UnloadFileFormat(schema, options, buckets.stream().flatMap(b -> b.files().stream()).toList()),
-                new KeyOrder(schema), maxHeldBytes);
+                new KeyOrder(schema), maxHeldBytes, hook);
     }
 
     @Override
@@ -121,22 +130,55 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
         return keyed;
     }
 
+    /**
+     * The bucket's rows, reaching {@link CommitHook.Point#SOURCE_READ} once {@link CommitHook#AFTER_ROWS} of them (the
+     * marker not counted) are emitted and before the next is: where the JDBC reader reaches it in a split, so that a
+     * failure there leaves part of a bucket downstream, as a failing read would.
+     */
+    static Iterator<SnapshotRow> withHook(Iterator<SnapshotRow> rows, CommitHook hook) {
+        return new Iterator<>() {
+            private int emitted;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public SnapshotRow next() {
+                SnapshotRow row = rows.next();
+                if (!row.has(SnapshotRow.SPLIT) && ++emitted == CommitHook.AFTER_ROWS) {
+                    try {
+                        hook.at(CommitHook.Point.SOURCE_READ);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                }
+                return row;
+            }
+        };
+    }
+
     /** Reads the buckets assigned to it one at a time: marker, then the bucket's rows in key order. */
     static final class Reader extends SequentialSplitReader<BucketSplit> {
         private final UnloadFileFormat format;
         private final KeyOrder order;
         private final long maxHeldBytes;
+        private final CommitHook hook;
 
-        Reader(SourceReaderContext context, UnloadFileFormat format, KeyOrder order, long maxHeldBytes) {
+        Reader(SourceReaderContext context, UnloadFileFormat format, KeyOrder order, long maxHeldBytes, CommitHook hook) {
             super(context);
             this.format = format;
             this.order = order;
             this.maxHeldBytes = maxHeldBytes;
+            this.hook = hook;
         }
 
         @Override
         protected Iterator<SnapshotRow> open(BucketSplit split) throws IOException {
-            return read(split.bucket()).iterator();
+            return withHook(read(split.bucket()).iterator(), hook);
         }
 
         /**

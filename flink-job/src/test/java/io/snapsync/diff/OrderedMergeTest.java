@@ -202,6 +202,73 @@ class OrderedMergeTest {
                 .contains("duplicate primary key in the cache").contains("(id=2, name=a)"));
     }
 
+    /**
+     * A bytes and boolean key whose rows arrive in another order than {@link KeyOrder}'s (0x80 before 0x7F, as a
+     * signed-byte comparison would return them; true before false): the table fails, nothing is decided after it.
+     */
+    @Test
+    void bytesAndBooleanKeysOutOfOrderFailOnEitherSide() {
+        TableSchema bs = new TableSchema(List.of(new Column("h", ColumnType.BYTES, "bytea", 0, 0, 0, false),
+                new Column("b", ColumnType.BOOLEAN, "boolean", 0, 0, 0, false)), List.of("h", "b"));
+        java.util.function.BiFunction<Integer, Boolean, SnapshotRow> row = (h, b) -> {
+            CanonicalRowWriter w = new CanonicalRowWriter();
+            w.writeBytes(h < 0 ? new byte[0] : new byte[] {(byte) (int) h});
+            w.writeBoolean(b);
+            byte[] bytes = w.toByteArray();
+            long[] hash = RowHash.hash(bytes);
+            return new SnapshotRow(Keys.fromBytes(bytes), hash[0], hash[1], bytes);
+        };
+        java.util.function.Function<SnapshotRow, CacheEntry> entry = r -> new CacheEntry(r.key, r.hashHi, r.hashLo);
+        java.util.function.Supplier<OrderedMerge> merge = () -> new OrderedMerge(bs, TablePolicies.DuplicateKeys.FAIL, new KeyOrder(bs),
+                new OrderedMerge.Output() {
+                    @Override
+                    public void change(Change upsert) {
+                        changes.add(upsert);
+                    }
+
+                    @Override
+                    public void delete(Change delete) {
+                        deletes.add(delete);
+                    }
+
+                    @Override
+                    public void cache(SnapshotRow r) {
+                        cache.add(r);
+                    }
+
+                    @Override
+                    public void issue(DataIssue issue) {
+                        issues.add(issue);
+                    }
+                });
+        // in order: the empty value, 0x00, 0x7F false/true, 0x80, 0xFF
+        OrderedMerge ok = merge.get();
+        feed(ok, List.of(entry.apply(row.apply(-1, true)), entry.apply(row.apply(0x7F, true)), entry.apply(row.apply(0xFF, false))),
+                row.apply(-1, true), row.apply(0x00, false), row.apply(0x7F, false), row.apply(0x7F, true), row.apply(0x80, true), row.apply(0xFF, false));
+        assertThat(ok.failed()).isFalse();
+        assertThat(issues).isEmpty();
+        assertThat(changes).hasSize(3);
+        changes.clear();
+        cache.clear();
+
+        OrderedMerge signed = merge.get();
+        feed(signed, List.of(entry.apply(row.apply(0xFF, false))), row.apply(0x80, true), row.apply(0x7F, true), row.apply(0xFF, false));
+        assertThat(signed.failed()).isTrue();
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("out of key order")
+                .contains("(h=\\x7f, b=true) after (h=\\x80, b=true) (column h)").contains("bytes unsigned with a prefix first"));
+        assertThat(deletes).isEmpty();
+        issues.clear();
+
+        OrderedMerge bools = merge.get();
+        feed(bools, List.of(), row.apply(0x01, true), row.apply(0x01, false));
+        assertThat(bools.failed()).isTrue();
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("out of key order").contains("column b"));
+        issues.clear();
+
+        feed(merge.get(), List.of(entry.apply(row.apply(0x80, false)), entry.apply(row.apply(0x7F, false))), row.apply(0xFF, true));
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("the previous cache is not in key order").contains("column h"));
+    }
+
     @Test
     void aCacheEntryOutOfOrderIsFoundEvenWhenItMatchesItsSnapshotKey() {
         // the check runs on entries taken as deletes; these put the disorder next to an entry that matches

@@ -252,6 +252,107 @@ class UnloadEndToEndTest extends EndToEndTestBase {
         }
     }
 
+    static final java.util.concurrent.atomic.AtomicBoolean FAIL_READ = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Fails the first bucket to reach {@link io.snapsync.fault.CommitHook#AFTER_ROWS} emitted rows, once. */
+    static final io.snapsync.fault.CommitHook FAIL_ONE_READ = point -> {
+        if (point == io.snapsync.fault.CommitHook.Point.SOURCE_READ && FAIL_READ.compareAndSet(true, false)) {
+            throw new IllegalStateException("injected failure at " + point);
+        }
+    };
+
+    /**
+     * A failure while the UNLOAD buckets are read, part of a bucket already merged downstream (the in-process stand-in
+     * for a kill there: KillTest's separate JVM has no UNLOAD stand-in nor S3 server): without task retries the run fails
+     * with the target, the committed cache and the control row as they were, and the next run converges with the exact
+     * counts; with retries the failed task's rows are discarded and the run commits exact counts, its cache complete.
+     */
+    @Test
+    void aFailureWhileReadingTheBucketsLeavesTheTargetAsItWasAndTheNextRunConverges() throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 40;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 3000) i");
+            SyncConfig unload = config(p, "unload", List.of("id"));
+            java.util.function.IntFunction<SyncConfig> withRestarts = n -> new SyncConfig(unload.source(), unload.target(), unload.cache(),
+                    new SyncConfig.Job(2, 4, n, 1.0, 1.0), unload.tables());
+            assertThat(committed(unload).keyedDiff).isNull();
+            List<String> day1 = rows(p.target, "t", "id");
+            List<String> cache = PgPair.manifests(p.cache);
+            String control = rows(p.target, "snapsync.sync_state", "table_name").toString();
+
+            PgPair.update(p.source, "UPDATE t SET v = 'x' WHERE id % 100 = 0");
+            PgPair.update(p.source, "DELETE FROM t WHERE id % 250 = 1");
+            exec(p.source, "INSERT INTO t SELECT i, 'new' FROM generate_series(3001, 3010) i");
+            FAIL_READ.set(true);
+            TableReport failed = new SyncRunner(withRestarts.apply(0), FAIL_ONE_READ, false).run(null).tables.get(0);
+            assertThat(FAIL_READ.get()).as("a bucket reached the hook").isFalse();
+            assertThat(failed.keyedDiff).as("the bucketed ordered diff, whose bucket source has the hook").isNull();
+            assertThat(failed.status).isEqualTo("failed");
+            assertThat(failed.error).contains("injected failure at SOURCE_READ");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(day1);
+            assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
+            assertThat(rows(p.target, "snapsync.sync_state", "table_name").toString()).isEqualTo(control);
+
+            TableReport rerun = committed(unload);
+            assertThat(new long[] {rerun.inserted, rerun.updated, rerun.deleted}).containsExactly(10, 30, 12);
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            assertThat(scalar(p.target, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'snapsync_stg_%'")).isZero();
+
+            PgPair.update(p.source, "UPDATE t SET v = 'y' WHERE id % 100 = 7");
+            FAIL_READ.set(true);
+            TableReport retried = new SyncRunner(withRestarts.apply(2), FAIL_ONE_READ, false).run(null).tables.get(0);
+            assertThat(FAIL_READ.get()).as("a bucket reached the hook").isFalse();
+            assertThat(retried.status).as("error: %s", retried.error).isEqualTo("committed");
+            assertThat(new long[] {retried.inserted, retried.updated, retried.deleted}).containsExactly(0, 31, 0);
+            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            TableReport idle = committed(unload);
+            assertThat(new long[] {idle.inserted, idle.updated, idle.deleted}).as("the retried run's cache is complete and exact")
+                    .containsExactly(0, 0, 0);
+            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
+            FAIL_READ.set(false);
+        }
+    }
+
+    /**
+     * Bytes and a boolean after an integer: bucketed on the integer, each bucket sorted in memory by row.KeyOrder (bytes
+     * unsigned with a prefix first, false before true), merged by the ordered diff; a JDBC day after it finds no change.
+     */
+    @Test
+    void anIntegerThenBytesAndBooleanKeyIsBucketedAndTakesTheOrderedDiff() throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 40;
+        List<String> key = List.of("id", "h", "b");
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (id integer, h bytea, b boolean, v text, PRIMARY KEY (id, h, b))");
+            exec(p.source, "INSERT INTO t SELECT i / 4, decode(substr(md5(i::text), 1, 2 + i % 3 * 2), 'hex'), i % 2 = 0, 'v' || i "
+                    + "FROM generate_series(1, 2000) i");
+            exec(p.source, "INSERT INTO t VALUES (7, '\\x'::bytea, false, 'e'), (7, '\\x00'::bytea, true, 'e'), (7, '\\x80'::bytea, true, 'e'), "
+                    + "(7, '\\xff'::bytea, false, 'e'), (7, '\\xff00'::bytea, false, 'e') ON CONFLICT DO NOTHING");
+            TableReport day1 = committed(config(p, "unload", key));
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).isTrue();
+            assertThat(rows(p.target, "t", "id, h, b")).isEqualTo(rows(p.source, "t", "id, h, b"));
+
+            long updated = scalar(p.source, "SELECT count(*) FROM t WHERE id % 50 = 7 AND id % 75 <> 1");
+            long deleted = scalar(p.source, "SELECT count(*) FROM t WHERE id % 75 = 1");
+            PgPair.update(p.source, "UPDATE t SET v = 'x' WHERE id % 50 = 7");
+            PgPair.update(p.source, "DELETE FROM t WHERE id % 75 = 1");
+            TableReport day2 = committed(config(p, "unload", key));
+            assertThat(day2.keyedDiff).isNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(0, updated, deleted);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).isTrue();
+            assertThat(rows(p.target, "t", "id, h, b")).isEqualTo(rows(p.source, "t", "id, h, b"));
+            TableReport day3 = committed(config(p, "jdbc", key));
+            assertThat(day3.keyedDiff).as("JDBC: range splits on id, the ordered diff").isNull();
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
+        }
+    }
+
     /** A date first key column: the CASE's bounds are cast literals Java prints from the dates' numbers. */
     @Test
     void aDateFirstKeyColumnIsBucketedToo() throws Exception {

@@ -203,6 +203,29 @@ class SplitPlannerTest {
                 .isEqualTo("\"c\" COLLATE \"C\" ASC NULLS LAST, \"u\"::text COLLATE \"C\" ASC NULLS LAST");
     }
 
+    /**
+     * A boolean or bytes first key column: no range bounds (none are interpolated for it), one split when every key
+     * column is ordered (the ordered diff), hash buckets when one is not (the keyed diff).
+     */
+    @Test
+    void aBooleanOrBytesFirstColumnIsOneSplitUnlessTheKeyHasNoOrder() {
+        assertThat(SplitPlanner.rangeable(ColumnType.BOOLEAN)).isFalse();
+        assertThat(SplitPlanner.rangeable(ColumnType.BYTES)).isFalse();
+        assertThat(SplitPlanner.rangeable(ColumnType.INTEGER)).isTrue();
+        Column b = new Column("b", ColumnType.BOOLEAN, "boolean", 0, 0, 0, false);
+        Column bytes = new Column("h", ColumnType.BYTES, "bytea", 0, 0, 0, false);
+        Column f = new Column("f", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
+        for (TableSchema s : List.of(new TableSchema(List.of(b, schema.columns().get(0)), List.of("b", "id")),
+                new TableSchema(List.of(bytes, b), List.of("h", "b")))) {
+            SourceQuery q = SplitPlanner.unsplit(s, table, new SourceDialect.Postgres(), 4);
+            assertThat(q.splitCount()).as("%s", s.keyColumns()).isEqualTo(1);
+            assertThat(q.ranged()).isTrue();
+        }
+        SourceQuery hashed = SplitPlanner.unsplit(new TableSchema(List.of(bytes, f), List.of("h", "f")), table, new SourceDialect.Postgres(), 4);
+        assertThat(hashed.splitCount()).isEqualTo(4);
+        assertThat(hashed.ranged()).isFalse();
+    }
+
     @Test
     void aMarkerCarriesItsTypedRange() {
         SplitRange r = new SplitRange(false, "ab", false, "é");
