@@ -164,8 +164,6 @@ public final class Bench {
             out.printf("%n== TPC-H lineitem, scale %s: %,d rows%n", scale, rows);
             if (unload != null) {
                 unload.open(pg, "redshift");
-            }
-            if (unload != null) {
                 out.println("(day1 s, day2 s and plan: the sync process's time less the stand-in's UNLOAD, which it waited for; see each round's"
                         + " second line)");
             }
