@@ -35,7 +35,9 @@ import org.postgresql.copy.CopyManager;
  *       with its peak RSS (from {@code /usr/bin/time -v}) and the peak size of its spill directory
  *       ({@code job.spill-dir}, polled), and the cache's size on disk after it; target == source checked after each day.</li>
  * </ul>
- * Then the medians and the ratios day 2 / bare extraction and day 1 / COPY.
+ * Then the medians and the ratios day 2 / bare extraction and day 1 / COPY. With an {@link UnloadRig} (bench/run UNLOAD=1) the
+ * days read the source through {@code extract: unload} instead, the UNLOAD carried out by the rig's stand-in outside the
+ * sync process, whose time is reported beside the sync's figures and taken out of them.
  */
 public final class Bench {
     private static final Pattern MAX_RSS = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
@@ -49,6 +51,49 @@ public final class Bench {
     /** The lineitem table's DDL: TPC-H's, or with another type of its first key column (see the constructor). */
     private final String ddl;
     private final String keyNote;
+    /** When not null, day 1 and day 2 go through {@code extract: unload} and this rig's stand-in. */
+    private UnloadRig unload;
+
+    /**
+     * What {@code extract: unload} needs around the sync processes: the UNLOAD itself (Redshift's part, which only a stand-in
+     * can play here) and the S3 API server the files go to. The implementation lives with the tests' stand-ins (the demo's
+     * test sources), not in the launcher's jar; bench/run UNLOAD=1 puts them on the class path.
+     */
+    public interface UnloadRig extends AutoCloseable {
+        /** One line for the header: what stands in for what, and what is not measured. */
+        String note();
+
+        /** Starts for one scale: its S3 server, and its stand-in reading the source database {@code db} of {@code pg}. */
+        void open(EmbeddedPostgres pg, String db) throws Exception;
+
+        /** The YAML lines (two spaces in) of the {@code source:} mapping for a sync process. */
+        List<String> sourceYaml(String jdbcUrl);
+
+        /** The {@code s3:} mapping of {@code cache:} (the unloaded files are read and deleted through the cache's S3 settings). */
+        String cacheS3Yaml();
+
+        /** Forgets the UNLOADs of the previous day. */
+        void startDay();
+
+        /** The UNLOADs the stand-in carried out since {@link #startDay()}. */
+        StandIn endDay() throws Exception;
+
+        @Override
+        void close();
+    }
+
+    /**
+     * What the stand-in did for one day: its wall seconds (the sync process waited meanwhile), files and MB written, the
+     * key-range buckets of its PARTITION BY, and the unloaded bytes still in S3 after the sync ended (its committer
+     * deletes them: 0 unless something failed).
+     */
+    public record StandIn(int unloads, double seconds, int files, double mb, int buckets, long leftBytes) {}
+
+    /** Runs day 1 and day 2 through {@code extract: unload} and {@code rig}. */
+    public Bench unload(UnloadRig rig) {
+        this.unload = rig;
+        return this;
+    }
 
     /**
      * @param childJavaOpts JVM options of the sync processes (e.g. "-Xmx3g")
@@ -77,14 +122,21 @@ public final class Bench {
     /** One round's figures (seconds, MB). */
     record Round(double bare, double copy, Day day1, Day day2) {}
 
+    /**
+     * One sync process's figures. With an {@link UnloadRig}, {@code wall} and {@code planS} are net of the stand-in's UNLOAD
+     * ({@code standIn}), which the process waited for; {@code diff} says which diff the run took.
+     */
     record Day(double wall, double cpu, double rssMb, double spillMb, double cacheMb, double planS, double jobS, double commitS, long inserted,
-               long updated, long deleted, boolean match) {}
+               long updated, long deleted, boolean match, StandIn standIn, String diff) {}
 
     public boolean run() throws Exception {
         out.printf("machine: %s, %d cores, %s; load average before: %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
                 memTotal(), loadAverage());
         out.printf("sync processes: java %s; parallelism 2; PostgreSQL (source and target databases) on the same machine%s%n",
                 childJavaOpts, keyNote);
+        if (unload != null) {
+            out.println(unload.note());
+        }
         if (profileDir != null) {
             Files.createDirectories(Path.of(profileDir)); // the JVM will not create it for its recording
         }
@@ -110,6 +162,11 @@ public final class Bench {
                 rows = load(src, scale);
             }
             out.printf("%n== TPC-H lineitem, scale %s: %,d rows%n", scale, rows);
+            if (unload != null) {
+                unload.open(pg, "redshift");
+                out.println("(day1 s, day2 s and plan: the sync process's time less the stand-in's UNLOAD, which it waited for; see each round's"
+                        + " second line)");
+            }
             out.printf("%-6s %7s %7s %7s %7s %9s %9s %9s %9s %10s %10s %10s %10s  %s%n", "round", "bare s", "COPY s", "day1 s", "day2 s",
                     "day1 CPU", "day2 CPU", "day1 RSS", "day2 RSS", "day1 spill", "day2 spill", "day1 cache", "day2 cache",
                     "day 1 / day 2: plan/job/commit s, day 2 changes, target == source");
@@ -123,6 +180,11 @@ public final class Bench {
                         r.day1.cacheMb, r.day2.cacheMb,
                         r.day1.planS, r.day1.jobS, r.day1.commitS, r.day2.planS, r.day2.jobS, r.day2.commitS, r.day2.inserted, r.day2.updated, r.day2.deleted,
                         r.day1.match && r.day2.match ? "MATCH" : "MISMATCH");
+                if (unload != null) {
+                    out.printf("       extract: unload; stand-in UNLOAD (NOT in the figures above, not Redshift's speed): day 1 %s; day 2 %s%n",
+                            standIn(r.day1), standIn(r.day2));
+                    out.printf("       diff taken: day 1 %s; day 2 %s%n", r.day1.diff, r.day2.diff);
+                }
             }
             double bare = median(done, Round::bare);
             double copy = median(done, Round::copy);
@@ -134,9 +196,21 @@ public final class Bench {
             out.printf("scale %s: day 2 / bare extraction = %.1fx   day 1 / COPY into indexed table = %.1fx   %s   load average after: %s%n",
                     scale, day2 / bare, day1 / copy, ok ? "OK: target == source after every day" : "FAILED: see above", loadAverage());
         } finally {
+            if (unload != null) {
+                unload.close();
+            }
             deleteRecursively(work);
         }
         return ok;
+    }
+
+    private static String standIn(Day d) {
+        StandIn s = d.standIn;
+        if (s == null) {
+            return "none";
+        }
+        return String.format("%.1f s, %d UNLOAD%s, %d files in %d buckets, %.0f MB%s", s.seconds(), s.unloads(), s.unloads() == 1 ? "" : "s", s.files(),
+                s.buckets(), s.mb(), s.leftBytes() == 0 ? ", none left in S3 after the sync" : String.format(", %,d bytes LEFT in S3", s.leftBytes()));
     }
 
     private Round round(EmbeddedPostgres pg, Path dir, double scale, int round) throws Exception {
@@ -167,14 +241,20 @@ public final class Bench {
         Path config = dir.resolve("snapsync.yaml");
         Path cache = Files.createDirectories(dir.resolve("cache"));
         Path spill = Files.createDirectories(dir.resolve("spill"));
-        Files.writeString(config, String.join("\n",
-                "source:", "  url: \"" + pg.getJdbcUrl("redshift") + "\"", "  user: " + EmbeddedPostgres.USER,
+        List<String> yaml = new ArrayList<>(List.of("source:"));
+        if (unload == null) {
+            yaml.addAll(List.of("  url: \"" + pg.getJdbcUrl("redshift") + "\"", "  user: " + EmbeddedPostgres.USER));
+        } else {
+            yaml.addAll(unload.sourceYaml(pg.getJdbcUrl("redshift")));
+        }
+        yaml.addAll(List.of(
                 "target: { url: \"" + pg.getJdbcUrl("app") + "\", user: " + EmbeddedPostgres.USER + " }",
-                "cache: { uri: \"" + cache.toUri() + "\" }",
+                "cache: { uri: \"" + cache.toUri() + "\"" + (unload == null ? "" : ", " + unload.cacheS3Yaml()) + " }",
                 "job: { parallelism: 2, spill-dir: \"" + spill + "\" }",
                 "tables:",
                 "  - { name: lineitem, source: public.lineitem, target: public.lineitem, primary-key: [l_orderkey, l_linenumber] }",
                 ""));
+        Files.writeString(config, String.join("\n", yaml));
         String jfr1 = profileDir == null ? null : Path.of(profileDir).toAbsolutePath().resolve("day1-scale" + scale + "-round" + round + ".jfr").toString();
         Day day1 = day(pg, dir, config, spill, cache, "day1", null, jfr1);
         long[] expected;
@@ -220,18 +300,24 @@ public final class Bench {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.snapsync.cli.Launcher", "sync", "--config",
                 config.toString(), "--report", report.toString(), "--allow-mass-change"));
         AtomicLong spillPeak = new AtomicLong();
+        if (unload != null) {
+            unload.startDay();
+        }
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         while (!p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             spillPeak.accumulateAndGet(sizeOf(spill), Math::max);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
+        StandIn standIn = unload == null ? null : unload.endDay();
+        // the sync process waited while the stand-in wrote the files (Redshift's work): not the sync's time
+        double standInS = standIn == null ? 0 : standIn.seconds();
         if (jfr != null) { // the day's log next to its profile: its timestamps say where the wall time went
             Files.copy(log, Path.of(jfr.replaceAll("\\.jfr$", ".log")), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         if (p.exitValue() != 0) {
-            out.printf("%s failed (exit %d); its output:%n%s%n", label, p.exitValue(), tail(log));
-            return new Day(wall, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+            out.printf("%s FAILED (exit %d); its output:%n%s%n", label, p.exitValue(), tail(log));
+            return new Day(wall - standInS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, standIn, "failed");
         }
         double rssMb = 0;
         double cpu = 0;
@@ -246,7 +332,13 @@ public final class Bench {
         JsonNode t = new ObjectMapper().readTree(report.toFile()).get("tables").get(0);
         boolean match;
         try (Connection src = pg.getConnection("redshift"); Connection app = pg.getConnection("app")) {
-            match = Arrays.equals(Demo.checksum(src), Demo.checksum(app));
+            String[] source = Demo.checksum(src);
+            String[] target = Demo.checksum(app);
+            match = Arrays.equals(source, target);
+            if (!match) {
+                out.printf("%s: MISMATCH: TARGET != SOURCE after the sync (count, md5 sum): source %s, target %s%n", label, Arrays.toString(source),
+                        Arrays.toString(target));
+            }
         }
         long ins = t.path("inserted").asLong();
         long upd = t.path("updated").asLong();
@@ -256,8 +348,15 @@ public final class Bench {
                     expected[1], expected[2]);
             match = false;
         }
-        return new Day(wall, cpu, rssMb, spillPeak.get() / 1048576.0, sizeOf(cache) / 1048576.0, t.path("planMillis").asLong() / 1000.0,
-                t.path("jobMillis").asLong() / 1000.0, t.path("commitMillis").asLong() / 1000.0, ins, upd, del, match);
+        String diff = t.hasNonNull("keyedDiff") ? "keyed (" + t.get("keyedDiff").asText() + ")"
+                : unload == null ? "ordered" : "ordered, over " + standIn.buckets() + " key-range buckets";
+        if (standIn != null && standIn.leftBytes() != 0) {
+            out.printf("%s: unloaded files LEFT in S3 after the sync: %,d bytes (the committer deletes them)%n", label, standIn.leftBytes());
+            match = false;
+        }
+        return new Day(wall - standInS, cpu, rssMb, spillPeak.get() / 1048576.0, sizeOf(cache) / 1048576.0,
+                t.path("planMillis").asLong() / 1000.0 - standInS, t.path("jobMillis").asLong() / 1000.0, t.path("commitMillis").asLong() / 1000.0,
+                ins, upd, del, match, standIn, diff);
     }
 
     private static double bareExtraction(Connection src) throws Exception {

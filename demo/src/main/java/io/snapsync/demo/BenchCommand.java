@@ -28,9 +28,29 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--numeric-key", description = "l_orderkey as numeric(20,0): range splits over decimals (the ordered diff)")
     boolean numericKey;
 
+    @Option(names = "--unload", description = "day 1 and day 2 through extract: unload (the tests' stand-in for Redshift's UNLOAD and S3Proxy; "
+            + "bench/run UNLOAD=1 puts them on the class path)")
+    boolean unload;
+
+    @Option(names = "--keyed-unload", description = "with --unload: source.unload.max-bucket-mb: 0, i.e. the keyed diff over the unloaded files")
+    boolean keyedUnload;
+
+    /** The rig with the stand-ins, from the demo's test classes (never in the launcher's jar). */
+    static final String UNLOAD_RIG = "io.snapsync.demo.UnloadBenchRig";
+
     @Override
     public Integer call() throws Exception {
-        return new Bench(scales, rounds, javaOpts, profileDir,
-                keyed ? "double precision" : numericKey ? "numeric(20,0)" : null, System.out).run() ? Main.OK : Main.FAILED;
+        Bench bench = new Bench(scales, rounds, javaOpts, profileDir, keyed ? "double precision" : numericKey ? "numeric(20,0)" : null, System.out);
+        if (unload || keyedUnload) {
+            Class<?> rig;
+            try {
+                rig = Class.forName(UNLOAD_RIG);
+            } catch (ClassNotFoundException e) {
+                System.out.println("snapsync bench --unload needs the tests' UNLOAD stand-in on the class path: run it as UNLOAD=1 bench/run");
+                return Main.USAGE;
+            }
+            bench.unload((Bench.UnloadRig) rig.getConstructor(boolean.class).newInstance(keyedUnload));
+        }
+        return bench.run() ? Main.OK : Main.FAILED;
     }
 }

@@ -75,6 +75,15 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
     public static volatile int rowsPerFile = 1;
     /** Applied to the next manifest's JSON only (to test a manifest whose counts disagree with the files). */
     public static volatile UnaryOperator<String> tamperNextManifest;
+    /**
+     * For the benchmark (bench/run UNLOAD=1), off in tests: a partitioned UNLOAD asks PostgreSQL for its rows grouped by
+     * partition, in the query's own order within each (a row number taken before the sort), and writes and releases each
+     * partition before it reads the next, so the stand-in holds one partition in memory instead of the whole table (6M
+     * lineitem rows as Java objects are ~4 GB). The files, their rows and their order are the same as otherwise.
+     */
+    public static volatile boolean onePartitionAtATime;
+    /** The row number column {@link #onePartitionAtATime} adds to the query (and leaves out of the files). */
+    private static final String ORDER_COLUMN = "__stand_in_query_order";
 
     public UnloadStandInDriver() {
         super(PARAM);
@@ -127,10 +136,18 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
         Matcher pm = PARTITION_BY.matcher(options);
         String partitionColumn = pm.find() ? pm.group(1).replace("\"\"", "\"") : null;
         boolean include = partitionColumn != null && pm.group(2) != null;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
+        boolean streamed = onePartitionAtATime && partitionColumn != null;
+        String query = !streamed ? select
+                : "SELECT * FROM (SELECT q.*, row_number() OVER () AS \"" + ORDER_COLUMN + "\" FROM (" + select + ") AS q) AS r ORDER BY \""
+                        + partitionColumn.replace("\"", "\"\"") + "\", \"" + ORDER_COLUMN + "\"";
+        try (Statement s = c.createStatement()) {
+            if (streamed) {
+                s.setFetchSize(10_000); // a cursor (on a connection out of autocommit), not the whole result in pgjdbc's memory
+            }
+            ResultSet rs = s.executeQuery(query);
             ResultSetMetaData md = rs.getMetaData();
             List<Column> columns = new ArrayList<>();
-            for (int i = 1; i <= md.getColumnCount(); i++) {
+            for (int i = 1; i <= md.getColumnCount() - (streamed ? 1 : 0); i++) {
                 columns.add(TypeMapping.map(md.getColumnName(i), md.getColumnType(i), md.getColumnTypeName(i), md.getPrecision(i),
                         md.getScale(i), true));
             }
@@ -145,8 +162,16 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
                     throw new SQLException("stand-in UNLOAD: PARTITION BY column " + partitionColumn + " is not in the query's results", "42703");
                 }
             }
+            List<Column> written = columns;
+            if (partitionIndex >= 0 && !include) {
+                // as documented: partition columns are not in the files unless INCLUDE
+                written = new ArrayList<>(columns);
+                written.remove(partitionIndex);
+            }
             // rows by partition folder ("" when not partitioned), in the order the query returned them
             Map<String, List<Object[]>> partitions = new java.util.TreeMap<>();
+            List<FileEntry> entries = new ArrayList<>();
+            int fileNo = 0;
             while (rs.next()) {
                 Object[] row = new Object[columns.size()];
                 for (int i = 0; i < columns.size(); i++) {
@@ -158,45 +183,49 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
                     // as documented: Hive-style <column>=<value>/, a NULL value in __HIVE_DEFAULT_PARTITION__
                     folder = partitionColumn + "=" + (v == null ? "__HIVE_DEFAULT_PARTITION__" : v.toString()) + "/";
                 }
+                if (streamed && !partitions.isEmpty() && !partitions.containsKey(folder)) {
+                    // the rows come grouped by partition: the previous one is complete
+                    fileNo = writePartitions(location, partitions, written, partitionIndex, include, entries, fileNo);
+                    partitions.clear();
+                }
                 partitions.computeIfAbsent(folder, k -> new ArrayList<>()).add(row);
             }
-            List<Column> written = columns;
-            if (partitionIndex >= 0 && !include) {
-                // as documented: partition columns are not in the files unless INCLUDE
-                int drop = partitionIndex;
-                written = new ArrayList<>(columns);
-                written.remove(drop);
-                for (List<Object[]> rows : partitions.values()) {
-                    rows.replaceAll(r -> {
-                        Object[] out = new Object[r.length - 1];
-                        System.arraycopy(r, 0, out, 0, drop);
-                        System.arraycopy(r, drop + 1, out, drop, r.length - drop - 1);
-                        return out;
-                    });
-                }
-            }
-            List<FileEntry> entries = new ArrayList<>();
-            int fileNo = 0;
-            for (Map.Entry<String, List<Object[]>> p : partitions.entrySet()) {
-                List<Object[]> rows = p.getValue();
-                if (!p.getKey().isEmpty()) {
-                    // slices write in parallel, in no key order: reversed here, so a reader that does not sort fails
-                    java.util.Collections.reverse(rows);
-                }
-                List<List<Object[]>> slices = new ArrayList<>();
-                for (int i = 0; i < SLICES; i++) {
-                    slices.add(new ArrayList<>());
-                }
-                long n = 0;
-                for (Object[] row : rows) {
-                    slices.get((int) (n++ % SLICES)).add(row);
-                }
-                fileNo = writeFiles(location + p.getKey(), written, slices, entries, fileNo);
-            }
+            writePartitions(location, partitions, written, partitionIndex, include, entries, fileNo);
             writeManifest(location, written, entries);
         } catch (IOException e) {
             throw new SQLException("stand-in UNLOAD: writing to " + location + " failed: " + e.getMessage(), "58030", e);
         }
+    }
+
+    /** Writes each partition's rows (in the order the query returned them) over the slices' files. */
+    private static int writePartitions(String location, Map<String, List<Object[]>> partitions, List<Column> written, int partitionIndex,
+                                       boolean include, List<FileEntry> entries, int fileNo) throws IOException {
+        for (Map.Entry<String, List<Object[]>> p : partitions.entrySet()) {
+            List<Object[]> rows = p.getValue();
+            if (partitionIndex >= 0 && !include) {
+                int drop = partitionIndex;
+                rows.replaceAll(r -> {
+                    Object[] out = new Object[r.length - 1];
+                    System.arraycopy(r, 0, out, 0, drop);
+                    System.arraycopy(r, drop + 1, out, drop, r.length - drop - 1);
+                    return out;
+                });
+            }
+            if (!p.getKey().isEmpty()) {
+                // slices write in parallel, in no key order: reversed here, so a reader that does not sort fails
+                java.util.Collections.reverse(rows);
+            }
+            List<List<Object[]>> slices = new ArrayList<>();
+            for (int i = 0; i < SLICES; i++) {
+                slices.add(new ArrayList<>());
+            }
+            long n = 0;
+            for (Object[] row : rows) {
+                slices.get((int) (n++ % SLICES)).add(row);
+            }
+            fileNo = writeFiles(location + p.getKey(), written, slices, entries, fileNo);
+        }
+        return fileNo;
     }
 
     private static final Pattern PARTITION_BY = Pattern.compile("PARTITION BY \\(\"((?:[^\"]|\"\")*)\"\\)( INCLUDE)?");
