@@ -80,7 +80,23 @@ public final class CanonicalRowWriter {
     }
 
     public void writeDecimal(BigDecimal v) {
-        BigDecimal n = v.signum() == 0 ? BigDecimal.ZERO : v.stripTrailingZeros();
+        if (v.signum() == 0) {
+            writeDecimal(0L, 0);
+            return;
+        }
+        if (v.precision() <= 18 && v.scale() > Integer.MIN_VALUE + 18) {
+            // fits a long: the trailing zeros stripped by long division, the same field as below without
+            // stripTrailingZeros' BigDecimals and toByteArray (decimals read from Parquet come this way)
+            long unscaled = v.unscaledValue().longValue();
+            int scale = v.scale();
+            while (unscaled % 10 == 0) {
+                unscaled /= 10;
+                scale--;
+            }
+            writeDecimal(unscaled, scale);
+            return;
+        }
+        BigDecimal n = v.stripTrailingZeros();
         byte[] unscaled = n.unscaledValue().toByteArray();
         tag(ColumnType.DECIMAL, 8 + unscaled.length);
         putInt(n.scale());

@@ -114,7 +114,17 @@ public final class ParquetValues {
             return BigDecimal.valueOf(l, scale);
         }
         byte[] b = (byte[]) raw; // big-endian two's complement, BINARY or FIXED_LEN_BYTE_ARRAY
-        return b.length == 0 ? BigDecimal.ZERO.setScale(scale) : new BigDecimal(new BigInteger(b), scale);
+        if (b.length == 0) {
+            return BigDecimal.ZERO.setScale(scale);
+        }
+        if (b.length <= 8) {
+            long v = b[0]; // sign-extended: up to 8 bytes are a long, no BigInteger built
+            for (int i = 1; i < b.length; i++) {
+                v = (v << 8) | (b[i] & 0xFF);
+            }
+            return BigDecimal.valueOf(v, scale);
+        }
+        return new BigDecimal(new BigInteger(b), scale);
     }
 
     /** PostgreSQL (and the JDBC path) returns char(n) padded with spaces to n characters; UNLOAD may trim them. */

@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,34 @@ class CanonicalRowWriterTest {
         assertThat(row(w -> w.writeDecimal(new BigDecimal("0.000")))).isEqualTo(row(w -> w.writeDecimal(BigDecimal.ZERO)));
         assertThat(row(w -> w.writeDecimal(new BigDecimal("100")))).isEqualTo(row(w -> w.writeDecimal(new BigDecimal("100.00"))));
         assertThat(row(w -> w.writeDecimal(new BigDecimal("1.5")))).isNotEqualTo(row(w -> w.writeDecimal(new BigDecimal("1.05"))));
+    }
+
+    /** The decimal field as the general path writes it: stripped of trailing zeros, scale and two's-complement bytes. */
+    private static byte[] decimalReference(BigDecimal v) {
+        BigDecimal n = v.signum() == 0 ? BigDecimal.ZERO : v.stripTrailingZeros();
+        byte[] unscaled = n.unscaledValue().toByteArray();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 + 8 + unscaled.length);
+        b.put(ColumnType.DECIMAL.tag).putInt(n.scale()).putInt(unscaled.length).put(unscaled);
+        return b.array();
+    }
+
+    @Test
+    void decimalsThatFitALongEncodeAsTheGeneralPathDoes() {
+        java.util.Random random = new java.util.Random(7);
+        List<BigDecimal> values = new java.util.ArrayList<>(List.of(new BigDecimal("0.000"), new BigDecimal("-0"), new BigDecimal("1E+5"),
+                new BigDecimal("100.00"), new BigDecimal("-999999999999999999"), new BigDecimal("999999999999999999.000000"),
+                new BigDecimal("9999999999999999999"), new BigDecimal("-1000000000000000000"), BigDecimal.valueOf(Long.MIN_VALUE, 3),
+                BigDecimal.valueOf(Long.MAX_VALUE, -2), new BigDecimal("0.00000000000000000000000000000000000001")));
+        for (int i = 0; i < 20_000; i++) {
+            long unscaled = random.nextLong() >> random.nextInt(64);
+            for (int zeros = random.nextInt(4); zeros > 0 && Math.abs(unscaled) < Long.MAX_VALUE / 10; zeros--) {
+                unscaled *= 10;
+            }
+            values.add(BigDecimal.valueOf(unscaled, random.nextInt(50) - 10));
+        }
+        for (BigDecimal v : values) {
+            assertThat(row(w -> w.writeDecimal(v))).as("%s", v).isEqualTo(decimalReference(v));
+        }
     }
 
     @Test
