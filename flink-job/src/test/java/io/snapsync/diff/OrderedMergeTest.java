@@ -31,7 +31,12 @@ class OrderedMergeTest {
     private final List<DataIssue> issues = new ArrayList<>();
 
     private OrderedMerge merge(TablePolicies.DuplicateKeys policy) {
-        return new OrderedMerge(schema, policy, new KeyOrder(schema), new OrderedMerge.Output() {
+        return merge(schema, policy);
+    }
+
+    /** A merge of {@code s}'s keys whose outputs go to this test's lists. */
+    private OrderedMerge merge(TableSchema s, TablePolicies.DuplicateKeys policy) {
+        return new OrderedMerge(s, policy, new KeyOrder(s), new OrderedMerge.Output() {
             @Override
             public void change(Change upsert) {
                 changes.add(upsert);
@@ -219,28 +224,7 @@ class OrderedMergeTest {
             return new SnapshotRow(Keys.fromBytes(bytes), hash[0], hash[1], bytes);
         };
         java.util.function.Function<SnapshotRow, CacheEntry> entry = r -> new CacheEntry(r.key, r.hashHi, r.hashLo);
-        java.util.function.Supplier<OrderedMerge> merge = () -> new OrderedMerge(bs, TablePolicies.DuplicateKeys.FAIL, new KeyOrder(bs),
-                new OrderedMerge.Output() {
-                    @Override
-                    public void change(Change upsert) {
-                        changes.add(upsert);
-                    }
-
-                    @Override
-                    public void delete(Change delete) {
-                        deletes.add(delete);
-                    }
-
-                    @Override
-                    public void cache(SnapshotRow r) {
-                        cache.add(r);
-                    }
-
-                    @Override
-                    public void issue(DataIssue issue) {
-                        issues.add(issue);
-                    }
-                });
+        java.util.function.Supplier<OrderedMerge> merge = () -> merge(bs, TablePolicies.DuplicateKeys.FAIL);
         // in order: the empty value, 0x00, 0x7F false/true, 0x80, 0xFF
         OrderedMerge ok = merge.get();
         feed(ok, List.of(entry.apply(row.apply(-1, true)), entry.apply(row.apply(0x7F, true)), entry.apply(row.apply(0xFF, false))),
