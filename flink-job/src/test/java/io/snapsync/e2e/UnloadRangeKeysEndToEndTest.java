@@ -128,6 +128,8 @@ class UnloadRangeKeysEndToEndTest extends EndToEndTestBase {
     /** Bounds past year 9999 are not written: that run unloads unbucketed, and the keyed diff over the files says why. */
     @Test
     void aBoundThatCannotBeRenderedTakesTheKeyedDiffAndSaysWhy() throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 100;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (k timestamp, n integer, v text, PRIMARY KEY (k, n))");
             exec(p.source, "INSERT INTO t SELECT TIMESTAMP '9000-01-01' + i * INTERVAL '1 year', 0, 'v' || i FROM generate_series(0, 3000) i");
@@ -136,10 +138,13 @@ class UnloadRangeKeysEndToEndTest extends EndToEndTestBase {
             assertThat(day1.keyedDiff).contains("cannot be written as a literal into UNLOAD's query");
             assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql).doesNotContain("PARTITION BY"));
             assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
-            update(p.source, "DELETE FROM t WHERE k > TIMESTAMP '11000-01-01'");
+            long deleted = update(p.source, "DELETE FROM t WHERE k > TIMESTAMP '11000-01-01'");
             TableReport day2 = committed(config(p, "unload"));
             assertThat(day2.keyedDiff).isNotNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(0, 0, deleted);
             assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 }
