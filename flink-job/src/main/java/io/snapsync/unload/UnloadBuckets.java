@@ -8,8 +8,15 @@ import io.snapsync.schema.TableSchema;
 import io.snapsync.source.SourceQuery;
 import io.snapsync.source.SplitRange;
 import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The key-range buckets of a bucketed UNLOAD: the JDBC path's range splits ({@code source.SplitPlanner} bounds over the
@@ -17,10 +24,12 @@ import java.util.List;
  * ({@code <location>__snapsync_split=<n>/}) through an extra column and {@code PARTITION BY}, so that the job can read
  * each split's files, sort them by key and take the ordered diff. Pure: unit-tested.
  *
- * <p>Only an INTEGER or DATE first key column is bucketed: its bounds are Java longs, or dates whose year, month and
- * day Java renders from numbers into a cast literal ({@code CAST('2024-03-01' AS DATE)}), written into the UNLOAD query literal
- * (nothing can be bound there), so no string from data or config ever reaches the SQL. Other types (text above all:
- * its bounds are data strings; timestamps with a zone compare by the session's zone) take the keyed diff.
+ * <p>Only a first key column whose bounds are numbers is bucketed: INTEGER (Java longs), DECIMAL (BigDecimal's plain
+ * digits), DATE, TIMESTAMP, TIMESTAMPTZ (in UTC, with an explicit {@code +00}) and TIME (cast literals whose fields Java
+ * formats from the value's numbers, e.g. {@code CAST('2024-03-01 12:00:00.000000' AS TIMESTAMP)}), written into the
+ * UNLOAD query literal (nothing can be bound there), so no string from data or config ever reaches the SQL. Text takes
+ * the keyed diff: its bounds are strings taken from the data. A bound that cannot be rendered so (a year outside 1 to
+ * 9999, a fraction finer than microseconds, a decimal of more than 38 digits) unloads that run unbucketed: the keyed diff.
  */
 public final class UnloadBuckets {
     /** The partition column UNLOAD writes the split index to; a source column of this name is not bucketed. */
@@ -32,6 +41,12 @@ public final class UnloadBuckets {
     /** Default of {@code source.unload.max-bucket-mb}: a bucket estimated larger takes the keyed diff instead. */
     public static final int DEFAULT_MAX_BUCKET_MB = 256;
 
+    /** First key column types whose split bounds {@link #literal} renders from numbers. */
+    static final java.util.Set<ColumnType> BOUNDED = java.util.EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,
+            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME);
+    /** Redshift's largest DECIMAL precision: a bound of more digits is not a value of the column. */
+    static final int MAX_DECIMAL_DIGITS = 38;
+
     private UnloadBuckets() {}
 
     /** Why a table cannot be unloaded into key-range buckets (it takes the keyed diff), or null when it can. */
@@ -40,9 +55,9 @@ public final class UnloadBuckets {
             return "a key column has no proven order";
         }
         Column first = schema.keyColumnList().get(0);
-        if (first.type() != ColumnType.INTEGER && first.type() != ColumnType.DATE) {
+        if (!BOUNDED.contains(first.type())) {
             return "the first key column " + Identifiers.quote(first.name()) + " is " + first.sqlType()
-                    + ": only integer and date bounds are written into UNLOAD's query text";
+                    + ": only integer, decimal, date, timestamp and time bounds are written into UNLOAD's query text";
         }
         if (schema.columnNames().contains(SPLIT_COLUMN)) {
             return "the table has a column named " + SPLIT_COLUMN;
@@ -51,15 +66,20 @@ public final class UnloadBuckets {
     }
 
     /**
-     * The interior bounds of range splits planned on an INTEGER or DATE first key column (k bounds: k + 1 buckets); none
-     * for a single split.
+     * The interior bounds of range splits planned on the first key column (k bounds: k + 1 buckets); none for a single
+     * split. Splits that are not key ranges (hash buckets: the planner's answer to a decimal NaN) or bounds of a type
+     * {@link #literal} does not render are refused (IllegalArgumentException): that run unloads unbucketed.
      */
     public static List<Serializable> bounds(SourceQuery q) {
+        if (q.splitCount() > 1 && q.rangeColumn() == null) {
+            throw new IllegalArgumentException("the source was split by a hash of the key, not into key ranges");
+        }
         List<Serializable> out = new ArrayList<>();
         for (int i = 0; i + 1 < q.splitCount(); i++) {
             SplitRange r = q.range(i);
-            if (!(r.upper() instanceof Long) && !(r.upper() instanceof java.time.LocalDate)) {
-                throw new IllegalArgumentException("UNLOAD buckets need integer or date bounds, got " + r);
+            if (!(r.upper() instanceof Long || r.upper() instanceof BigDecimal || r.upper() instanceof LocalDate
+                    || r.upper() instanceof LocalDateTime || r.upper() instanceof OffsetDateTime || r.upper() instanceof LocalTime)) {
+                throw new IllegalArgumentException("UNLOAD buckets need integer, decimal, date, timestamp or time bounds, got " + r);
             }
             out.add(r.upper());
         }
@@ -67,19 +87,59 @@ public final class UnloadBuckets {
     }
 
     /**
-     * A bound as SQL: a long as Java prints it, a date as {@code CAST('yyyy-mm-dd' AS DATE)} from its year, month and day
-     * (years 1 to 9999 only, the plain ISO form both databases read the same); anything else is refused
-     * (IllegalArgumentException), and the table is then unloaded without buckets.
+     * A bound as SQL, rendered from its numbers only: a long as Java prints it; a decimal as its plain digits (at most
+     * {@value #MAX_DECIMAL_DIGITS} significant, at most 37
+     * decimals as a Redshift DECIMAL holds; sign and point, no exponent); a date, timestamp or time as a cast of the ISO form
+     * (year first, four digits, so read as year-month-day whatever the session's DateStyle order; six fraction digits,
+     * both databases' microseconds) that String.format prints from its fields; a TIMESTAMPTZ in UTC with an explicit
+     * {@code +00}, so the session's time zone plays no part. Years 1 to 9999 only, fractions of whole microseconds only
+     * (what the canonical encoding keeps: a finer bound would compare differently here and there), not
+     * {@link LocalTime#MAX} (the canonical 24:00:00). Anything else is refused (IllegalArgumentException): the table
+     * is then unloaded without buckets and takes the keyed diff, never a bucket that disagrees with row.KeyOrder.
      */
     static String literal(Serializable bound) {
         if (bound instanceof Long v) {
             return Long.toString(v);
         }
-        if (bound instanceof java.time.LocalDate d && d.getYear() >= 1 && d.getYear() <= 9999) {
-            // year first, four digits: read as year-month-day whatever the session's DateStyle order
-            return String.format(java.util.Locale.ROOT, "CAST('%04d-%02d-%02d' AS DATE)", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+        if (bound instanceof BigDecimal v) {
+            String s = v.toPlainString();
+            if (!s.matches("-?[0-9]+(\\.[0-9]+)?") || v.precision() > MAX_DECIMAL_DIGITS || v.scale() > MAX_DECIMAL_DIGITS - 1) {
+                throw refused(bound);
+            }
+            return s;
         }
-        throw new IllegalArgumentException("the split bound " + bound + " cannot be written as a literal into UNLOAD's query");
+        if (bound instanceof LocalDate d && inYears(d.getYear())) {
+            return String.format(Locale.ROOT, "CAST('%04d-%02d-%02d' AS DATE)", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+        }
+        if (bound instanceof LocalDateTime t && inYears(t.getYear()) && t.getNano() % 1000 == 0) {
+            return "CAST('" + timestamp(t) + "' AS TIMESTAMP)";
+        }
+        if (bound instanceof OffsetDateTime t && !t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX)) {
+            LocalDateTime utc = t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+            if (inYears(utc.getYear()) && utc.getNano() % 1000 == 0) {
+                return "CAST('" + timestamp(utc) + "+00' AS TIMESTAMPTZ)";
+            }
+        }
+        if (bound instanceof LocalTime t && !t.equals(LocalTime.MAX) && t.getNano() % 1000 == 0) {
+            return "CAST('" + time(t) + "' AS TIME)";
+        }
+        throw refused(bound);
+    }
+
+    private static boolean inYears(int year) {
+        return year >= 1 && year <= 9999;
+    }
+
+    private static String timestamp(LocalDateTime t) {
+        return String.format(Locale.ROOT, "%04d-%02d-%02d ", t.getYear(), t.getMonthValue(), t.getDayOfMonth()) + time(t.toLocalTime());
+    }
+
+    private static String time(LocalTime t) {
+        return String.format(Locale.ROOT, "%02d:%02d:%02d.%06d", t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1000);
+    }
+
+    private static IllegalArgumentException refused(Serializable bound) {
+        return new IllegalArgumentException("the split bound " + bound + " cannot be written as a literal into UNLOAD's query");
     }
 
     /**

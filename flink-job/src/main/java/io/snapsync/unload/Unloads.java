@@ -62,7 +62,7 @@ public final class Unloads {
     }
 
     /**
-     * As above; with {@code ranges} (range splits planned on an INTEGER first key column, see {@link UnloadBuckets}) the
+     * As above; with {@code ranges} (range splits planned on the first key column, see {@link UnloadBuckets}) the
      * UNLOAD writes one folder per split, and the snapshot names each split's files, or the reason the run takes the
      * keyed diff after all (a bucket estimated larger than {@code source.unload.max-bucket-mb}).
      *
@@ -78,8 +78,11 @@ public final class Unloads {
             try {
                 split = UnloadBuckets.caseExpression(schema.keyColumnList().get(0), UnloadBuckets.bounds(ranges));
             } catch (IllegalArgumentException e) {
-                notBucketed = e.getMessage(); // a date bound outside years 1-9999: unloaded whole, the keyed diff reads it
+                // a bound not rendered from numbers (a year outside 1-9999, hash splits after a decimal NaN): unloaded
+                // whole, the keyed diff reads it
+                notBucketed = e.getMessage();
                 ranges = null;
+                LOG.warn("{}: not unloaded into key-range buckets, the keyed diff reads the files: {}", table, notBucketed);
             }
         }
         String sql;

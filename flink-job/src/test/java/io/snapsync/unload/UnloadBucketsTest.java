@@ -101,7 +101,7 @@ class UnloadBucketsTest {
     void onlyAnIntegerOrDateFirstKeyColumnIsBucketed() {
         assertThat(UnloadBuckets.whyNot(SCHEMA)).isNull();
         Column text = new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false);
-        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).contains("only integer and date bounds");
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).contains("only integer, decimal, date, timestamp and time bounds");
         Column f = new Column("f", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).contains("no proven order");
         Column clash = new Column(UnloadBuckets.SPLIT_COLUMN, ColumnType.INTEGER, "integer", 4, 0, 0, true);
@@ -157,12 +157,12 @@ class UnloadBucketsTest {
         for (java.time.LocalDate far : List.of(java.time.LocalDate.of(0, 12, 31), java.time.LocalDate.of(10000, 1, 1))) {
             assertThatThrownBy(() -> UnloadBuckets.caseExpression(d, List.of(far))).hasMessageContaining("cannot be written as a literal");
         }
-        Column ts = new Column("ts", ColumnType.TIMESTAMP, "timestamp", 8, 0, 0, false);
-        TableSchema t = new TableSchema(List.of(ts), List.of("ts"));
-        assertThat(UnloadBuckets.whyNot(t)).contains("only integer and date bounds");
-        SourceQuery tq = SplitPlanner.byBounds(t, new TableName("public", "t"), new SourceDialect.Postgres(), ts,
-                List.of(java.time.LocalDateTime.of(2020, 1, 1, 0, 0)));
-        assertThatThrownBy(() -> UnloadBuckets.bounds(tq)).hasMessageContaining("integer or date bounds");
+        // text bounds are strings from the data: never written
+        Column tx = new Column("tx", ColumnType.TEXT, "text", 0, 0, 0, false);
+        TableSchema t = new TableSchema(List.of(tx), List.of("tx"));
+        assertThat(UnloadBuckets.whyNot(t)).contains("only integer, decimal, date, timestamp and time bounds");
+        SourceQuery tq = SplitPlanner.byBounds(t, new TableName("public", "t"), new SourceDialect.Postgres(), tx, List.of("m"));
+        assertThatThrownBy(() -> UnloadBuckets.bounds(tq)).hasMessageContaining("integer, decimal, date, timestamp or time bounds");
         assertThat(SplitRange.ALL.noLower()).isTrue();
     }
 }

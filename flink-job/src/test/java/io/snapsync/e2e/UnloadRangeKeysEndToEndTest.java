@@ -1,0 +1,150 @@
+package io.snapsync.e2e;
+
+import static io.snapsync.e2e.PgPair.exec;
+import static io.snapsync.e2e.PgPair.rows;
+import static io.snapsync.e2e.PgPair.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapsync.config.SyncConfig;
+import io.snapsync.embedded.EmbeddedPostgres;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
+import io.snapsync.testing.S3TestServer;
+import io.snapsync.testing.UnloadStandInDriver;
+import io.snapsync.unload.Unloads;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code extract: unload} into key-range buckets on a DECIMAL, TIMESTAMP, TIMESTAMPTZ or TIME first key column, through
+ * {@link UnloadStandInDriver} (test code standing in for Redshift's UNLOAD, running the inner SELECT with its CASE on
+ * PostgreSQL): the CASE's bound literals put every row in the bucket whose range row.KeyOrder says holds it (else the
+ * ordered diff's range guard fails the table), day 1 and day 2 take the ordered diff (sorted cache, then a change
+ * layer), the target equals the source, and switching to JDBC changes nothing. A bound that cannot be rendered (a year
+ * past 9999) takes the keyed diff over the same files, saying why.
+ */
+class UnloadRangeKeysEndToEndTest extends EndToEndTestBase {
+    static final String ROLE = "arn:aws:iam::123456789012:role/RedshiftUnload";
+    static S3TestServer s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        FileSystem.initialize(new Configuration(), null); // forget the S3 client of a server that is gone
+        s3.close();
+    }
+
+    String prefix() {
+        return "s3://" + s3.bucket() + "/unload";
+    }
+
+    SyncConfig config(PgPair p, String extract) {
+        SyncConfig base = p.config("t", List.of("k", "n"), 2);
+        return new SyncConfig(
+                new SyncConfig.Source(p.sourcePg.getJdbcUrl(p.sourceDb) + "?" + UnloadStandInDriver.PARAM, EmbeddedPostgres.USER, null,
+                        Map.of(), 100, true, UnloadStandInDriver.class.getName(), extract,
+                        new SyncConfig.Unload(prefix(), ROLE, null, null, null, null, null, null, null, null)),
+                base.target(),
+                new SyncConfig.Cache(base.cache().uri(), null, null,
+                        new SyncConfig.S3(s3.endpoint(), true, s3.accessKey(), s3.secretKey(), s3.region()), 2),
+                base.job(), base.tables());
+    }
+
+    static TableReport committed(SyncConfig config) {
+        TableReport r = new SyncRunner(config).run(null).tables.get(0);
+        assertThat(r.status).as("error: %s", r.error).isEqualTo("committed");
+        return r;
+    }
+
+    private static io.snapsync.cache.CacheManifest manifest(PgPair p, String version) throws Exception {
+        return io.snapsync.cache.CacheManifest.read(new org.apache.flink.core.fs.Path(p.cache.resolve("t/v-" + version + "/_manifest.json").toUri()));
+    }
+
+    /**
+     * Per type: the column type, an expression of i (-1500 to 1500) for day 1's keys, day 2's new keys (below all,
+     * between two, above all, each distinct from day 1's), and the cast the CASE's literals carry.
+     */
+    static Stream<Arguments> keys() {
+        return Stream.of(
+                Arguments.of("numeric(12,3)", "i * 0.037", "(-999999.999), (0.038), (999999.999)", "< -"),
+                Arguments.of("timestamp", "TIMESTAMP '1969-12-31 23:00:00' + i * INTERVAL '3 hours 0.000007 second'",
+                        "(TIMESTAMP '0001-01-01 00:00:00'), (TIMESTAMP '1970-01-01 00:00:00.000001'), (TIMESTAMP '9999-12-31 23:59:59.999999')",
+                        "AS TIMESTAMP)"),
+                Arguments.of("timestamptz", "TIMESTAMPTZ '2024-01-01 00:00:00+05:30' + i * INTERVAL '37 minutes 0.000001 second'",
+                        "(TIMESTAMPTZ '1900-01-01 00:00:00-08'), (TIMESTAMPTZ '2024-01-01 00:00:00.5+00'), (TIMESTAMPTZ '2999-01-01 00:00:00+09')",
+                        "+00'' AS TIMESTAMPTZ)"),
+                Arguments.of("time", "TIME '12:00:00' + i * INTERVAL '28.000003 seconds'",
+                        "(TIME '00:00:00'), (TIME '12:00:00.000001'), (TIME '23:59:59.999999')", "AS TIME)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keys")
+    void aDecimalTimestampOrTimeFirstKeyIsBucketedAndTakesTheOrderedDiff(String type, String day1Keys, String day2Keys, String cast)
+            throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 60;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (k " + type + ", n integer, v text, PRIMARY KEY (k, n))");
+            exec(p.source, "INSERT INTO t SELECT " + day1Keys + ", i % 3, 'v' || i FROM generate_series(-1500, 1500) i");
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport day1 = committed(config(p, "unload"));
+            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+                    .contains("CASE WHEN \"k\" IS NULL OR \"k\" " + (cast.startsWith("<") ? cast : "< CAST(''"))
+                    .contains(cast).contains(" THEN 1 WHEN ").contains("PARTITION BY (\"__snapsync_split\")"));
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+
+            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3'");
+            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7'");
+            long inserted = update(p.source, "INSERT INTO t SELECT k, 9, 'new' FROM (VALUES " + day2Keys + ") x(k)");
+            TableReport day2 = committed(config(p, "unload"));
+            assertThat(day2.keyedDiff).isNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+
+            TableReport day3 = committed(config(p, "jdbc"));
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
+        }
+    }
+
+    /** Bounds past year 9999 are not written: that run unloads unbucketed, and the keyed diff over the files says why. */
+    @Test
+    void aBoundThatCannotBeRenderedTakesTheKeyedDiffAndSaysWhy() throws Exception {
+        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
+        UnloadStandInDriver.rowsPerFile = 100;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (k timestamp, n integer, v text, PRIMARY KEY (k, n))");
+            exec(p.source, "INSERT INTO t SELECT TIMESTAMP '9000-01-01' + i * INTERVAL '1 year', 0, 'v' || i FROM generate_series(0, 3000) i");
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport day1 = committed(config(p, "unload"));
+            assertThat(day1.keyedDiff).contains("cannot be written as a literal into UNLOAD's query");
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql).doesNotContain("PARTITION BY"));
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+            long deleted = update(p.source, "DELETE FROM t WHERE k > TIMESTAMP '11000-01-01'");
+            TableReport day2 = committed(config(p, "unload"));
+            assertThat(day2.keyedDiff).isNotNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(0, 0, deleted);
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+        } finally {
+            UnloadStandInDriver.rowsPerFile = rowsPerFile;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.snapsync.unload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.snapsync.schema.Column;
+import io.snapsync.schema.ColumnType;
+import io.snapsync.schema.TableName;
+import io.snapsync.schema.TableSchema;
+import io.snapsync.source.SourceDialect;
+import io.snapsync.source.SourceQuery;
+import io.snapsync.source.SplitPlanner;
+import io.snapsync.source.SplitRange;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bound literals of a bucketed UNLOAD on decimal, timestamp and time first key columns: rendered from numbers only,
+ * each read back as the same value (so the database's comparison with it is row.KeyOrder's on the same canonical
+ * value), and values that cannot be rendered so refused (the run then takes the keyed diff).
+ */
+class UnloadBoundLiteralsTest {
+    static final Column DEC = new Column("k", ColumnType.DECIMAL, "numeric(20,6)", 0, 20, 6, false);
+    static final Column TS = new Column("k", ColumnType.TIMESTAMP, "timestamp", 8, 0, 0, false);
+    static final Column TSTZ = new Column("k", ColumnType.TIMESTAMPTZ, "timestamptz", 8, 0, 0, false);
+    static final Column TIME = new Column("k", ColumnType.TIME, "time", 8, 0, 0, false);
+
+    static TableSchema schema(Column first) {
+        return new TableSchema(List.of(first, new Column("v", ColumnType.TEXT, "text", 0, 0, 0, true)), List.of("k"));
+    }
+
+    @Test
+    void decimalsAreTheirPlainDigits() {
+        assertThat(UnloadBuckets.literal(new BigDecimal("-12.500"))).isEqualTo("-12.500");
+        assertThat(UnloadBuckets.literal(new BigDecimal("0.000001"))).isEqualTo("0.000001");
+        assertThat(UnloadBuckets.literal(new BigDecimal("-0.000001"))).isEqualTo("-0.000001");
+        assertThat(UnloadBuckets.literal(new BigDecimal("1E+3"))).isEqualTo("1000"); // never an exponent
+        assertThat(UnloadBuckets.literal(new BigDecimal("1E-7"))).isEqualTo("0.0000001");
+        assertThat(UnloadBuckets.literal(new BigDecimal("99999999999999999999999999999999999999"))).hasSize(38);
+        // more digits than a Redshift DECIMAL holds, or more decimals: not a value of the column, not written
+        assertThatThrownBy(() -> UnloadBuckets.literal(new BigDecimal("999999999999999999999999999999999999999")))
+                .hasMessageContaining("cannot be written as a literal");
+        assertThatThrownBy(() -> UnloadBuckets.literal(BigDecimal.ONE.movePointLeft(38))).hasMessageContaining("cannot be written as a literal");
+    }
+
+    @Test
+    void timestampsAreCastsOfTheirFieldsToTheMicrosecond() {
+        assertThat(UnloadBuckets.literal(LocalDateTime.of(2024, 2, 29, 23, 59, 59, 999_999_000)))
+                .isEqualTo("CAST('2024-02-29 23:59:59.999999' AS TIMESTAMP)");
+        assertThat(UnloadBuckets.literal(LocalDateTime.of(1969, 12, 31, 0, 0, 0, 1000))).isEqualTo("CAST('1969-12-31 00:00:00.000001' AS TIMESTAMP)");
+        assertThat(UnloadBuckets.literal(LocalDateTime.of(1, 1, 1, 0, 0))).isEqualTo("CAST('0001-01-01 00:00:00.000000' AS TIMESTAMP)");
+        assertThat(UnloadBuckets.literal(LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000)))
+                .isEqualTo("CAST('9999-12-31 23:59:59.999999' AS TIMESTAMP)");
+        // a zone's instant in UTC, with the zone written out: the session's TimeZone plays no part
+        assertThat(UnloadBuckets.literal(OffsetDateTime.of(2024, 3, 1, 1, 30, 0, 5000, ZoneOffset.ofHoursMinutes(5, 30))))
+                .isEqualTo("CAST('2024-02-29 20:00:00.000005+00' AS TIMESTAMPTZ)");
+        assertThat(UnloadBuckets.literal(OffsetDateTime.of(1900, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)))
+                .isEqualTo("CAST('1900-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)");
+    }
+
+    @Test
+    void timesAreCastsFromMidnightToTheLastMicrosecond() {
+        assertThat(UnloadBuckets.literal(LocalTime.MIDNIGHT)).isEqualTo("CAST('00:00:00.000000' AS TIME)");
+        assertThat(UnloadBuckets.literal(LocalTime.of(23, 59, 59, 999_999_000))).isEqualTo("CAST('23:59:59.999999' AS TIME)");
+        assertThat(UnloadBuckets.literal(LocalTime.of(7, 5, 3, 40_000))).isEqualTo("CAST('07:05:03.000040' AS TIME)");
+    }
+
+    @Test
+    void whatCannotBeRenderedExactlyFromNumbersIsRefused() {
+        for (Serializable bad : List.<Serializable>of(
+                LocalDateTime.of(0, 12, 31, 23, 0), LocalDateTime.of(10000, 1, 1, 0, 0), LocalDateTime.MAX, LocalDateTime.MIN,
+                LocalDateTime.of(2020, 1, 1, 0, 0, 0, 1), // finer than a microsecond: the canonical value drops it
+                OffsetDateTime.MAX, OffsetDateTime.MIN,
+                OffsetDateTime.of(9999, 12, 31, 23, 0, 0, 0, ZoneOffset.ofHours(-5)), // 10000-01-01 in UTC
+                OffsetDateTime.of(1, 1, 1, 1, 0, 0, 0, ZoneOffset.ofHours(2)), // year 0 in UTC
+                LocalTime.MAX, // canonically 24:00:00, which 23:59:59.999999 would not be
+                LocalTime.of(1, 0, 0, 500),
+                LocalDate.MAX, "text", 1.5d)) {
+            assertThatThrownBy(() -> UnloadBuckets.literal(bad)).as("%s", bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot be written as a literal");
+        }
+    }
+
+    /** Parses a rendered literal back into the value it denotes, as both databases read it. */
+    static Serializable readBack(String literal) {
+        Matcher cast = Pattern.compile("CAST\\('([0-9:. +-]+)' AS (TIMESTAMPTZ|TIMESTAMP|TIME)\\)").matcher(literal);
+        if (!cast.matches()) {
+            assertThat(literal).matches("-?[0-9]+(\\.[0-9]+)?");
+            return new BigDecimal(literal);
+        }
+        String v = cast.group(1);
+        return switch (cast.group(2)) {
+            case "TIMESTAMP" -> LocalDateTime.parse(v.replace(' ', 'T'));
+            case "TIMESTAMPTZ" -> OffsetDateTime.parse(v.replace(' ', 'T').replace("+00", "Z"));
+            default -> LocalTime.parse(v);
+        };
+    }
+
+    /**
+     * Bounds as the JDBC path plans them (SplitPlanner.bounds over a min and max), through the CASE: every literal is
+     * read back as its bound's canonical value, so the database's {@code "k" < literal} is row.KeyOrder's comparison
+     * with the bound. Negative decimals, scale, microseconds, pre-1970, far-future and whole-day times included.
+     */
+    @Test
+    void plannedBoundsReadBackAsTheirCanonicalValues() {
+        List<Object[]> cases = List.of(
+                new Object[] {DEC, new BigDecimal("-1000.5"), new BigDecimal("12.25")},
+                new Object[] {DEC, new BigDecimal("-0.000003"), new BigDecimal("0.000004")},
+                new Object[] {TS, LocalDateTime.of(1066, 10, 14, 9, 0), LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000)},
+                new Object[] {TS, LocalDateTime.of(1969, 12, 31, 23, 59, 59, 999_998_000), LocalDateTime.of(1970, 1, 1, 0, 0, 0, 3000)},
+                new Object[] {TSTZ, OffsetDateTime.of(1950, 6, 1, 0, 0, 0, 0, ZoneOffset.ofHours(-8)),
+                        OffsetDateTime.of(2050, 6, 1, 0, 0, 0, 0, ZoneOffset.ofHours(9))},
+                new Object[] {TIME, LocalTime.MIDNIGHT, LocalTime.MAX},
+                new Object[] {TIME, LocalTime.of(23, 59, 59, 999_990_000), LocalTime.of(23, 59, 59, 999_999_000)});
+        for (Object[] c : cases) {
+            Column col = (Column) c[0];
+            TableSchema s = schema(col);
+            assertThat(UnloadBuckets.whyNot(s)).as("%s", col.type()).isNull();
+            List<Serializable> planned = SplitPlanner.bounds(col, c[1], c[2], 7);
+            assertThat(planned).as("%s", c[1]).hasSizeGreaterThan(1);
+            SourceQuery q = SplitPlanner.byBounds(s, new TableName("public", "t"), new SourceDialect.Postgres(), col, planned);
+            List<Serializable> bounds = UnloadBuckets.bounds(q);
+            assertThat(bounds).isEqualTo(planned);
+            String sql = UnloadBuckets.caseExpression(col, bounds);
+            Matcher arms = Pattern.compile("\"k\" < (.+?) THEN (\\d+)").matcher(sql);
+            int i = 0;
+            while (arms.find()) {
+                assertThat(Integer.parseInt(arms.group(2))).isEqualTo(i);
+                Serializable back = readBack(arms.group(1));
+                assertThat(SplitRange.canonical(back)).as("%s read back from %s", bounds.get(i), arms.group(1))
+                        .isEqualTo(SplitRange.canonical(bounds.get(i)));
+                i++;
+            }
+            assertThat(i).as(sql).isEqualTo(bounds.size());
+            assertThat(sql).endsWith(" ELSE " + bounds.size() + " END");
+        }
+    }
+
+    @Test
+    void decimalTimestampAndTimeFirstKeysAreBucketedTextAndFloatAreNot() {
+        for (Column c : List.of(DEC, TS, TSTZ, TIME)) {
+            assertThat(UnloadBuckets.whyNot(schema(c))).as("%s", c.type()).isNull();
+        }
+        assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false))))
+                .contains("\"k\" is text: only integer, decimal, date, timestamp and time bounds");
+        assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TIMETZ, "timetz", 0, 0, 0, false)))).contains("no proven order");
+    }
+
+    /** A decimal with NaN in it is split by a hash of the key: those splits have no bounds to write. */
+    @Test
+    void hashSplitsAreNotBuckets() {
+        SourceQuery hash = SplitPlanner.byHash(schema(DEC), new TableName("public", "t"), new SourceDialect.Postgres(), 4);
+        assertThatThrownBy(() -> UnloadBuckets.bounds(hash)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hash of the key");
+    }
+}
