@@ -98,7 +98,7 @@ class UnloadBucketsTest {
     }
 
     @Test
-    void onlyAnIntegerOrDateFirstKeyColumnIsBucketed() {
+    void onlyAFirstKeyColumnWithNumericBoundsIsBucketed() {
         assertThat(UnloadBuckets.whyNot(SCHEMA)).isNull();
         Column text = new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).contains("only integer, decimal, date, timestamp and time bounds");
