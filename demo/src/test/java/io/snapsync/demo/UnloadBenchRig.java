@@ -138,7 +138,7 @@ public final class UnloadBenchRig implements Bench.UnloadRig {
                     synchronized (this) {
                         unloads.add(new Unloaded((System.nanoTime() - t0) / 1e9, u.files(), u.bytes(), u.buckets()));
                     }
-                } catch (Exception e) {
+                } catch (Exception | Error e) { // an Error too: the sync gets its message, not a closed socket
                     error = "stand-in UNLOAD failed: " + e;
                     failure = error;
                 }

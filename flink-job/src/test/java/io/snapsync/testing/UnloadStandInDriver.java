@@ -63,7 +63,7 @@ import org.apache.parquet.schema.Type;
 public final class UnloadStandInDriver extends PgjdbcStandInDriver {
     public static final String PARAM = "unloadStandIn=true";
     public static final int SLICES = 4;
-    private static final Pattern UNLOAD = Pattern.compile("UNLOAD \\('((?:[^']|'')*)'\\) TO '([^']*)' (.*)", Pattern.DOTALL);
+    private static final Pattern UNLOAD = Pattern.compile("UNLOAD \\('((?:[^']++|'')*+)'\\) TO '([^']*)' (.*)", Pattern.DOTALL);
 
     /** Every UNLOAD statement received, as received (tests check quoting and options). */
     public static final List<String> STATEMENTS = new CopyOnWriteArrayList<>();
