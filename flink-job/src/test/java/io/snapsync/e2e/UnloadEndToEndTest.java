@@ -13,7 +13,6 @@ import io.snapsync.run.TableReport;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.TypeMapping;
 import io.snapsync.testing.GateLog;
-import io.snapsync.testing.S3TestServer;
 import io.snapsync.testing.UnloadParquetEncodings;
 import io.snapsync.testing.UnloadStandInDriver;
 import io.snapsync.unload.Unloads;
@@ -31,10 +30,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,25 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * API server on 127.0.0.1 (S3Proxy); the job reads them back through the same row encoder as the JDBC path. Days
  * alternate between JDBC and UNLOAD: switching must change nothing.
  */
-class UnloadEndToEndTest extends EndToEndTestBase {
-    static final String ROLE = "arn:aws:iam::123456789012:role/RedshiftUnload";
-    static S3TestServer s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        FileSystem.initialize(new Configuration(), null); // forget the S3 client of a server that is gone
-        s3.close();
-    }
-
-    String prefix() {
-        return "s3://" + s3.bucket() + "/unload";
-    }
-
+class UnloadEndToEndTest extends UnloadTestBase {
     SyncConfig config(PgPair p, String extract, List<String> key) {
         return config(p, extract, key, null);
     }

@@ -9,16 +9,11 @@ import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
 import io.snapsync.run.SyncRunner;
 import io.snapsync.run.TableReport;
-import io.snapsync.testing.S3TestServer;
 import io.snapsync.testing.UnloadStandInDriver;
 import io.snapsync.unload.Unloads;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.fs.FileSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,25 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * layer), the target equals the source, and switching to JDBC changes nothing. A bound that cannot be rendered (a year
  * past 9999) takes the keyed diff over the same files, saying why.
  */
-class UnloadRangeKeysEndToEndTest extends EndToEndTestBase {
-    static final String ROLE = "arn:aws:iam::123456789012:role/RedshiftUnload";
-    static S3TestServer s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        FileSystem.initialize(new Configuration(), null); // forget the S3 client of a server that is gone
-        s3.close();
-    }
-
-    String prefix() {
-        return "s3://" + s3.bucket() + "/unload";
-    }
-
+class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
     SyncConfig config(PgPair p, String extract) {
         SyncConfig base = p.config("t", List.of("k", "n"), 2);
         return new SyncConfig(
