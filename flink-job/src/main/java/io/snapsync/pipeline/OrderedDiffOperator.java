@@ -61,6 +61,8 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
     private final Previous previous;
     /** The cache writer writes a change layer: deletes go to it as tombstones (see sink.CacheWriter). */
     private final boolean layered;
+    private final String table;
+    private final boolean unloaded;
 
     private transient OrderedMerge merge;
     private transient LayeredCacheReader cache;
@@ -78,6 +80,16 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
     }
 
     public OrderedDiffOperator(TableSchema schema, TablePolicies policies, Previous previous, boolean layered) {
+        this(schema, policies, previous, layered, null, false);
+    }
+
+    /**
+     * @param table the table's name, for messages
+     * @param unloaded the ranges are UNLOAD's key-range buckets (their rows placed by UNLOAD's CASE), not JDBC range splits
+     */
+    public OrderedDiffOperator(TableSchema schema, TablePolicies policies, Previous previous, boolean layered, String table, boolean unloaded) {
+        this.table = table;
+        this.unloaded = unloaded;
         this.layered = layered;
         this.schema = schema;
         this.onDuplicate = policies.onDuplicateKey();
@@ -190,10 +202,17 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
     private void outsideRange(String key) {
         gaveUp = true;
         closeTarget();
-        output.collect(DiffFunction.ISSUES, new StreamRecord<>(new DataIssue(DataIssue.Kind.ERROR, "the source returned a row outside "
-                + "its split's range: " + io.snapsync.row.KeyFormatter.format(schema, io.snapsync.row.Keys.toBytes(key)) + " in " + range + " of column "
-                + schema.keyColumnList().get(0).name() + "; the database compares that column differently from snapsync's key order "
-                + "(byte order of text); nothing applied", 0, 0, false)));
+        String column = io.snapsync.schema.Identifiers.quote(schema.keyColumnList().get(0).name());
+        String where = unloaded
+                ? "UNLOAD put a row in the key-range bucket " + range + " of column " + column + " that does not hold it"
+                : "the source returned a row outside its range split " + range + " of column " + column;
+        String why = unloaded
+                ? "UNLOAD's CASE compares that column differently from snapsync's key order (text by UTF-8 bytes)"
+                : "the database compares that column differently from snapsync's key order (text by UTF-8 bytes)";
+        output.collect(DiffFunction.ISSUES, new StreamRecord<>(new DataIssue(DataIssue.Kind.ERROR, (table == null ? "" : "table " + table + ": ")
+                + where + ": " + io.snapsync.row.KeyFormatter.format(schema, io.snapsync.row.Keys.toBytes(key)) + "; " + why
+                + ", so the row would be taken for an insert in one range and its cache entry for a delete in another; nothing applied",
+                0, 0, false)));
     }
 
     private Iterator<CacheEntry> entries(SplitRange range) {

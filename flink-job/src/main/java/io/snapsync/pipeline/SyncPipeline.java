@@ -114,7 +114,8 @@ public final class SyncPipeline {
                         (unload != null ? "unloaded snapshot " : "snapshot ") + plan.source().table())
                 .setParallelism(p)
                 .map(new ReadProgress(plan.name(), plan.source().expectedRows())).name("read " + plan.name()).setParallelism(p)
-                .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered, layer))
+                .transform("diff " + plan.name(), TypeInformation.of(Change.class), new OrderedDiffOperator(plan.schema(), plan.policies(), ordered, layer,
+                        plan.name(), unload != null))
                 .setParallelism(p);
     }
 

@@ -42,7 +42,10 @@ class OrderedDiffRangeGuardTest {
     }
 
     private static List<DataIssue> run(Object... input) throws Exception {
-        OrderedDiffOperator op = new OrderedDiffOperator(SCHEMA, TablePolicies.DEFAULTS, OrderedDiffOperator.Previous.none());
+        return run(new OrderedDiffOperator(SCHEMA, TablePolicies.DEFAULTS, OrderedDiffOperator.Previous.none()), input);
+    }
+
+    private static List<DataIssue> run(OrderedDiffOperator op, Object... input) throws Exception {
         try (OneInputStreamOperatorTestHarness<SnapshotRow, Change> h = new OneInputStreamOperatorTestHarness<>(op)) {
             h.open();
             for (Object o : input) {
@@ -66,7 +69,7 @@ class OrderedDiffRangeGuardTest {
         List<DataIssue> issues = run(new SplitRange(false, "m", true, null), "a", "n");
         assertThat(issues).singleElement().satisfies(i -> {
             assertThat(i.kind).isEqualTo(DataIssue.Kind.ERROR);
-            assertThat(i.key).contains("outside its split's range").contains("(k=a)").contains("[m, +inf)").contains("nothing applied");
+            assertThat(i.key).contains("outside its range split [m, +inf) of column \"k\": (k=a)").contains("nothing applied");
         });
     }
 
@@ -76,5 +79,15 @@ class OrderedDiffRangeGuardTest {
         List<DataIssue> issues = run(new SplitRange(true, null, false, "a"), "B", "a", new SplitRange(false, "a", true, null), "b");
         assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).contains("(k=a)").contains("[-inf, a)"));
         assertThat(run(new SplitRange(true, null, false, "a"), "B", "Z")).as("last row just below the end").isEmpty();
+    }
+
+    /** Through UNLOAD's buckets: the message names the table, the bucket and the column. */
+    @Test
+    void aRowInTheWrongUnloadBucketNamesTableBucketColumnAndKey() throws Exception {
+        OrderedDiffOperator op = new OrderedDiffOperator(SCHEMA, TablePolicies.DEFAULTS, OrderedDiffOperator.Previous.none(), false,
+                "public.t", true);
+        List<DataIssue> issues = run(op, new SplitRange(true, null, false, "a"), "B", "b");
+        assertThat(issues).singleElement().satisfies(i -> assertThat(i.key).startsWith("table public.t: UNLOAD put a row in the key-range "
+                + "bucket [-inf, a) of column \"k\" that does not hold it: (k=b); UNLOAD's CASE compares").endsWith("nothing applied"));
     }
 }
