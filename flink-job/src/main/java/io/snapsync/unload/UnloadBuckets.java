@@ -9,12 +9,14 @@ import io.snapsync.source.SourceQuery;
 import io.snapsync.source.SplitRange;
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,12 +26,14 @@ import java.util.Locale;
  * ({@code <location>__snapsync_split=<n>/}) through an extra column and {@code PARTITION BY}, so that the job can read
  * each split's files, sort them by key and take the ordered diff. Pure: unit-tested.
  *
- * <p>Only a first key column whose bounds are numbers is bucketed: INTEGER (Java longs), DECIMAL (BigDecimal's plain
- * digits), DATE, TIMESTAMP, TIMESTAMPTZ (in UTC, with an explicit {@code +00}) and TIME (cast literals whose fields Java
- * formats from the value's numbers, e.g. {@code CAST('2024-03-01 12:00:00.000000' AS TIMESTAMP)}), written into the
- * UNLOAD query literal (nothing can be bound there), so no string from data or config ever reaches the SQL. Text takes
- * the keyed diff: its bounds are strings taken from the data. A bound that cannot be rendered so (a year outside 1 to
- * 9999, a fraction finer than microseconds, a decimal of more than 38 digits) unloads that run unbucketed: the keyed diff.
+ * <p>Only a first key column whose bounds Java renders from numbers is bucketed: INTEGER (Java longs), DECIMAL
+ * (BigDecimal's plain digits), DATE, TIMESTAMP, TIMESTAMPTZ (in UTC, with an explicit {@code +00}) and TIME (cast
+ * literals whose fields Java formats from the value's numbers, e.g. {@code CAST('2024-03-01 12:00:00.000000' AS TIMESTAMP)}),
+ * and VARCHAR / TEXT, compared as bytes: {@code CAST("k" AS VARBYTE) < FROM_HEX('6d')}, the hex digits Java's rendering
+ * of the bound's UTF-8 bytes (numbers, not the string: see {@link #literal}). These are written into the UNLOAD query
+ * literal (nothing can be bound there), so no string from data or config ever reaches the SQL. A bound that cannot be
+ * rendered so (a year outside 1 to 9999, a fraction finer than microseconds, a decimal of more than 38 digits) unloads
+ * that run unbucketed: the keyed diff. CHAR(n) first keys are not bucketed (see {@link #whyNot}).
  */
 public final class UnloadBuckets {
     /** The partition column UNLOAD writes the split index to; a source column of this name is not bucketed. */
@@ -43,7 +47,9 @@ public final class UnloadBuckets {
 
     /** First key column types whose split bounds {@link #literal} renders from numbers. */
     static final java.util.Set<ColumnType> BOUNDED = java.util.EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,
-            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME);
+            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT);
+    /** What a hex literal may hold: lower-case hex digits, nothing that could end the literal or the query. */
+    private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("^[0-9a-f]*$");
     /** Redshift's largest DECIMAL precision: a bound of more digits is not a value of the column. */
     static final int MAX_DECIMAL_DIGITS = 38;
 
@@ -57,7 +63,14 @@ public final class UnloadBuckets {
         Column first = schema.keyColumnList().get(0);
         if (!BOUNDED.contains(first.type())) {
             return "the first key column " + Identifiers.quote(first.name()) + " is " + first.sqlType()
-                    + ": only integer, decimal, date, timestamp and time bounds are written into UNLOAD's query text";
+                    + ": only integer, decimal, date, timestamp, time and varchar bounds are written into UNLOAD's query text";
+        }
+        if (first.type() == ColumnType.TEXT && !first.sqlType().equals("text") && !first.sqlType().startsWith("varchar(")) {
+            // CHAR(n): Redshift's cast to VARBYTE pads the value with spaces to n bytes, and whether UNLOAD's Parquet holds
+            // the padded value (the key snapsync orders) is not documented: padded and unpadded bytes order differently
+            // before a byte below the space ('a' < 'a<TAB>' unpadded, 'a ' > 'a<TAB>' padded)
+            return "the first key column " + Identifiers.quote(first.name()) + " is " + first.sqlType()
+                    + ": a CHAR(n) key's bytes as Redshift compares them (padded with spaces) may not be the key snapsync orders";
         }
         if (schema.columnNames().contains(SPLIT_COLUMN)) {
             return "the table has a column named " + SPLIT_COLUMN;
@@ -78,8 +91,9 @@ public final class UnloadBuckets {
         for (int i = 0; i + 1 < q.splitCount(); i++) {
             SplitRange r = q.range(i);
             if (!(r.upper() instanceof Long || r.upper() instanceof BigDecimal || r.upper() instanceof LocalDate
-                    || r.upper() instanceof LocalDateTime || r.upper() instanceof OffsetDateTime || r.upper() instanceof LocalTime)) {
-                throw new IllegalArgumentException("UNLOAD buckets need integer, decimal, date, timestamp or time bounds, got " + r);
+                    || r.upper() instanceof LocalDateTime || r.upper() instanceof OffsetDateTime || r.upper() instanceof LocalTime
+                    || r.upper() instanceof String)) {
+                throw new IllegalArgumentException("UNLOAD buckets need integer, decimal, date, timestamp, time or text bounds, got " + r);
             }
             out.add(r.upper());
         }
@@ -94,10 +108,21 @@ public final class UnloadBuckets {
      * both databases' microseconds) that String.format prints from its fields; a TIMESTAMPTZ in UTC with an explicit
      * {@code +00}, so the session's time zone plays no part. Years 1 to 9999 only, fractions of whole microseconds only
      * (what the canonical encoding keeps: a finer bound would compare differently here and there), not
-     * {@link LocalTime#MAX} (the canonical 24:00:00). Anything else is refused (IllegalArgumentException): the table
+     * {@link LocalTime#MAX} (the canonical 24:00:00). A text bound as {@code FROM_HEX('<hex>')}, a VARBYTE of its UTF-8
+     * bytes (the bytes row.KeyOrder compares, see {@code SplitRange#canonical}); not the string concatenated into SQL
+     * but Java's hex digits of its bytes, checked to be {@code [0-9a-f]} only; a string that does not encode to UTF-8
+     * and back (a lone surrogate) or is empty is refused. Anything else is refused (IllegalArgumentException): the table
      * is then unloaded without buckets and takes the keyed diff, never a bucket that disagrees with row.KeyOrder.
      */
     static String literal(Serializable bound) {
+        if (bound instanceof String v) {
+            byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
+            String hex = HexFormat.of().formatHex(utf8);
+            if (v.isEmpty() || !new String(utf8, StandardCharsets.UTF_8).equals(v) || !HEX.matcher(hex).matches()) {
+                throw refused(bound);
+            }
+            return "FROM_HEX('" + hex + "')";
+        }
         if (bound instanceof Long v) {
             return Long.toString(v);
         }
@@ -138,6 +163,16 @@ public final class UnloadBuckets {
         return String.format(Locale.ROOT, "%02d:%02d:%02d.%06d", t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1000);
     }
 
+    /**
+     * The first key column as the CASE compares it with the bounds: a text column cast to VARBYTE (its UTF-8 bytes,
+     * compared byte by byte, a prefix first: row.KeyOrder's text order whatever the column's collation, e.g. a
+     * case-insensitive one), any other type as itself.
+     */
+    static String compared(Column first) {
+        String k = Identifiers.quote(first.name());
+        return first.type() == ColumnType.TEXT ? "CAST(" + k + " AS VARBYTE)" : k;
+    }
+
     private static IllegalArgumentException refused(Serializable bound) {
         return new IllegalArgumentException("the split bound " + bound + " cannot be written as a literal into UNLOAD's query");
     }
@@ -145,21 +180,23 @@ public final class UnloadBuckets {
     /**
      * The split index of a row, as SQL over the first key column: {@code CASE WHEN "k" IS NULL OR "k" < b1 THEN 0 WHEN
      * "k" < b2 THEN 1 ... ELSE n END}, the ranges of {@code source.SplitRange} (the first open below and taking NULLs,
-     * the last open above: every row in exactly one). The literals are Java's rendering of numbers ({@link #literal}),
-     * never text from data or config: UNLOAD's query is a string literal where nothing can be bound.
+     * the last open above: every row in exactly one); a text column compared as {@code CAST("k" AS VARBYTE)}
+     * ({@link #compared}). The literals are Java's rendering of numbers ({@link #literal}: digits, or the hex digits of a
+     * text bound's bytes), never text from data or config: UNLOAD's query is a string literal where nothing can be bound.
      */
     public static String caseExpression(Column first, List<? extends Serializable> bounds) {
         if (bounds.isEmpty()) {
             return "0";
         }
         String k = Identifiers.quote(first.name());
+        String c = compared(first);
         StringBuilder sb = new StringBuilder("CASE");
         for (int i = 0; i < bounds.size(); i++) {
             sb.append(" WHEN ");
             if (i == 0) {
                 sb.append(k).append(" IS NULL OR ");
             }
-            sb.append(k).append(" < ").append(literal(bounds.get(i))).append(" THEN ").append(i);
+            sb.append(c).append(" < ").append(literal(bounds.get(i))).append(" THEN ").append(i);
         }
         return sb.append(" ELSE ").append(bounds.size()).append(" END").toString();
     }

@@ -187,7 +187,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
      */
     @Test
     void bucketedUnloadTakesTheOrderedDiffAndDayTwoWritesAChangeLayer() throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 40;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
@@ -225,8 +224,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
             assertThat(rec.status).as("error: %s", rec.error).isEqualTo("committed");
             assertThat(new long[] {rec.inserted, rec.updated, rec.deleted}).containsExactly(0, 2, 0);
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
-        } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 
@@ -246,7 +243,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
      */
     @Test
     void aFailureWhileReadingTheBucketsLeavesTheTargetAsItWasAndTheNextRunConverges() throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 40;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
@@ -289,7 +285,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
                     .containsExactly(0, 0, 0);
             assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
         } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
             FAIL_READ.set(false);
         }
     }
@@ -300,7 +295,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
      */
     @Test
     void anIntegerThenBytesAndBooleanKeyIsBucketedAndTakesTheOrderedDiff() throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 40;
         List<String> key = List.of("id", "h", "b");
         try (PgPair p = new PgPair(pg, pg, tmp)) {
@@ -326,15 +320,12 @@ class UnloadEndToEndTest extends UnloadTestBase {
             TableReport day3 = committed(config(p, "jdbc", key));
             assertThat(day3.keyedDiff).as("JDBC: range splits on id, the ordered diff").isNull();
             assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
-        } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 
     /** A date first key column: the CASE's bounds are cast literals Java prints from the dates' numbers. */
     @Test
     void aDateFirstKeyColumnIsBucketedToo() throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 25;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (d date, id integer, v text, PRIMARY KEY (d, id))");
@@ -352,8 +343,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
             assertThat(rows(p.target, "t", "d, id")).isEqualTo(rows(p.source, "t", "d, id"));
             TableReport day3 = committed(config(p, "jdbc", List.of("d", "id")));
             assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
-        } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 
@@ -363,7 +352,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
      */
     @Test
     void aBucketLargerThanTheBoundTakesTheKeyedDiffOverTheSameFiles() throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 40;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
@@ -397,8 +385,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
             assertThat(manifest(p, day5.cacheVersion).isSorted()).isTrue();
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
             assertThat(Unloads.leftovers(prefix(), "t", null)).isEmpty();
-        } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 
@@ -505,7 +491,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
                 TableReport ok = committed(config(p, "unload", List.of("id")));
                 assertThat(ok.updated).isEqualTo(4);
             } finally {
-                UnloadStandInDriver.rowsPerFile = 1;
                 UnloadStandInDriver.tamperNextManifest = null;
             }
         }
@@ -513,7 +498,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
 
     @Test
     void unloadedTablesAreReadOneAtATimeWithConcurrentTablesOne() throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 10;
         try (PgPair p = new PgPair(pg, pg, tmp); GateLog gate = GateLog.capture()) {
             List<String> names = List.of("u1", "u2", "u3");
@@ -535,8 +519,6 @@ class UnloadEndToEndTest extends UnloadTestBase {
             // 10 files per table through the FileSource, each table's read begun and ended once, one at a time
             assertThat(GateLog.reads(gate.text())).isEqualTo(Map.of("u1", "1/1", "u2", "1/1", "u3", "1/1"));
             assertThat(GateLog.tablesReadingAtOnce(gate.text())).isEqualTo(1);
-        } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 

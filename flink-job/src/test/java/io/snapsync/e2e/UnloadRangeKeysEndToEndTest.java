@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code extract: unload} into key-range buckets on a DECIMAL, TIMESTAMP, TIMESTAMPTZ or TIME first key column, through
+ * {@code extract: unload} into key-range buckets on a DECIMAL, TIMESTAMP, TIMESTAMPTZ, TIME or VARCHAR first key column, through
  * {@link UnloadStandInDriver} (test code standing in for Redshift's UNLOAD, running the inner SELECT with its CASE on
  * PostgreSQL): the CASE's bound literals put every row in the bucket whose range row.KeyOrder says holds it (else the
  * ordered diff's range guard fails the table), day 1 and day 2 take the ordered diff (sorted cache, then a change
@@ -71,7 +71,6 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
     @MethodSource("keys")
     void aDecimalTimestampOrTimeFirstKeyIsBucketedAndTakesTheOrderedDiff(String type, String day1Keys, String day2Keys, String cast)
             throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 60;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (k " + type + ", n integer, v text, PRIMARY KEY (k, n))");
@@ -97,15 +96,12 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             TableReport day3 = committed(config(p, "jdbc"));
             assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
             assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
-        } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
         }
     }
 
     /** Bounds past year 9999 are not written: that run unloads unbucketed, and the keyed diff over the files says why. */
     @Test
     void aBoundThatCannotBeRenderedTakesTheKeyedDiffAndSaysWhy() throws Exception {
-        int rowsPerFile = UnloadStandInDriver.rowsPerFile;
         UnloadStandInDriver.rowsPerFile = 100;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (k timestamp, n integer, v text, PRIMARY KEY (k, n))");
@@ -120,8 +116,91 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             assertThat(day2.keyedDiff).isNotNull();
             assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(0, 0, deleted);
             assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
-        } finally {
-            UnloadStandInDriver.rowsPerFile = rowsPerFile;
+        }
+    }
+
+    /**
+     * Text keys: mixed case ('Z' below 'a' in byte order, not under a case-insensitive collation), non-ASCII of two to
+     * four UTF-8 bytes, keys that are prefixes of others ('' < 'a' < 'a1' < 'a10', 'a' < 'ab'), the empty string.
+     */
+    private static void textKeys(PgPair p) throws Exception {
+        p.both("CREATE TABLE public.t (k varchar(40), n integer, v text, PRIMARY KEY (k, n))");
+        exec(p.source, "INSERT INTO t SELECT (ARRAY['a', 'A', 'ab', 'aB', 'é', 'É', 'z', 'Z', 'a中', 'Z\uD83D\uDE00', ' ', 'Ü', 'm', 'M', 'ß', '0'])"
+                + "[i % 16 + 1] || (i / 16)::text, i % 3, 'v' || i FROM generate_series(0, 2999) i");
+        exec(p.source, "INSERT INTO t VALUES ('', 0, 'empty'), ('a', 0, 'a'), ('ab', 0, 'ab')");
+    }
+
+    /**
+     * A VARCHAR first key is bucketed, compared as bytes ({@code CAST("k" AS VARBYTE) < FROM_HEX('..')}, which the
+     * stand-in runs as PostgreSQL bytea): day 1 and day 2 take the ordered diff over several buckets, the target equals
+     * the source, and a JDBC day (range splits compared COLLATE "C") finds nothing to change.
+     */
+    @Test
+    void aVarcharFirstKeyIsBucketedByItsBytesAndTakesTheOrderedDiff() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 60;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            textKeys(p);
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport day1 = committed(config(p, "unload"));
+            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+                    .contains("CASE WHEN \"k\" IS NULL OR CAST(\"k\" AS VARBYTE) < FROM_HEX(''")
+                    .containsPattern("THEN 1 WHEN CAST\\(\"k\" AS VARBYTE\\) < FROM_HEX\\(''[0-9a-f]+''\\) THEN 2 ")
+                    .contains("PARTITION BY (\"__snapsync_split\")"));
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+
+            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3'");
+            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7' OR k IN ('a', 'ab')");
+            // below all (''), between prefixes ('A', 'Ab'), non-ASCII, above all (a 4-byte character)
+            long inserted = update(p.source, "INSERT INTO t SELECT k, 9, 'new' FROM (VALUES (''), ('A'), ('Ab'), ('a中'), ('ÿ'), "
+                    + "('\uD83D\uDE00'), ('\uD83D\uDE00\uD83D\uDE00')) x(k)");
+            TableReport day2 = committed(config(p, "unload"));
+            assertThat(day2.keyedDiff).isNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+
+            TableReport day3 = committed(config(p, "jdbc"));
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+        }
+    }
+
+    /**
+     * A bucket holding a row its range does not hold, as row.KeyOrder compares (here: the CASE tampered to compare
+     * lower-cased keys, as a case-insensitive collation would, so 'Z1' goes with 'z1'): merged, the row would be an
+     * insert in one bucket and its cache entry a delete in another, and the target would lose it. The table fails
+     * naming the table, the bucket, the column and the key; target, cache and control row stay as they were; the next
+     * run converges.
+     */
+    @Test
+    void aRowInABucketWhoseRangeDoesNotHoldItFailsTheTableBeforeTheTargetIsTouched() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 200;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            textKeys(p);
+            assertThat(committed(config(p, "unload")).keyedDiff).isNull();
+            long updated = update(p.source, "UPDATE t SET v = 'y' || v WHERE v LIKE 'v%1'");
+            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%9'");
+            List<String> before = rows(p.target, "t", "k, n, v");
+            List<String> cache = io.snapsync.e2e.PgPair.manifests(p.cache);
+            String control = rows(p.target, "snapsync.sync_state", "table_name").toString();
+
+            UnloadStandInDriver.tamperNextSelect = sql -> sql.replace("CAST(\"k\" AS VARBYTE)", "CAST(LOWER(\"k\") AS VARBYTE)");
+            TableReport failed = new SyncRunner(config(p, "unload")).run(null).tables.get(0);
+            assertThat(UnloadStandInDriver.tamperNextSelect).as("the tampered statement ran").isNull();
+            assertThat(failed.status).isEqualTo("failed");
+            assertThat(failed.keyedDiff).isNull();
+            assertThat(failed.error).startsWith("table t: UNLOAD put a row in the key-range bucket [")
+                    .contains(" of column \"k\" that does not hold it: (k=").endsWith("nothing applied");
+            assertThat(rows(p.target, "t", "k, n, v")).isEqualTo(before);
+            assertThat(io.snapsync.e2e.PgPair.manifests(p.cache)).isEqualTo(cache);
+            assertThat(rows(p.target, "snapsync.sync_state", "table_name").toString()).isEqualTo(control);
+
+            TableReport next = committed(config(p, "unload"));
+            assertThat(new long[] {next.inserted, next.updated, next.deleted}).containsExactly(0, updated, deleted);
+            assertThat(rows(p.target, "t", "k, n, v")).isEqualTo(rows(p.source, "t", "k, n, v"));
+            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
         }
     }
 }

@@ -58,7 +58,8 @@ import org.apache.parquet.schema.Type;
  * (a NULL value in {@code col=__HIVE_DEFAULT_PARTITION__/}), the column left out of the files unless INCLUDE, one
  * manifest in the location's root listing every file of every folder; each partition's rows are written in reverse
  * of the order the query returned them (a slice writes in no key order) over several slices' files, so a reader that
- * does not sort them is caught. Everything else is pgjdbc's.
+ * does not sort them is caught. Redshift's VARBYTE comparisons in the query ({@code CAST(x AS VARBYTE)},
+ * {@code FROM_HEX('..')}) are run as PostgreSQL's bytea ones (see {@link #postgresVarbyte}). Everything else is pgjdbc's.
  */
 public final class UnloadStandInDriver extends PgjdbcStandInDriver {
     public static final String PARAM = "unloadStandIn=true";
@@ -71,8 +72,15 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
     public static final Map<String, Set<String>> ENCODINGS_USED = new java.util.concurrent.ConcurrentHashMap<>();
     /** Per column name, an encoding every file uses for it (to test what snapsync refuses). */
     public static final Map<String, UnloadParquetEncodings.Encoding> FORCED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** {@link #rowsPerFile} unless a test sets it (test classes restore it after each test). */
+    public static final int DEFAULT_ROWS_PER_FILE = 1;
     /** Rows per file before a slice starts its next part. */
-    public static volatile int rowsPerFile = 1;
+    public static volatile int rowsPerFile = DEFAULT_ROWS_PER_FILE;
+    /**
+     * Applied to the next UNLOAD's inner SELECT only, as Redshift would receive it (to test rows put in a bucket whose
+     * range, as row.KeyOrder compares, does not hold them: a CASE that compares as a collation or a cast would).
+     */
+    public static volatile UnaryOperator<String> tamperNextSelect;
     /** Applied to the next manifest's JSON only (to test a manifest whose counts disagree with the files). */
     public static volatile UnaryOperator<String> tamperNextManifest;
     /**
@@ -128,6 +136,12 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
             throw new SQLException("stand-in UNLOAD: syntax error in " + sql.substring(0, Math.min(60, sql.length())), "42601");
         }
         String select = m.group(1).replace("''", "'");
+        UnaryOperator<String> tamper = tamperNextSelect;
+        if (tamper != null) {
+            tamperNextSelect = null;
+            select = tamper.apply(select);
+        }
+        select = postgresVarbyte(select);
         String location = m.group(2);
         String options = m.group(3);
         if (!options.contains("FORMAT AS PARQUET MANIFEST VERBOSE") || !(options.contains("IAM_ROLE") || options.contains("ACCESS_KEY_ID"))) {
@@ -226,6 +240,20 @@ public final class UnloadStandInDriver extends PgjdbcStandInDriver {
             fileNo = writeFiles(location + p.getKey(), written, slices, entries, fileNo);
         }
         return fileNo;
+    }
+
+    private static final Pattern VARBYTE_CAST = Pattern.compile("CAST\\((.+?) AS VARBYTE\\)");
+    private static final Pattern FROM_HEX = Pattern.compile("FROM_HEX\\('([0-9a-f]*)'\\)");
+
+    /**
+     * Stand-in behaviour: Redshift's VARBYTE comparisons in PostgreSQL's words, {@code CAST(x AS VARBYTE)} (a VARCHAR's
+     * UTF-8 bytes, AWS documents) as {@code convert_to(x, 'UTF8')} and {@code FROM_HEX('6162')} as
+     * {@code decode('6162', 'hex')}: both bytea, which PostgreSQL compares as Redshift compares VARBYTE, byte by byte
+     * unsigned, a prefix first.
+     */
+    static String postgresVarbyte(String select) {
+        String s = VARBYTE_CAST.matcher(select).replaceAll(r -> Matcher.quoteReplacement("convert_to(" + r.group(1) + ", 'UTF8')"));
+        return FROM_HEX.matcher(s).replaceAll("decode('$1', 'hex')");
     }
 
     private static final Pattern PARTITION_BY = Pattern.compile("PARTITION BY \\(\"((?:[^\"]|\"\")*)\"\\)( INCLUDE)?");

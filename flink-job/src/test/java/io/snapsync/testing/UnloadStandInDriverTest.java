@@ -75,4 +75,13 @@ class UnloadStandInDriverTest {
             return all.filter(Files::isRegularFile).map(dir::relativize).sorted().toList();
         }
     }
+
+    /** Stand-in behaviour: Redshift's VARBYTE cast and FROM_HEX in PostgreSQL's words, nothing else of the query touched. */
+    @Test
+    void varbyteComparisonsAreTranslatedToPostgresBytea() {
+        assertThat(UnloadStandInDriver.postgresVarbyte("SELECT \"k\", CASE WHEN \"k\" IS NULL OR CAST(\"k\" AS VARBYTE) < FROM_HEX('6d') THEN 0 "
+                + "WHEN CAST(LOWER(\"a\"\"b\") AS VARBYTE) < FROM_HEX('c3a9') THEN 1 ELSE 2 END AS \"s\" FROM \"p\".\"t\""))
+                .isEqualTo("SELECT \"k\", CASE WHEN \"k\" IS NULL OR convert_to(\"k\", 'UTF8') < decode('6d', 'hex') THEN 0 "
+                        + "WHEN convert_to(LOWER(\"a\"\"b\"), 'UTF8') < decode('c3a9', 'hex') THEN 1 ELSE 2 END AS \"s\" FROM \"p\".\"t\"");
+    }
 }

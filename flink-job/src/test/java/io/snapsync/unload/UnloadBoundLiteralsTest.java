@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bound literals of a bucketed UNLOAD on decimal, timestamp and time first key columns: rendered from numbers only,
+ * The bound literals of a bucketed UNLOAD on decimal, timestamp, time and text first key columns: rendered from numbers only
+ * (a text bound as the hex digits of its UTF-8 bytes),
  * each read back as the same value (so the database's comparison with it is row.KeyOrder's on the same canonical
  * value), and values that cannot be rendered so refused (the run then takes the keyed diff).
  */
@@ -33,6 +34,7 @@ class UnloadBoundLiteralsTest {
     static final Column TS = new Column("k", ColumnType.TIMESTAMP, "timestamp", 8, 0, 0, false);
     static final Column TSTZ = new Column("k", ColumnType.TIMESTAMPTZ, "timestamptz", 8, 0, 0, false);
     static final Column TIME = new Column("k", ColumnType.TIME, "time", 8, 0, 0, false);
+    static final Column TEXT = new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false);
 
     static TableSchema schema(Column first) {
         return new TableSchema(List.of(first, new Column("v", ColumnType.TEXT, "text", 0, 0, 0, true)), List.of("k"));
@@ -84,7 +86,9 @@ class UnloadBoundLiteralsTest {
                 OffsetDateTime.of(1, 1, 1, 1, 0, 0, 0, ZoneOffset.ofHours(2)), // year 0 in UTC
                 LocalTime.MAX, // canonically 24:00:00, which 23:59:59.999999 would not be
                 LocalTime.of(1, 0, 0, 500),
-                LocalDate.MAX, "text", 1.5d)) {
+                LocalDate.MAX, 1.5d,
+                "", // no planned bound is empty (each lies above the minimum)
+                "a\uD800")) { // a lone surrogate: no UTF-8 bytes to write
             assertThatThrownBy(() -> UnloadBuckets.literal(bad)).as("%s", bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("cannot be written as a literal");
         }
@@ -146,12 +150,14 @@ class UnloadBoundLiteralsTest {
     }
 
     @Test
-    void decimalTimestampAndTimeFirstKeysAreBucketedTextAndFloatAreNot() {
-        for (Column c : List.of(DEC, TS, TSTZ, TIME)) {
-            assertThat(UnloadBuckets.whyNot(schema(c))).as("%s", c.type()).isNull();
+    void decimalTimestampTimeAndVarcharFirstKeysAreBucketedCharTimetzAndFloatAreNot() {
+        for (Column c : List.of(DEC, TS, TSTZ, TIME, TEXT, new Column("k", ColumnType.TEXT, "varchar(256)", 0, 0, 0, false))) {
+            assertThat(UnloadBuckets.whyNot(schema(c))).as("%s", c.sqlType()).isNull();
         }
-        assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false))))
-                .contains("\"k\" is text: only integer, decimal, date, timestamp and time bounds");
+        assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TEXT, "char(3)", 0, 0, 0, false))))
+                .contains("\"k\" is char(3): a CHAR(n) key's bytes as Redshift compares them (padded with spaces)");
+        assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.FLOAT, "double precision", 8, 0, 0, false))))
+                .contains("no proven order");
         assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TIMETZ, "timetz", 0, 0, 0, false)))).contains("no proven order");
     }
 
@@ -161,5 +167,45 @@ class UnloadBoundLiteralsTest {
         SourceQuery hash = SplitPlanner.byHash(schema(DEC), new TableName("public", "t"), new SourceDialect.Postgres(), 4);
         assertThatThrownBy(() -> UnloadBuckets.bounds(hash)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("hash of the key");
+    }
+
+    /**
+     * Text bounds: the column cast to VARBYTE against {@code FROM_HEX} of the bound's UTF-8 bytes, in lower-case hex
+     * digits only. Bounds planned over non-ASCII and mixed-case extremes are read back (hex to bytes to String) as the
+     * same canonical value, and the CASE evaluated as Redshift compares VARBYTE (unsigned bytes, a prefix first) puts
+     * every key in the bucket whose range row.KeyOrder says holds it.
+     */
+    @Test
+    void textBoundsAreHexOfTheirUtf8BytesAndBucketKeysAsKeyOrderDoes() {
+        assertThat(UnloadBuckets.literal("a'b\\é")).isEqualTo("FROM_HEX('6127625cc3a9')");
+        TableSchema s = schema(TEXT);
+        List<String> keys = List.of("", " ", "A", "Aa", "B", "Z", "a", "a ", "aa", "ab", "b", "m", "z", "zz", "\u007f", "é", "éa", "ü",
+                "中", "中文", "\uD83D\uDE00", "\uD83D\uDE00x");
+        List<Serializable> planned = SplitPlanner.bounds(TEXT, "A", "\uD83D\uDE00x", 9);
+        assertThat(planned).hasSizeGreaterThan(3);
+        SourceQuery q = SplitPlanner.byBounds(s, new TableName("public", "t"), new SourceDialect.Postgres(), TEXT, planned);
+        String sql = UnloadBuckets.caseExpression(TEXT, UnloadBuckets.bounds(q));
+        assertThat(sql).startsWith("CASE WHEN \"k\" IS NULL OR CAST(\"k\" AS VARBYTE) < FROM_HEX('");
+        Matcher arms = Pattern.compile("CAST\\(\"k\" AS VARBYTE\\) < FROM_HEX\\('([^']*)'\\) THEN (\\d+)").matcher(sql);
+        List<byte[]> bounds = new java.util.ArrayList<>();
+        while (arms.find()) {
+            assertThat(arms.group(1)).matches("[0-9a-f]+");
+            assertThat(Integer.parseInt(arms.group(2))).isEqualTo(bounds.size());
+            byte[] b = java.util.HexFormat.of().parseHex(arms.group(1));
+            assertThat(SplitRange.canonical(new String(b, java.nio.charset.StandardCharsets.UTF_8)))
+                    .isEqualTo(SplitRange.canonical(planned.get(bounds.size())));
+            bounds.add(b);
+        }
+        assertThat(bounds).hasSize(planned.size());
+        io.snapsync.row.KeyOrder first = io.snapsync.row.KeyOrder.ofFirstColumn(s);
+        for (String k : keys) {
+            byte[] kb = k.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int bucket = 0;
+            while (bucket < bounds.size() && java.util.Arrays.compareUnsigned(kb, bounds.get(bucket)) >= 0) {
+                bucket++;
+            }
+            assertThat(q.range(bucket).bounds(first).contains(SplitRange.canonical(k))).as("%s in bucket %d %s", k, bucket, q.range(bucket))
+                    .isTrue();
+        }
     }
 }

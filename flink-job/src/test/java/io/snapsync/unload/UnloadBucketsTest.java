@@ -98,10 +98,13 @@ class UnloadBucketsTest {
     }
 
     @Test
-    void onlyAFirstKeyColumnWithNumericBoundsIsBucketed() {
+    void onlyAFirstKeyColumnWithNumericOrTextBoundsIsBucketed() {
         assertThat(UnloadBuckets.whyNot(SCHEMA)).isNull();
         Column text = new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false);
-        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).contains("only integer, decimal, date, timestamp and time bounds");
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).isNull();
+        Column flag = new Column("b", ColumnType.BOOLEAN, "boolean", 0, 0, 0, false);
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(flag, ID), List.of("b", "id"))))
+                .contains("only integer, decimal, date, timestamp, time and varchar bounds");
         Column f = new Column("f", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).contains("no proven order");
         Column clash = new Column(UnloadBuckets.SPLIT_COLUMN, ColumnType.INTEGER, "integer", 4, 0, 0, true);
@@ -157,12 +160,13 @@ class UnloadBucketsTest {
         for (java.time.LocalDate far : List.of(java.time.LocalDate.of(0, 12, 31), java.time.LocalDate.of(10000, 1, 1))) {
             assertThatThrownBy(() -> UnloadBuckets.caseExpression(d, List.of(far))).hasMessageContaining("cannot be written as a literal");
         }
-        // text bounds are strings from the data: never written
+        // text bounds: the hex digits of their UTF-8 bytes, compared with the column's bytes (not under its collation)
         Column tx = new Column("tx", ColumnType.TEXT, "text", 0, 0, 0, false);
         TableSchema t = new TableSchema(List.of(tx), List.of("tx"));
-        assertThat(UnloadBuckets.whyNot(t)).contains("only integer, decimal, date, timestamp and time bounds");
-        SourceQuery tq = SplitPlanner.byBounds(t, new TableName("public", "t"), new SourceDialect.Postgres(), tx, List.of("m"));
-        assertThatThrownBy(() -> UnloadBuckets.bounds(tq)).hasMessageContaining("integer, decimal, date, timestamp or time bounds");
+        assertThat(UnloadBuckets.whyNot(t)).isNull();
+        SourceQuery tq = SplitPlanner.byBounds(t, new TableName("public", "t"), new SourceDialect.Postgres(), tx, List.of("m", "é"));
+        assertThat(UnloadBuckets.caseExpression(tx, UnloadBuckets.bounds(tq))).isEqualTo("CASE WHEN \"tx\" IS NULL OR CAST(\"tx\" AS VARBYTE) < "
+                + "FROM_HEX('6d') THEN 0 WHEN CAST(\"tx\" AS VARBYTE) < FROM_HEX('c3a9') THEN 1 ELSE 2 END");
         assertThat(SplitRange.ALL.noLower()).isTrue();
     }
 }
