@@ -182,6 +182,48 @@ class OrderedDiffTest extends EndToEndTestBase {
         }
     }
 
+    /**
+     * Range splits on a text first key whose source predicate compares lower-cased text while its ORDER BY sorts by
+     * bytes (the stand-in): each split's rows ascend, but 'Z..' comes with the split that holds 'z..'. Merged, such a row
+     * would be an insert there and its cache entry a delete in its own range: the range guard fails the table instead,
+     * naming the table, the split, the column and the key, and the target, cache version and control row stay as
+     * they were.
+     */
+    @Test
+    void aSourceWhoseRangePredicateDisagreesWithKeyOrderFailsTheTableBeforeTheTargetIsTouched() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            p.both("CREATE TABLE public.t (k text PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT (ARRAY['a', 'B', 'Z', 'm', 'k', 'q', 'Ab', 'y'])[1 + i % 8] || (i / 8)::text, 'v' || i "
+                    + "FROM generate_series(0, 3999) i");
+            SyncConfig plain = p.config("t", List.of("k"), 2);
+            java.util.function.Function<Boolean, SyncConfig> config = standIn -> new SyncConfig(new SyncConfig.Source(
+                    p.sourcePg.getJdbcUrl(p.sourceDb) + (standIn ? "?" + io.snapsync.testing.RangeCollationStandInDriver.PARAM : ""),
+                    plain.source().user(), null, java.util.Map.of(), 100, true,
+                    standIn ? io.snapsync.testing.RangeCollationStandInDriver.class.getName() : null),
+                    plain.target(), plain.cache(), plain.job(), plain.tables());
+            TableReport day1 = new SyncRunner(config.apply(false)).run(null).tables.get(0);
+            assertThat(day1.status).as("error: %s", day1.error).isEqualTo("committed");
+            assertThat(day1.keyedDiff).as("range splits on text, the ordered diff").isNull();
+            update(p.source, "UPDATE t SET v = 'changed' WHERE v LIKE '%3'");
+            update(p.source, "DELETE FROM t WHERE v LIKE '%7'");
+            List<String> before = rows(p.target, "t", "k, v");
+            List<String> cache = PgPair.manifests(p.cache);
+
+            TableReport r = new SyncRunner(config.apply(true)).run(null).tables.get(0);
+            assertThat(r.status).isEqualTo("failed");
+            assertThat(r.error).startsWith("table t: the source returned a row outside its range split [")
+                    .contains(" of column \"k\": (k=").endsWith("nothing applied");
+            assertThat(rows(p.target, "t", "k, v")).as("target untouched").isEqualTo(before);
+            assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
+            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_state WHERE table_name = 't' AND cache_version = '"
+                    + day1.cacheVersion + "'")).isEqualTo(1);
+
+            TableReport fixed = new SyncRunner(config.apply(false)).run(null).tables.get(0);
+            assertThat(fixed.status).as("error: %s", fixed.error).isEqualTo("committed");
+            assertThat(rows(p.target, "t", "k, v")).isEqualTo(rows(p.source, "t", "k, v"));
+        }
+    }
+
     /** Rewrites a manifest as a snapsync before the ordered diff wrote it: no sorted flag, no key ranges. */
     private static void asPreviousFormat(PgPair p, String version) throws Exception {
         Path manifest = p.cache.resolve("t/v-" + version + "/_manifest.json");
