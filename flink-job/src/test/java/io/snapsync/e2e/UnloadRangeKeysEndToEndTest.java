@@ -183,7 +183,7 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             long updated = update(p.source, "UPDATE t SET v = 'y' || v WHERE v LIKE 'v%1'");
             long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%9'");
             List<String> before = rows(p.target, "t", "k, n, v");
-            List<String> cache = io.snapsync.e2e.PgPair.manifests(p.cache);
+            List<String> cache = PgPair.manifests(p.cache);
             String control = rows(p.target, "snapsync.sync_state", "table_name").toString();
 
             UnloadStandInDriver.tamperNextSelect = sql -> sql.replace("CAST(\"k\" AS VARBYTE)", "CAST(LOWER(\"k\") AS VARBYTE)");
@@ -194,7 +194,7 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             assertThat(failed.error).startsWith("table t: UNLOAD put a row in the key-range bucket [")
                     .contains(" of column \"k\" that does not hold it: (k=").endsWith("nothing applied");
             assertThat(rows(p.target, "t", "k, n, v")).isEqualTo(before);
-            assertThat(io.snapsync.e2e.PgPair.manifests(p.cache)).isEqualTo(cache);
+            assertThat(PgPair.manifests(p.cache)).isEqualTo(cache);
             assertThat(rows(p.target, "snapsync.sync_state", "table_name").toString()).isEqualTo(control);
 
             TableReport next = committed(config(p, "unload"));
