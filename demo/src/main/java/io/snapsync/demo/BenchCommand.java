@@ -21,7 +21,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile-dir", description = "record a JFR profile of each day 1 and day 2 into this directory")
     String profileDir;
 
-    @Option(names = "--keyed", description = "l_orderkey as double precision (no proven key order): hash-bucket splits and the keyed diff "
+    @Option(names = "--keyed", description = "l_orderkey as jsonb (a jsonb number, no proven key order): hash-bucket splits and the keyed diff "
             + "instead of the ordered one")
     boolean keyed;
 
@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Bench bench = new Bench(scales, rounds, javaOpts, profileDir, keyed ? "double precision" : numericKey ? "numeric(20,0)" : null, System.out);
+        Bench bench = new Bench(scales, rounds, javaOpts, profileDir, keyed ? "jsonb" : numericKey ? "numeric(20,0)" : null, System.out);
         if (unload || keyedUnload) {
             Class<?> rig;
             try {

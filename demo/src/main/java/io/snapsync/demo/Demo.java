@@ -132,14 +132,20 @@ public final class Demo {
 
     /**
      * A provider's silent daily changes: returns {inserted, updated, deleted}. The key is cast to bigint for the
-     * arithmetic: the benchmark may declare it numeric or double precision.
+     * arithmetic: the benchmark may declare it numeric or jsonb (a jsonb number; the new keys go back through to_jsonb).
      */
     static long[] change(Connection c) throws Exception {
         try (Statement s = c.createStatement()) {
+            boolean json;
+            try (ResultSet rs = s.executeQuery("SELECT atttypid = 'jsonb'::regtype FROM pg_attribute "
+                    + "WHERE attrelid = 'public.lineitem'::regclass AND attname = 'l_orderkey'")) {
+                json = rs.next() && rs.getBoolean(1);
+            }
+            String newKey = "l_orderkey::bigint + (SELECT max(l_orderkey::bigint) FROM public.lineitem)";
             long updated = s.executeUpdate("UPDATE public.lineitem SET l_quantity = l_quantity + 1, l_comment = 'changed on day 2' "
                     + "WHERE (l_orderkey::bigint * 7 + l_linenumber) % 100 = 3");
             long deleted = s.executeUpdate("DELETE FROM public.lineitem WHERE (l_orderkey::bigint * 7 + l_linenumber) % 200 = 11");
-            long inserted = s.executeUpdate("INSERT INTO public.lineitem SELECT l_orderkey + (SELECT max(l_orderkey) FROM public.lineitem), "
+            long inserted = s.executeUpdate("INSERT INTO public.lineitem SELECT " + (json ? "to_jsonb(" + newKey + ")" : newKey) + ", "
                     + "l_partkey, l_suppkey, l_linenumber, l_quantity, l_extendedprice, l_discount, l_tax, l_returnflag, l_linestatus, "
                     + "l_shipdate, l_commitdate, l_receiptdate, l_shipinstruct, l_shipmode, 'new on day 2' FROM public.lineitem "
                     + "WHERE (l_orderkey::bigint * 7 + l_linenumber) % 100 = 42");

@@ -218,8 +218,8 @@ public final class OrderedMerge {
     }
 
     private String describeOrder() {
-        return "integers, decimals, dates and times by value, text by UTF-8 bytes, bytes unsigned with a prefix first, false before true, "
-                + "NULLs last";
+        return "integers, decimals, dates and times by value, floats by value with NaN last, timetz by UTC time then offset east "
+                + "descending, text by UTF-8 bytes, bytes unsigned with a prefix first, false before true, NULLs last";
     }
 
     private String format(String key) {

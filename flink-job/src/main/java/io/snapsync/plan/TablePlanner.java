@@ -511,11 +511,16 @@ public final class TablePlanner {
         }
         Column first = schema.keyColumnList().get(0);
         SourceDialect dialect = SourceDialect.forUrl(c.getMetaData().getURL());
-        if (SplitPlanner.rangeable(first.type())) {
+        if (SplitPlanner.rangeable(first.type(), dialect)) {
             String e = dialect.rangeExpression(first);
             Object[] extremes;
             try {
-                extremes = extremes(c, "SELECT min(" + e + "), max(" + e + ") FROM " + table.quoted(), first, new Object[0]);
+                // floats: bounds between the finite extremes (PostgreSQL's max is NaN when a NaN is there); the end splits
+                // take -Infinity (first) and Infinity and NaN (last, as NaN compares >= every number)
+                extremes = first.type() == ColumnType.FLOAT
+                        ? extremes(c, "SELECT min(" + e + "), max(" + e + ") FROM " + table.quoted() + " WHERE " + e + " > ? AND " + e + " < ?",
+                                first, new Object[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY})
+                        : extremes(c, "SELECT min(" + e + "), max(" + e + ") FROM " + table.quoted(), first, new Object[0]);
             } catch (SQLException ex) {
                 if (first.type() != ColumnType.DECIMAL) {
                     throw ex;
@@ -525,7 +530,7 @@ public final class TablePlanner {
                 return SplitPlanner.byHash(schema, table, dialect, splits);
             }
             if (extremes[0] == null) {
-                return SplitPlanner.single(schema, table); // empty table (or only NULL keys)
+                return SplitPlanner.single(schema, table); // empty table (or only NULL keys; for floats, only NaN and infinities)
             }
             // +/-infinity (PostgreSQL's dates and timestamps) would stretch the interpolation: bound between the finite
             // extremes; the end splits, open below and above, still take the infinities
@@ -555,6 +560,12 @@ public final class TablePlanner {
                 for (int i = 0; i < out.length; i++) {
                     if (column.type() == ColumnType.INTEGER) {
                         long v = rs.getLong(i + 1); // getObject(Long.class) refuses a smallint or integer column
+                        out[i] = rs.wasNull() ? null : v;
+                        continue;
+                    }
+                    if (column.type() == ColumnType.FLOAT) {
+                        // a REAL as float, widened exactly (as the row encoder reads it), not its text re-parsed as a double
+                        double v = column.width() == 4 ? rs.getFloat(i + 1) : rs.getDouble(i + 1);
                         out[i] = rs.wasNull() ? null : v;
                         continue;
                     }

@@ -22,8 +22,13 @@ import java.util.Set;
  * last/first there too), decimals by value, text by its UTF-8 bytes unsigned, which is PostgreSQL's
  * {@code COLLATE "C"} and Redshift's binary UTF-8 order (the source query asks for exactly these, see
  * {@code source.SourceDialect#orderBy}), booleans false before true, bytes (bytea, VARBYTE) unsigned byte by byte,
- * a prefix first (PostgreSQL's {@code byteacmp}: memcmp over the common length, then the shorter first). Other key
- * types (floats, json, timetz) have no proven order: {@link #supports} says no and the table takes the keyed diff.
+ * a prefix first (PostgreSQL's {@code byteacmp}: memcmp over the common length, then the shorter first), floats
+ * (REAL widened exactly to double) as PostgreSQL's {@code float8_cmp_internal}: -Infinity, negatives, zero (-0 = 0),
+ * positives, Infinity, then NaN (all NaNs equal), and timetz as PostgreSQL's {@code timetz_cmp_internal}: by the UTC
+ * time (the time of day minus the offset east, not wrapped into a day), then by the zone west of UTC ascending
+ * (offset east descending), so that 12:00+02 and 11:00+01, one instant, are two keys in a fixed order. JSON keys have no
+ * proven order (json has no equality; jsonb's btree order is not reproduced): {@link #supports} says no and the table
+ * takes the keyed diff.
  *
  * <p>Hand-written over the canonical bytes (no decoding to objects) because it runs several times per row and cache
  * entry. Not thread-safe: it reuses two buffers, so each thread (operator instance) has its own.
@@ -31,7 +36,8 @@ import java.util.Set;
 public final class KeyOrder implements Serializable {
     private static final long serialVersionUID = 1L;
     static final Set<ColumnType> ORDERED = EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,
-            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BOOLEAN, ColumnType.BYTES);
+            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BOOLEAN, ColumnType.BYTES,
+            ColumnType.FLOAT, ColumnType.TIMETZ);
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -111,6 +117,20 @@ public final class KeyOrder implements Serializable {
                     pa += 8;
                     pb += 8;
                 }
+                case FLOAT -> {
+                    within(pa + 8, la, col);
+                    within(pb + 8, lb, col);
+                    c = compareFloat(Double.longBitsToDouble((long) LONG.get(a, pa)), Double.longBitsToDouble((long) LONG.get(b, pb)));
+                    pa += 8;
+                    pb += 8;
+                }
+                case TIMETZ -> {
+                    within(pa + 12, la, col);
+                    within(pb + 12, lb, col);
+                    c = compareTimeTz((long) LONG.get(a, pa), (int) INT.get(a, pa + 8), (long) LONG.get(b, pb), (int) INT.get(b, pb + 8));
+                    pa += 12;
+                    pb += 12;
+                }
                 case BOOLEAN -> {
                     within(pa + 1, la, col);
                     within(pb + 1, lb, col);
@@ -150,6 +170,24 @@ public final class KeyOrder implements Serializable {
             }
         }
         return 0;
+    }
+
+    /**
+     * PostgreSQL's float order ({@code float8_cmp_internal}): NaN above everything and equal to itself, -0 equal to 0.
+     * The canonical encoding already writes one NaN and no -0; the comparison does not rely on it.
+     */
+    static int compareFloat(double x, double y) {
+        return Double.compare(x == 0.0 ? 0.0 : x, y == 0.0 ? 0.0 : y); // Double.compare: NaN last, all NaNs equal
+    }
+
+    /**
+     * PostgreSQL's timetz order ({@code timetz_cmp_internal}, src/backend/utils/adt/date.c): first by
+     * {@code time + zone}, zone being seconds WEST of UTC, i.e. micros of day minus the offset east (no modulo: 00:30+01
+     * is -30 minutes, before 23:00+00), then by zone ascending, i.e. offset east descending.
+     */
+    static int compareTimeTz(long microsA, int eastA, long microsB, int eastB) {
+        int c = Long.compare(microsA - eastA * 1_000_000L, microsB - eastB * 1_000_000L);
+        return c != 0 ? c : Integer.compare(eastB, eastA);
     }
 
     /** A field running past its key's end (the buffer holds stale bytes there) is refused, not read. */

@@ -68,6 +68,15 @@ public interface SourceDialect {
         return quote(column.name());
     }
 
+    /**
+     * Whether range splits on a first key column of this (ordered, see {@code SplitPlanner#rangeable}) type put every
+     * row in exactly one split: the predicate {@code k >= lower AND k < upper} must compare as {@code row.KeyOrder}
+     * does, NaN included. Yes by default.
+     */
+    default boolean rangeSplits(ColumnType type) {
+        return true;
+    }
+
     static SourceDialect forUrl(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:redshift:")) {
             return new Redshift();
@@ -164,6 +173,16 @@ public interface SourceDialect {
 
     /** Redshift: FNV_HASH chained over the key columns (its documented way to hash several values). */
     final class Redshift implements SourceDialect {
+        /**
+         * Not floats: Redshift documents REAL and DOUBLE PRECISION as IEEE 754 but not how NaN compares or sorts. Were
+         * {@code NaN >= x} false (IEEE comparison), a NaN key would be in no split, read as a delete: a loss the order
+         * check cannot see. One split reads every row; its ORDER BY is checked against row.KeyOrder as it streams.
+         */
+        @Override
+        public boolean rangeSplits(ColumnType type) {
+            return type != ColumnType.FLOAT;
+        }
+
         @Override
         public String bucketPredicate(List<String> keyColumns) {
             String h = null;

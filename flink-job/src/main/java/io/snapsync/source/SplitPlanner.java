@@ -23,8 +23,9 @@ import java.util.List;
 /**
  * Splits the snapshot read so that N readers each stream a share of the table through their own
  * cursor. When the first key column's type has a proven order (integers, decimals, dates, timestamps, times,
- * text), splits are ranges of it (index- and zone-map friendly, and read in key order they let the diff merge
- * with the cache's same range); a boolean or bytes first column of an ordered key takes one split; otherwise rows
+ * text, floats on PostgreSQL), splits are ranges of it (index- and zone-map friendly, and read in key order they let the
+ * diff merge with the cache's same range); a boolean, bytes or timetz first column of an ordered key (or a float one on
+ * Redshift) takes one split; otherwise rows
  * are bucketed by a hash of the whole key. Either way the predicates cover
  * every row exactly once, including rows whose split column is NULL.
  */
@@ -76,12 +77,19 @@ public final class SplitPlanner {
 
     /**
      * Whether range splits can be planned on a first key column of this type: its order is proven (see row.KeyOrder)
-     * and {@link #bounds} interpolates it. Not booleans (two values: at most two splits) nor bytes (no bound bound as
-     * bytea/VARBYTE is tried here): such a key whose every column is ordered takes one split and the ordered diff,
-     * see {@link #unsplit}.
+     * and {@link #bounds} interpolates it. Not booleans (two values: at most two splits), bytes (no bound bound as
+     * bytea/VARBYTE is tried here) nor timetz (no bound bound as timetz is tried here; its order is by UTC time, then
+     * zone): such a key whose every column is ordered takes one split and the ordered diff, see {@link #unsplit}.
+     * Whether the database's comparison of the column agrees with that order is the dialect's call:
+     * {@link #rangeable(ColumnType, SourceDialect)}.
      */
     public static boolean rangeable(ColumnType type) {
-        return KeyOrder.ordered(type) && type != ColumnType.BOOLEAN && type != ColumnType.BYTES;
+        return KeyOrder.ordered(type) && type != ColumnType.BOOLEAN && type != ColumnType.BYTES && type != ColumnType.TIMETZ;
+    }
+
+    /** {@link #rangeable(ColumnType)}, and the dialect's range predicate puts every value of the type in one split. */
+    public static boolean rangeable(ColumnType type, SourceDialect dialect) {
+        return rangeable(type) && dialect.rangeSplits(type);
     }
 
     /**
@@ -96,7 +104,7 @@ public final class SplitPlanner {
     /**
      * The interior bounds of about {@code splits} ranges over [min, max], the first key column's smallest and
      * largest finite non-NULL values as read (Long, BigDecimal, LocalDate, LocalDateTime, OffsetDateTime, LocalTime,
-     * String): strictly ascending in the column's order, each a value of the column's type that binds exactly.
+     * String, Double; for floats neither NaN nor an infinity): strictly ascending in the column's order, each a value of the column's type that binds exactly.
      * Dates, timestamps and times are interpolated in their canonical numbers (days, microseconds), decimals at a
      * scale the column holds, text over its leading code points after the common prefix (see {@link #textBounds}).
      * The bounds only balance the splits; correctness never depends on them, since the splits around them cover
@@ -135,6 +143,7 @@ public final class SplitPlanner {
             }
             case DECIMAL -> out.addAll(decimalBounds(column, (BigDecimal) min, (BigDecimal) max, splits));
             case TEXT -> out.addAll(textBounds((String) min, (String) max, splits));
+            case FLOAT -> out.addAll(floatBounds(((Number) min).doubleValue(), ((Number) max).doubleValue(), splits));
             default -> throw new IllegalArgumentException("no range splits on a " + column.type() + " column");
         }
         return out;
@@ -151,6 +160,30 @@ public final class SplitPlanner {
         List<Long> out = new ArrayList<>();
         for (int i = 1; i < n; i++) {
             out.add(from.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(n))).longValue());
+        }
+        return out;
+    }
+
+    /**
+     * lo + (hi - lo) * i/n for i in 1..n-1 (lo * (1 - i/n) + hi * i/n when hi - lo overflows), kept when finite and
+     * strictly above the previous bound; -0.0 is bound as 0.0, which the database and row.KeyOrder take as equal. Any
+     * finite double binds exactly (pgjdbc sends it losslessly; PostgreSQL compares a REAL column with it after widening
+     * the REAL exactly, as row.KeyOrder does). NaN and infinities are never bounds: NaN sorts above and compares
+     * {@code >=} every number in PostgreSQL, so NaN and Infinity land in the last split (open above), -Infinity in the first.
+     */
+    static List<Double> floatBounds(double lo, double hi, int splits) {
+        if (!(hi > lo) || Double.isInfinite(lo) || Double.isInfinite(hi)) {
+            return List.of();
+        }
+        double span = hi - lo;
+        List<Double> out = new ArrayList<>();
+        for (int i = 1; i < splits; i++) {
+            double t = (double) i / splits;
+            double b = Double.isFinite(span) ? lo + span * t : lo * (1 - t) + hi * t; // the latter: lo < 0 < hi, no term overflows
+            b = b == 0.0 ? 0.0 : b;
+            if (Double.isFinite(b) && b > lo && b <= hi && (out.isEmpty() || b > out.get(out.size() - 1))) {
+                out.add(b);
+            }
         }
         return out;
     }

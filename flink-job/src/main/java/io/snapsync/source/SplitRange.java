@@ -19,7 +19,8 @@ import org.apache.flink.util.InstantiationUtil;
  * ends (the first split also takes NULLs, which only ever are NULL-key issues). {@link #ALL} is the single split.
  *
  * <p>The bounds are values of the column as bound to the query: Long (INTEGER), BigDecimal (DECIMAL), LocalDate
- * (DATE), LocalDateTime (TIMESTAMP), OffsetDateTime (TIMESTAMPTZ), LocalTime (TIME), String (TEXT); null when open.
+ * (DATE), LocalDateTime (TIMESTAMP), OffsetDateTime (TIMESTAMPTZ), LocalTime (TIME), String (TEXT), Double (FLOAT, finite);
+ * null when open.
  * Membership of a key is decided on its canonical bytes by the first column's {@link KeyOrder}, the order the
  * database's predicate ({@link SplitPlanner#rangePredicate}) is asked to apply.
  */
@@ -68,6 +69,8 @@ public record SplitRange(boolean noLower, Serializable lower, boolean noUpper, S
             w.writeTime(v);
         } else if (value instanceof String v) {
             w.writeText(v);
+        } else if (value instanceof Double v) {
+            w.writeFloat(v);
         } else {
             throw new IllegalArgumentException("not a range bound type: " + (value == null ? null : value.getClass().getName()));
         }

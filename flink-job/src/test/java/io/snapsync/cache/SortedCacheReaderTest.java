@@ -78,8 +78,8 @@ class SortedCacheReaderTest {
         assertThat(SortedCacheReader.disjoint(List.of(a, entry("c", 10, 12)), SCHEMA)).as("10 in both").isFalse();
         assertThat(SortedCacheReader.disjoint(List.of(a, new CacheManifest.FileEntry("d", 1, 1L, "0")), SCHEMA)).isFalse();
         assertThat(SortedCacheReader.disjoint(List.of(), SCHEMA)).isTrue();
-        TableSchema floatKey = new TableSchema(List.of(new Column("f", ColumnType.FLOAT, "float8", 8, 0, 0, false)), List.of("f"));
-        assertThat(SortedCacheReader.disjoint(List.of(), floatKey)).as("no proven order").isFalse();
+        TableSchema jsonKey = new TableSchema(List.of(new Column("f", ColumnType.JSON, "jsonb", 0, 0, 0, false)), List.of("f"));
+        assertThat(SortedCacheReader.disjoint(List.of(), jsonKey)).as("no proven order").isFalse();
     }
 
     private static CacheManifest.FileEntry entry(String name, long first, long last) {

@@ -28,9 +28,9 @@ class SpillDirTest extends EndToEndTestBase {
     @Test
     void flinksSpillAndShuffleFilesGoToTheNamedDirectoryNotToTheDefaultTemporaryDirectory() throws Exception {
         try (PgPair p = new PgPair(pg, pg, Files.createDirectories(tmp.resolve("cache")))) {
-            // a key type without proven order (double precision): the keyed diff, which sorts and shuffles full rows
-            p.both("CREATE TABLE public.t (id double precision PRIMARY KEY, v text)");
-            exec(p.source, "INSERT INTO t SELECT i + 0.5, repeat(md5(i::text), 4) FROM generate_series(1, 20000) i");
+            // a key type without proven order (jsonb): the keyed diff, which sorts and shuffles full rows
+            p.both("CREATE TABLE public.t (id jsonb PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT to_jsonb(i + 0.5), repeat(md5(i::text), 4) FROM generate_series(1, 20000) i");
             Path spill = Files.createDirectories(tmp.resolve("spill"));
             Path defaultTmp = Files.createDirectories(tmp.resolve("java-io-tmpdir"));
             Path yaml = p.writeYaml(tmp.resolve("spill.yaml"), "parallelism: 2, spill-dir: \"" + spill + "\"");

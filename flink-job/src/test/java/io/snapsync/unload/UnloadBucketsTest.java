@@ -106,7 +106,9 @@ class UnloadBucketsTest {
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(flag, ID), List.of("b", "id"))))
                 .contains("only integer, decimal, date, timestamp, time and varchar bounds");
         Column f = new Column("f", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
-        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).contains("no proven order");
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).contains("is double precision: only integer");
+        Column json = new Column("j", ColumnType.JSON, "jsonb", 0, 0, 0, false);
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(json), List.of("j")))).contains("no proven order");
         Column clash = new Column(UnloadBuckets.SPLIT_COLUMN, ColumnType.INTEGER, "integer", 4, 0, 0, true);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(ID, clash), List.of("id")))).contains(UnloadBuckets.SPLIT_COLUMN);
     }
