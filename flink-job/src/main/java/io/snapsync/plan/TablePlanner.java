@@ -311,7 +311,7 @@ public final class TablePlanner {
             boolean unload = config.unload(table);
             SourceQuery query = !unload ? planSplits(c, schema, sourceTable, splits)
                     : UnloadBuckets.whyNot(schema) != null ? SplitPlanner.single(schema, sourceTable)
-                    : planSplits(c, schema, sourceTable, UnloadBuckets.count(splits, count(c, sourceTable), UnloadBuckets.rowBytes(schema)));
+                    : planSplits(c, schema, sourceTable, UnloadBuckets.count(splits, count(c, sourceTable), UnloadBuckets.rowBytes(schema)), true);
             long expectedRows = config.source().verifyCountOrDefault() && !unload ? count(c, sourceTable) : -1;
             return new SourceRead(schema, new TablePlan.Source(config.source().endpoint(), sourceTable, query,
                     config.source().fetchSizeOrDefault(), expectedRows, null));
@@ -506,18 +506,34 @@ public final class TablePlanner {
     }
 
     static SourceQuery planSplits(Connection c, TableSchema schema, TableName table, int splits) throws SQLException {
+        return planSplits(c, schema, table, splits, false);
+    }
+
+    /**
+     * The split queries of a read; for UNLOAD's buckets ({@code bucketed}), ranges whenever {@link SplitPlanner#bounds}
+     * interpolates the first key column's type, whether or not the dialect's range predicate may bind its bounds: the
+     * buckets are UNLOAD's CASE over literals (see unload.UnloadBuckets), never that predicate.
+     */
+    static SourceQuery planSplits(Connection c, TableSchema schema, TableName table, int splits, boolean bucketed) throws SQLException {
         if (splits <= 1) {
             return SplitPlanner.single(schema, table);
         }
         Column first = schema.keyColumnList().get(0);
         SourceDialect dialect = SourceDialect.forUrl(c.getMetaData().getURL());
-        if (SplitPlanner.rangeable(first.type(), dialect)) {
+        if (bucketed ? SplitPlanner.rangeable(first.type()) : SplitPlanner.rangeable(first.type(), dialect)) {
             String e = dialect.rangeExpression(first);
             Object[] extremes;
             try {
                 // floats: bounds between the finite extremes (PostgreSQL's max is NaN when a NaN is there); the end splits
                 // take -Infinity (first) and Infinity and NaN (last, as NaN compares >= every number)
-                extremes = first.type() == ColumnType.FLOAT
+                // bytes: PostgreSQL has no min(bytea); the first and last by ORDER BY (the key's index), as the reads sort
+                extremes = first.type() == ColumnType.BYTES
+                        ? new Object[] {
+                            extremes(c, "SELECT " + e + " FROM " + table.quoted() + " WHERE " + e + " IS NOT NULL ORDER BY " + e + " ASC LIMIT 1",
+                                    first, new Object[0], true)[0],
+                            extremes(c, "SELECT " + e + " FROM " + table.quoted() + " WHERE " + e + " IS NOT NULL ORDER BY " + e + " DESC LIMIT 1",
+                                    first, new Object[0], true)[0]}
+                        : first.type() == ColumnType.FLOAT
                         ? extremes(c, "SELECT min(" + e + "), max(" + e + ") FROM " + table.quoted() + " WHERE " + e + " > ? AND " + e + " < ?",
                                 first, new Object[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY})
                         : extremes(c, "SELECT min(" + e + "), max(" + e + ") FROM " + table.quoted(), first, new Object[0]);
@@ -550,17 +566,28 @@ public final class TablePlanner {
 
     /** The columns of one row of a min/max query over the first key column, read as the Java type its bounds bind as. */
     private static Object[] extremes(Connection c, String sql, Column column, Object[] params) throws SQLException {
+        return extremes(c, sql, column, params, false);
+    }
+
+    /** {@link #extremes}; {@code mayBeEmpty}: a query of no row (an ORDER BY .. LIMIT 1 over no value) gives nulls. */
+    private static Object[] extremes(Connection c, String sql, Column column, Object[] params, boolean mayBeEmpty) throws SQLException {
         try (java.sql.PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);
             }
             try (ResultSet rs = s.executeQuery()) {
-                rs.next();
+                if (!rs.next() && mayBeEmpty) {
+                    return new Object[rs.getMetaData().getColumnCount()];
+                }
                 Object[] out = new Object[rs.getMetaData().getColumnCount()];
                 for (int i = 0; i < out.length; i++) {
                     if (column.type() == ColumnType.INTEGER) {
                         long v = rs.getLong(i + 1); // getObject(Long.class) refuses a smallint or integer column
                         out[i] = rs.wasNull() ? null : v;
+                        continue;
+                    }
+                    if (column.type() == ColumnType.BYTES) {
+                        out[i] = rs.getBytes(i + 1);
                         continue;
                     }
                     if (column.type() == ColumnType.FLOAT) {

@@ -74,7 +74,7 @@ public interface SourceDialect {
      * does, NaN included. Yes by default.
      */
     default boolean rangeSplits(ColumnType type) {
-        return true;
+        return type != ColumnType.BYTES; // no bound bound as bytea is tried here
     }
 
     static SourceDialect forUrl(String jdbcUrl) {
@@ -177,10 +177,12 @@ public interface SourceDialect {
          * Not floats: Redshift documents REAL and DOUBLE PRECISION as IEEE 754 but not how NaN compares or sorts. Were
          * {@code NaN >= x} false (IEEE comparison), a NaN key would be in no split, read as a delete: a loss the order
          * check cannot see. One split reads every row; its ORDER BY is checked against row.KeyOrder as it streams.
+         * Not bytes: AWS documents VARBYTE's comparison operators but not how a JDBC parameter (setBytes) binds as a
+         * VARBYTE, so a bound might compare as something else; one split, as for floats.
          */
         @Override
         public boolean rangeSplits(ColumnType type) {
-            return type != ColumnType.FLOAT;
+            return type != ColumnType.FLOAT && type != ColumnType.BYTES;
         }
 
         @Override

@@ -23,8 +23,8 @@ import java.util.List;
 /**
  * Splits the snapshot read so that N readers each stream a share of the table through their own
  * cursor. When the first key column's type has a proven order (integers, decimals, dates, timestamps, times,
- * text, floats on PostgreSQL), splits are ranges of it (index- and zone-map friendly, and read in key order they let the
- * diff merge with the cache's same range); a boolean, bytes or timetz first column of an ordered key (or a float one on
+ * text, floats and bytes on PostgreSQL), splits are ranges of it (index- and zone-map friendly, and read in key order they let the
+ * diff merge with the cache's same range); a boolean or timetz first column of an ordered key (or a float or bytes one on
  * Redshift) takes one split; otherwise rows
  * are bucketed by a hash of the whole key. Either way the predicates cover
  * every row exactly once, including rows whose split column is NULL.
@@ -77,14 +77,14 @@ public final class SplitPlanner {
 
     /**
      * Whether range splits can be planned on a first key column of this type: its order is proven (see row.KeyOrder)
-     * and {@link #bounds} interpolates it. Not booleans (two values: at most two splits), bytes (no bound bound as
-     * bytea/VARBYTE is tried here) nor timetz (no bound bound as timetz is tried here; its order is by UTC time, then
-     * zone): such a key whose every column is ordered takes one split and the ordered diff, see {@link #unsplit}.
+     * and {@link #bounds} interpolates it. Not booleans (two values: at most two splits) nor timetz (no bound bound as
+     * timetz is tried here; its order is by UTC time, then zone): such a key whose every column is ordered takes one
+     * split and the ordered diff, see {@link #unsplit}.
      * Whether the database's comparison of the column agrees with that order is the dialect's call:
      * {@link #rangeable(ColumnType, SourceDialect)}.
      */
     public static boolean rangeable(ColumnType type) {
-        return KeyOrder.ordered(type) && type != ColumnType.BOOLEAN && type != ColumnType.BYTES && type != ColumnType.TIMETZ;
+        return KeyOrder.ordered(type) && type != ColumnType.BOOLEAN && type != ColumnType.TIMETZ;
     }
 
     /** {@link #rangeable(ColumnType)}, and the dialect's range predicate puts every value of the type in one split. */
@@ -104,9 +104,10 @@ public final class SplitPlanner {
     /**
      * The interior bounds of about {@code splits} ranges over [min, max], the first key column's smallest and
      * largest finite non-NULL values as read (Long, BigDecimal, LocalDate, LocalDateTime, OffsetDateTime, LocalTime,
-     * String, Double; for floats neither NaN nor an infinity): strictly ascending in the column's order, each a value of the column's type that binds exactly.
+     * String, Double, byte[]; for floats neither NaN nor an infinity): strictly ascending in the column's order, each a value of the column's type that binds exactly.
      * Dates, timestamps and times are interpolated in their canonical numbers (days, microseconds), decimals at a
-     * scale the column holds, text over its leading code points after the common prefix (see {@link #textBounds}).
+     * scale the column holds, text over its leading code points after the common prefix (see {@link #textBounds}), bytes
+     * over their leading bytes after it (see {@link #bytesBounds}).
      * The bounds only balance the splits; correctness never depends on them, since the splits around them cover
      * everything. Fewer distinct values than splits: fewer bounds; min == max: none (one split).
      */
@@ -143,6 +144,7 @@ public final class SplitPlanner {
             }
             case DECIMAL -> out.addAll(decimalBounds(column, (BigDecimal) min, (BigDecimal) max, splits));
             case TEXT -> out.addAll(textBounds((String) min, (String) max, splits));
+            case BYTES -> out.addAll(bytesBounds((byte[]) min, (byte[]) max, splits));
             case FLOAT -> out.addAll(floatBounds(((Number) min).doubleValue(), ((Number) max).doubleValue(), splits));
             default -> throw new IllegalArgumentException("no range splits on a " + column.type() + " column");
         }
@@ -257,6 +259,51 @@ public final class SplitPlanner {
             }
         }
         return out;
+    }
+
+    /** Bytes above the common prefix taken as digits of one number (base 256), enough to spread a few thousand splits. */
+    private static final int BYTE_DIGITS = 4;
+
+    /**
+     * Byte-string bounds between min and max in row.KeyOrder's order of bytes (unsigned, byte by byte, a prefix first; a
+     * bytea's and a VARBYTE's): after their common prefix, the next {@value #BYTE_DIGITS} bytes of each (a missing one
+     * counts 0) read as an unsigned number and interpolated, each bound the prefix and exactly {@value #BYTE_DIGITS}
+     * bytes. Bounds of one length order as their numbers, so they ascend strictly (equal ones are dropped), and none is
+     * empty. As for text, the bounds only balance the splits.
+     */
+    static List<byte[]> bytesBounds(byte[] min, byte[] max, int splits) {
+        int k = java.util.Arrays.mismatch(min, max);
+        if (k < 0 || java.util.Arrays.compareUnsigned(min, max) >= 0) {
+            return List.of();
+        }
+        BigInteger lo = bytesNumber(min, k);
+        BigInteger hi = bytesNumber(max, k);
+        BigInteger span = hi.subtract(lo);
+        List<byte[]> out = new ArrayList<>();
+        BigInteger previous = null;
+        for (int i = 1; i < splits; i++) {
+            BigInteger x = lo.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(splits)));
+            if (x.equals(previous)) {
+                continue;
+            }
+            previous = x;
+            byte[] bound = java.util.Arrays.copyOf(min, k + BYTE_DIGITS);
+            byte[] digits = x.toByteArray(); // big-endian, maybe a leading sign byte 0: its last BYTE_DIGITS bytes
+            for (int d = 0; d < BYTE_DIGITS; d++) {
+                int from = digits.length - BYTE_DIGITS + d;
+                bound[k + d] = from < 0 ? 0 : digits[from];
+            }
+            out.add(bound);
+        }
+        return out;
+    }
+
+    private static BigInteger bytesNumber(byte[] v, int from) {
+        BigInteger n = BigInteger.ZERO;
+        for (int d = 0; d < BYTE_DIGITS; d++) {
+            n = n.shiftLeft(8).add(BigInteger.valueOf(from + d < v.length ? v[from + d] & 0xff : 0));
+        }
+        return n;
     }
 
     private static BigInteger textNumber(int[] cps, int from) {

@@ -19,8 +19,9 @@ import org.apache.flink.util.InstantiationUtil;
  * ends (the first split also takes NULLs, which only ever are NULL-key issues). {@link #ALL} is the single split.
  *
  * <p>The bounds are values of the column as bound to the query: Long (INTEGER), BigDecimal (DECIMAL), LocalDate
- * (DATE), LocalDateTime (TIMESTAMP), OffsetDateTime (TIMESTAMPTZ), LocalTime (TIME), String (TEXT), Double (FLOAT, finite);
- * null when open.
+ * (DATE), LocalDateTime (TIMESTAMP), OffsetDateTime (TIMESTAMPTZ), LocalTime (TIME), String (TEXT), Double (FLOAT, finite),
+ * byte[] (BYTES, never modified once in a range); null when open. A byte[] has no value equality, so {@link #equals},
+ * {@link #hashCode} and {@link #toString} (hex digits) compare and print bounds by content.
  * Membership of a key is decided on its canonical bytes by the first column's {@link KeyOrder}, the order the
  * database's predicate ({@link SplitPlanner#rangePredicate}) is asked to apply.
  */
@@ -71,6 +72,8 @@ public record SplitRange(boolean noLower, Serializable lower, boolean noUpper, S
             w.writeText(v);
         } else if (value instanceof Double v) {
             w.writeFloat(v);
+        } else if (value instanceof byte[] v) {
+            w.writeBytes(v);
         } else {
             throw new IllegalArgumentException("not a range bound type: " + (value == null ? null : value.getClass().getName()));
         }
@@ -137,8 +140,25 @@ public record SplitRange(boolean noLower, Serializable lower, boolean noUpper, S
         }
     }
 
+    /** By the bounds' values: a byte[] bound by its bytes (a record's own equals would compare array identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SplitRange r && noLower == r.noLower && noUpper == r.noUpper
+                && java.util.Objects.deepEquals(lower, r.lower) && java.util.Objects.deepEquals(upper, r.upper);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.deepHashCode(new Object[] {noLower, lower, noUpper, upper});
+    }
+
     @Override
     public String toString() {
-        return "[" + (noLower ? "-inf" : lower) + ", " + (noUpper ? "+inf" : upper) + ")";
+        return "[" + (noLower ? "-inf" : show(lower)) + ", " + (noUpper ? "+inf" : show(upper)) + ")";
+    }
+
+    /** A bound as messages show it: a byte[] as PostgreSQL prints a bytea, {@code \x} and its hex digits. */
+    public static String show(Serializable bound) {
+        return bound instanceof byte[] b ? "\\x" + java.util.HexFormat.of().formatHex(b) : String.valueOf(bound);
     }
 }

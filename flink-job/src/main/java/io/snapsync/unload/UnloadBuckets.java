@@ -30,7 +30,8 @@ import java.util.Locale;
  * (BigDecimal's plain digits), DATE, TIMESTAMP, TIMESTAMPTZ (in UTC, with an explicit {@code +00}) and TIME (cast
  * literals whose fields Java formats from the value's numbers, e.g. {@code CAST('2024-03-01 12:00:00.000000' AS TIMESTAMP)}),
  * and VARCHAR / TEXT, compared as bytes: {@code CAST("k" AS VARBYTE) < FROM_HEX('6d')}, the hex digits Java's rendering
- * of the bound's UTF-8 bytes (numbers, not the string: see {@link #literal}). These are written into the UNLOAD query
+ * of the bound's UTF-8 bytes (numbers, not the string: see {@link #literal}), and BYTES (bytea, VARBYTE), compared as
+ * they are: {@code "k" < FROM_HEX('00ff')}. These are written into the UNLOAD query
  * literal (nothing can be bound there), so no string from data or config ever reaches the SQL. A bound that cannot be
  * rendered so (a year outside 1 to 9999, a fraction finer than microseconds, a decimal of more than 38 digits) unloads
  * that run unbucketed: the keyed diff. CHAR(n) first keys are not bucketed (see {@link #whyNot}).
@@ -47,7 +48,7 @@ public final class UnloadBuckets {
 
     /** First key column types whose split bounds {@link #literal} renders from numbers. */
     static final java.util.Set<ColumnType> BOUNDED = java.util.EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,
-            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT);
+            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BYTES);
     /** What a hex literal may hold: lower-case hex digits, nothing that could end the literal or the query. */
     private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("^[0-9a-f]*$");
     /** Redshift's largest DECIMAL precision: a bound of more digits is not a value of the column. */
@@ -63,7 +64,7 @@ public final class UnloadBuckets {
         Column first = schema.keyColumnList().get(0);
         if (!BOUNDED.contains(first.type())) {
             return "the first key column " + Identifiers.quote(first.name()) + " is " + first.sqlType()
-                    + ": only integer, decimal, date, timestamp, time and varchar bounds are written into UNLOAD's query text";
+                    + ": only integer, decimal, date, timestamp, time, varchar and varbyte bounds are written into UNLOAD's query text";
         }
         if (first.type() == ColumnType.TEXT && !first.sqlType().equals("text") && !first.sqlType().startsWith("varchar(")) {
             // CHAR(n): Redshift's cast to VARBYTE pads the value with spaces to n bytes, and whether UNLOAD's Parquet holds
@@ -92,8 +93,8 @@ public final class UnloadBuckets {
             SplitRange r = q.range(i);
             if (!(r.upper() instanceof Long || r.upper() instanceof BigDecimal || r.upper() instanceof LocalDate
                     || r.upper() instanceof LocalDateTime || r.upper() instanceof OffsetDateTime || r.upper() instanceof LocalTime
-                    || r.upper() instanceof String)) {
-                throw new IllegalArgumentException("UNLOAD buckets need integer, decimal, date, timestamp, time or text bounds, got " + r);
+                    || r.upper() instanceof String || r.upper() instanceof byte[])) {
+                throw new IllegalArgumentException("UNLOAD buckets need integer, decimal, date, timestamp, time, text or bytes bounds, got " + r);
             }
             out.add(r.upper());
         }
@@ -111,7 +112,8 @@ public final class UnloadBuckets {
      * {@link LocalTime#MAX} (the canonical 24:00:00). A text bound as {@code FROM_HEX('<hex>')}, a VARBYTE of its UTF-8
      * bytes (the bytes row.KeyOrder compares, see {@code SplitRange#canonical}); not the string concatenated into SQL
      * but Java's hex digits of its bytes, checked to be {@code [0-9a-f]} only; a string that does not encode to UTF-8
-     * and back (a lone surrogate) or is empty is refused. Anything else is refused (IllegalArgumentException): the table
+     * and back (a lone surrogate) or is empty is refused. A bytes bound as {@code FROM_HEX('<hex>')} of its bytes, Java's
+     * hex digits likewise; an empty one is refused. Anything else is refused (IllegalArgumentException): the table
      * is then unloaded without buckets and takes the keyed diff, never a bucket that disagrees with row.KeyOrder.
      */
     static String literal(Serializable bound) {
@@ -119,6 +121,13 @@ public final class UnloadBuckets {
             byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
             String hex = HexFormat.of().formatHex(utf8);
             if (v.isEmpty() || !new String(utf8, StandardCharsets.UTF_8).equals(v) || !HEX.matcher(hex).matches()) {
+                throw refused(bound);
+            }
+            return "FROM_HEX('" + hex + "')";
+        }
+        if (bound instanceof byte[] v) {
+            String hex = HexFormat.of().formatHex(v);
+            if (v.length == 0 || !HEX.matcher(hex).matches()) {
                 throw refused(bound);
             }
             return "FROM_HEX('" + hex + "')";
@@ -166,7 +175,8 @@ public final class UnloadBuckets {
     /**
      * The first key column as the CASE compares it with the bounds: a text column cast to VARBYTE (its UTF-8 bytes,
      * compared byte by byte, a prefix first: row.KeyOrder's text order whatever the column's collation, e.g. a
-     * case-insensitive one), any other type as itself.
+     * case-insensitive one), any other type as itself (a bytes column is a VARBYTE already, compared byte by byte
+     * unsigned, a prefix first, as row.KeyOrder orders bytes).
      */
     static String compared(Column first) {
         String k = Identifiers.quote(first.name());
@@ -174,7 +184,7 @@ public final class UnloadBuckets {
     }
 
     private static IllegalArgumentException refused(Serializable bound) {
-        return new IllegalArgumentException("the split bound " + bound + " cannot be written as a literal into UNLOAD's query");
+        return new IllegalArgumentException("the split bound " + SplitRange.show(bound) + " cannot be written as a literal into UNLOAD's query");
     }
 
     /**

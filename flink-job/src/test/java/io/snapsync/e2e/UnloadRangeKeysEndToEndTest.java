@@ -203,4 +203,54 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
         }
     }
+
+    /**
+     * Bytea keys with the edge values of unsigned byte order: the empty value, 0x00 and runs of it, 0x7f against 0x80,
+     * 0xff and runs of it, and prefixes of other keys; hashes of two to ten bytes in between.
+     */
+    private static void bytesKeys(PgPair p) throws Exception {
+        p.both("CREATE TABLE public.t (k bytea, n integer, v text, PRIMARY KEY (k, n))");
+        exec(p.source, "INSERT INTO t SELECT decode(substr(md5(i::text), 1, 4 + i % 5 * 4), 'hex'), i % 2, 'v' || i "
+                + "FROM generate_series(0, 2999) i ON CONFLICT DO NOTHING");
+        exec(p.source, "INSERT INTO t SELECT decode(x, 'hex'), 0, 'edge' FROM unnest(ARRAY['', '00', '0000', '0001', '01', '7f', '7fff', "
+                + "'80', '8000', 'fe', 'ff', 'ff00', 'ffff', 'ffffffffffff']) x ON CONFLICT DO NOTHING");
+    }
+
+    /**
+     * A BYTEA (VARBYTE) first key is bucketed, the column compared as it is with {@code FROM_HEX('..')} bounds (which the
+     * stand-in runs as PostgreSQL's bytea comparison, unsigned and a prefix first, as Redshift's VARBYTE's): day 1 and
+     * day 2 (edge values inserted and deleted) take the ordered diff over several buckets, the target equals the source,
+     * and a JDBC day finds nothing to change.
+     */
+    @Test
+    void aByteaFirstKeyIsBucketedByItsBytesAndTakesTheOrderedDiff() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 60;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            bytesKeys(p);
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport day1 = committed(config(p, "unload"));
+            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+                    .contains("CASE WHEN \"k\" IS NULL OR \"k\" < FROM_HEX(''")
+                    .containsPattern("THEN 1 WHEN \"k\" < FROM_HEX\\(''[0-9a-f]+''\\) THEN 2 ")
+                    .doesNotContain("VARBYTE").contains("PARTITION BY (\"__snapsync_split\")"));
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+
+            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3' OR k = '\\x7f'::bytea");
+            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7' OR k IN ('\\x'::bytea, '\\x0000'::bytea, '\\xff'::bytea)");
+            long inserted = update(p.source, "INSERT INTO t SELECT decode(x, 'hex'), 9, 'new' FROM (VALUES (''), ('00'), ('000000'), ('7f00'), "
+                    + "('80ff'), ('ff'), ('fffe'), ('ffffffffffffff')) v(x)");
+            TableReport day2 = committed(config(p, "unload"));
+            assertThat(day2.keyedDiff).isNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
+            assertThat(rows(p.target, "t", "k, n, v")).isEqualTo(rows(p.source, "t", "k, n, v"));
+
+            TableReport day3 = committed(config(p, "jdbc"));
+            assertThat(day3.keyedDiff).isNull();
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+        }
+    }
 }

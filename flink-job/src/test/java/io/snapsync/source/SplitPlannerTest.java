@@ -15,7 +15,9 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -189,6 +191,47 @@ class SplitPlannerTest {
         assertThat(SplitPlanner.compareUtf8("\uFFFF", "😀")).as("UTF-8 order, not UTF-16").isNegative();
     }
 
+    /**
+     * Bytes bounds: non-empty, strictly ascending unsigned (0x80 and 0xff above 0x7f, not below 0 as Java's signed
+     * bytes), a prefix below its extensions, and every probe (the empty string, 0x00, 0xff.., prefixes, the extremes) in
+     * exactly one split as row.KeyOrder compares bytes.
+     */
+    @Test
+    void bytesBoundsAscendUnsignedWithPrefixesFirst() {
+        Column c = col("h", ColumnType.BYTES, 0, 0);
+        List<Serializable> probes = new ArrayList<>();
+        for (String hex : List.of("", "00", "0000", "000000000000", "01", "7f", "7fff", "80", "8000", "ab", "abcd", "abcdef", "abce", "fe",
+                "ff", "ffff", "ffffffffffff", "ff00")) {
+            probes.add(HexFormat.of().parseHex(hex));
+        }
+        for (String[] ends : new String[][] {{"", "ffffffff"}, {"00", "ff"}, {"abcd", "abce"}, {"ab", "abff00"}, {"7f", "80"},
+                {"", "00"}, {"ff", "ffff"}, {"0001", "fffe"}}) {
+            byte[] lo = HexFormat.of().parseHex(ends[0]);
+            byte[] hi = HexFormat.of().parseHex(ends[1]);
+            List<Serializable> b = SplitPlanner.bounds(c, lo, hi, 9);
+            assertThat(b).as("%s..%s", ends[0], ends[1]).isNotEmpty().allSatisfy(x -> assertThat((byte[]) x).isNotEmpty());
+            for (int i = 1; i < b.size(); i++) {
+                assertThat(Arrays.compareUnsigned((byte[]) b.get(i - 1), (byte[]) b.get(i))).as("unsigned ascending").isNegative();
+            }
+            assertCoverExactlyOnce(c, b, probes);
+            List<Serializable> withEnds = new ArrayList<>(probes);
+            withEnds.add(lo);
+            withEnds.add(hi);
+            assertCoverExactlyOnce(c, b, withEnds);
+        }
+        // the bounds lie between the extremes after their common prefix, spread over the bytes that differ
+        List<Serializable> spread = SplitPlanner.bounds(c, HexFormat.of().parseHex("ab00"), HexFormat.of().parseHex("abff"), 4);
+        assertThat(spread.stream().map(x -> HexFormat.of().formatHex((byte[]) x))).containsExactly("ab3fc00000", "ab7f800000", "abbf400000");
+        assertThat(SplitPlanner.bounds(c, new byte[] {1, 2}, new byte[] {1, 2}, 4)).as("min == max").isEmpty();
+        // a range's bounds compare, hash and print by content
+        SplitRange r = new SplitRange(false, new byte[] {0, (byte) 0xff}, true, null);
+        assertThat(r).isEqualTo(new SplitRange(false, new byte[] {0, (byte) 0xff}, true, null)).hasSameHashCodeAs(
+                new SplitRange(false, new byte[] {0, (byte) 0xff}, true, null));
+        assertThat(r).isNotEqualTo(new SplitRange(false, new byte[] {0, (byte) 0xfe}, true, null));
+        assertThat(r.toString()).isEqualTo("[\\x00ff, +inf)");
+        assertThat(SplitRange.ofMarker(SplitRange.marker(r))).isEqualTo(r);
+    }
+
     @Test
     void theRangePredicateComparesTextByBytesPerDialectAndQuotesTheColumn() {
         Column t = col("we\"ird", ColumnType.TEXT, 0, 0);
@@ -204,13 +247,14 @@ class SplitPlannerTest {
     }
 
     /**
-     * A boolean or bytes first key column: no range bounds (none are interpolated for it), one split when every key
+     * A boolean first key column (or a bytes one on Redshift): no range bounds, one split when every key
      * column is ordered (the ordered diff), hash buckets when one is not (the keyed diff).
      */
     @Test
     void aBooleanOrBytesFirstColumnIsOneSplitUnlessTheKeyHasNoOrder() {
         assertThat(SplitPlanner.rangeable(ColumnType.BOOLEAN)).isFalse();
-        assertThat(SplitPlanner.rangeable(ColumnType.BYTES)).isFalse();
+        assertThat(SplitPlanner.rangeable(ColumnType.BYTES, new SourceDialect.Postgres())).isFalse();
+        assertThat(SplitPlanner.rangeable(ColumnType.BYTES, new SourceDialect.Redshift())).isFalse();
         assertThat(SplitPlanner.rangeable(ColumnType.INTEGER)).isTrue();
         Column b = new Column("b", ColumnType.BOOLEAN, "boolean", 0, 0, 0, false);
         Column bytes = new Column("h", ColumnType.BYTES, "bytea", 0, 0, 0, false);

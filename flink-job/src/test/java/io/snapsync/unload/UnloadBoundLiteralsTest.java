@@ -35,6 +35,7 @@ class UnloadBoundLiteralsTest {
     static final Column TSTZ = new Column("k", ColumnType.TIMESTAMPTZ, "timestamptz", 8, 0, 0, false);
     static final Column TIME = new Column("k", ColumnType.TIME, "time", 8, 0, 0, false);
     static final Column TEXT = new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false);
+    static final Column BYTES = new Column("k", ColumnType.BYTES, "bytea", 0, 0, 0, false);
 
     static TableSchema schema(Column first) {
         return new TableSchema(List.of(first, new Column("v", ColumnType.TEXT, "text", 0, 0, 0, true)), List.of("k"));
@@ -151,15 +152,15 @@ class UnloadBoundLiteralsTest {
 
     @Test
     void decimalTimestampTimeAndVarcharFirstKeysAreBucketedCharTimetzAndFloatAreNot() {
-        for (Column c : List.of(DEC, TS, TSTZ, TIME, TEXT, new Column("k", ColumnType.TEXT, "varchar(256)", 0, 0, 0, false))) {
+        for (Column c : List.of(DEC, TS, TSTZ, TIME, TEXT, new Column("k", ColumnType.TEXT, "varchar(256)", 0, 0, 0, false), BYTES)) {
             assertThat(UnloadBuckets.whyNot(schema(c))).as("%s", c.sqlType()).isNull();
         }
         assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TEXT, "char(3)", 0, 0, 0, false))))
                 .contains("\"k\" is char(3): a CHAR(n) key's bytes as Redshift compares them (padded with spaces)");
         assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.FLOAT, "double precision", 8, 0, 0, false))))
-                .contains("\"k\" is double precision: only integer, decimal, date, timestamp, time and varchar bounds");
+                .contains("\"k\" is double precision: only integer, decimal, date, timestamp, time, varchar and varbyte bounds");
         assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TIMETZ, "timetz", 0, 0, 0, false))))
-                .contains("\"k\" is timetz: only integer, decimal, date, timestamp, time and varchar bounds");
+                .contains("\"k\" is timetz: only integer, decimal, date, timestamp, time, varchar and varbyte bounds");
     }
 
     /** A decimal with NaN in it is split by a hash of the key: those splits have no bounds to write. */
@@ -207,6 +208,50 @@ class UnloadBoundLiteralsTest {
             }
             assertThat(q.range(bucket).bounds(first).contains(SplitRange.canonical(k))).as("%s in bucket %d %s", k, bucket, q.range(bucket))
                     .isTrue();
+        }
+    }
+
+    /**
+     * Bytes bounds: {@code FROM_HEX} of their bytes, compared with the column as it is (a VARBYTE), in lower-case hex
+     * digits only, read back (hex to bytes) as the planned bound; the CASE evaluated as Redshift compares VARBYTE
+     * (unsigned bytes, a prefix first) puts every key, the empty one, 0x00, 0xff.. and prefixes included, in the bucket
+     * whose range row.KeyOrder says holds it. An empty bound is refused.
+     */
+    @Test
+    void bytesBoundsAreHexOfTheirBytesComparedWithTheColumnAsKeyOrderDoes() {
+        assertThat(UnloadBuckets.literal(new byte[] {0, (byte) 0xff, 0x27, 0x5c})).isEqualTo("FROM_HEX('00ff275c')");
+        assertThatThrownBy(() -> UnloadBuckets.literal(new byte[0])).hasMessageContaining("cannot be written as a literal");
+        TableSchema s = schema(BYTES);
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        List<byte[]> keys = new java.util.ArrayList<>();
+        for (String k : List.of("", "00", "0000", "01", "1f", "7f", "7fff", "80", "80ff", "a0", "a000", "a0ff", "fe", "ff", "ff00", "ffff",
+                "ffffffffff")) {
+            keys.add(hex.parseHex(k));
+        }
+        List<Serializable> planned = SplitPlanner.bounds(BYTES, hex.parseHex("00"), hex.parseHex("ffff"), 7);
+        assertThat(planned).hasSizeGreaterThan(3);
+        SourceQuery q = SplitPlanner.byBounds(s, new TableName("public", "t"), new SourceDialect.Postgres(), BYTES, planned);
+        String sql = UnloadBuckets.caseExpression(BYTES, UnloadBuckets.bounds(q));
+        assertThat(sql).startsWith("CASE WHEN \"k\" IS NULL OR \"k\" < FROM_HEX('").doesNotContain("CAST");
+        Matcher arms = Pattern.compile("\"k\" < FROM_HEX\\('([^']*)'\\) THEN (\\d+)").matcher(sql);
+        List<byte[]> bounds = new java.util.ArrayList<>();
+        while (arms.find()) {
+            assertThat(arms.group(1)).matches("[0-9a-f]+");
+            assertThat(Integer.parseInt(arms.group(2))).isEqualTo(bounds.size());
+            byte[] b = hex.parseHex(arms.group(1));
+            assertThat(b).isEqualTo((byte[]) planned.get(bounds.size()));
+            assertThat(SplitRange.canonical(b)).isEqualTo(SplitRange.canonical(planned.get(bounds.size())));
+            bounds.add(b);
+        }
+        assertThat(bounds).hasSize(planned.size());
+        io.snapsync.row.KeyOrder first = io.snapsync.row.KeyOrder.ofFirstColumn(s);
+        for (byte[] k : keys) {
+            int bucket = 0;
+            while (bucket < bounds.size() && java.util.Arrays.compareUnsigned(k, bounds.get(bucket)) >= 0) {
+                bucket++;
+            }
+            assertThat(q.range(bucket).bounds(first).contains(SplitRange.canonical(k)))
+                    .as("%s in bucket %d %s", hex.formatHex(k), bucket, q.range(bucket)).isTrue();
         }
     }
 }

@@ -104,7 +104,7 @@ class UnloadBucketsTest {
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).isNull();
         Column flag = new Column("b", ColumnType.BOOLEAN, "boolean", 0, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(flag, ID), List.of("b", "id"))))
-                .contains("only integer, decimal, date, timestamp, time and varchar bounds");
+                .contains("only integer, decimal, date, timestamp, time, varchar and varbyte bounds");
         Column f = new Column("f", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).contains("is double precision: only integer");
         Column json = new Column("j", ColumnType.JSON, "jsonb", 0, 0, 0, false);
