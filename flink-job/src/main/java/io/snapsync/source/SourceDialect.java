@@ -74,7 +74,7 @@ public interface SourceDialect {
      * does, NaN included. Yes by default.
      */
     default boolean rangeSplits(ColumnType type) {
-        return type != ColumnType.BYTES; // no bound bound as bytea is tried here
+        return true;
     }
 
     static SourceDialect forUrl(String jdbcUrl) {

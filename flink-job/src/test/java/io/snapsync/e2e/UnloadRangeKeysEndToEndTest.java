@@ -9,6 +9,7 @@ import io.snapsync.config.SyncConfig;
 import io.snapsync.embedded.EmbeddedPostgres;
 import io.snapsync.run.SyncRunner;
 import io.snapsync.run.TableReport;
+import io.snapsync.testing.ReadLogStandInDriver;
 import io.snapsync.testing.UnloadStandInDriver;
 import io.snapsync.unload.Unloads;
 import java.util.List;
@@ -220,7 +221,7 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
      * A BYTEA (VARBYTE) first key is bucketed, the column compared as it is with {@code FROM_HEX('..')} bounds (which the
      * stand-in runs as PostgreSQL's bytea comparison, unsigned and a prefix first, as Redshift's VARBYTE's): day 1 and
      * day 2 (edge values inserted and deleted) take the ordered diff over several buckets, the target equals the source,
-     * and a JDBC day finds nothing to change.
+     * and a JDBC day (range splits bound as bytea) finds nothing to change.
      */
     @Test
     void aByteaFirstKeyIsBucketedByItsBytesAndTakesTheOrderedDiff() throws Exception {
@@ -251,6 +252,39 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             assertThat(day3.keyedDiff).isNull();
             assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
             assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+        }
+    }
+
+    /**
+     * JDBC range splits on a BYTEA first key, bounds bound as bytea (pgjdbc's setObject of a byte[]): the source read
+     * in several splits (each one a read the stand-in in front of PostgreSQL logs), the ordered diff, and day 1, day 2
+     * (edge values inserted and deleted) and an idle day leave the target equal to the source.
+     */
+    @Test
+    void aByteaFirstKeyIsReadInRangeSplitsOverJdbc() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            bytesKeys(p);
+            SyncConfig plain = p.config("t", List.of("k", "n"), 2);
+            SyncConfig config = new SyncConfig(new SyncConfig.Source(p.sourcePg.getJdbcUrl(p.sourceDb) + "?" + ReadLogStandInDriver.PARAM,
+                    plain.source().user(), null, Map.of(), 100, true, ReadLogStandInDriver.class.getName()),
+                    plain.target(), plain.cache(), plain.job(), plain.tables());
+            ReadLogStandInDriver.clear();
+            TableReport day1 = committed(config);
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(ReadLogStandInDriver.reads().stream().filter(r -> r.table().equals("public.t")).count())
+                    .as("split reads of the table").isGreaterThanOrEqualTo(4);
+            assertThat(rows(p.target, "t", "k, n, v")).isEqualTo(rows(p.source, "t", "k, n, v"));
+
+            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3' OR k = '\\x80'::bytea");
+            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7' OR k IN ('\\x'::bytea, '\\x00'::bytea, '\\xffff'::bytea)");
+            long inserted = update(p.source, "INSERT INTO t SELECT decode(x, 'hex'), 9, 'new' FROM (VALUES (''), ('0000'), ('7f00'), "
+                    + "('ff'), ('ffffffffffffff')) v(x)");
+            TableReport day2 = committed(config);
+            assertThat(day2.keyedDiff).isNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
+            assertThat(rows(p.target, "t", "k, n, v")).isEqualTo(rows(p.source, "t", "k, n, v"));
+            TableReport idle = committed(config);
+            assertThat(new long[] {idle.inserted, idle.updated, idle.deleted}).containsExactly(0, 0, 0);
         }
     }
 }

@@ -253,7 +253,7 @@ class SplitPlannerTest {
     @Test
     void aBooleanOrBytesFirstColumnIsOneSplitUnlessTheKeyHasNoOrder() {
         assertThat(SplitPlanner.rangeable(ColumnType.BOOLEAN)).isFalse();
-        assertThat(SplitPlanner.rangeable(ColumnType.BYTES, new SourceDialect.Postgres())).isFalse();
+        assertThat(SplitPlanner.rangeable(ColumnType.BYTES, new SourceDialect.Postgres())).isTrue();
         assertThat(SplitPlanner.rangeable(ColumnType.BYTES, new SourceDialect.Redshift())).isFalse();
         assertThat(SplitPlanner.rangeable(ColumnType.INTEGER)).isTrue();
         Column b = new Column("b", ColumnType.BOOLEAN, "boolean", 0, 0, 0, false);
