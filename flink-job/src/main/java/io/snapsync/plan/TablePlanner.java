@@ -538,6 +538,10 @@ public final class TablePlanner {
                                 first, new Object[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY})
                         : extremes(c, "SELECT min(" + e + "), max(" + e + ") FROM " + table.quoted(), first, new Object[0]);
             } catch (SQLException ex) {
+                if (bucketed && first.type() == ColumnType.FLOAT) {
+                    // UNLOAD's buckets on Redshift, whose binding of the infinities above is not documented: one bucket
+                    return SplitPlanner.single(schema, table);
+                }
                 if (first.type() != ColumnType.DECIMAL) {
                     throw ex;
                 }

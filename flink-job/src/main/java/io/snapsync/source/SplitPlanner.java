@@ -166,9 +166,14 @@ public final class SplitPlanner {
         return out;
     }
 
+    /** Significant bits a float bound keeps (see {@link #floatBounds}). */
+    static final int FLOAT_BITS = 12;
+
     /**
-     * lo + (hi - lo) * i/n for i in 1..n-1 (lo * (1 - i/n) + hi * i/n when hi - lo overflows), kept when finite and
-     * strictly above the previous bound; -0.0 is bound as 0.0, which the database and row.KeyOrder take as equal. Any
+     * lo + (hi - lo) * i/n for i in 1..n-1 (lo * (1 - i/n) + hi * i/n when hi - lo overflows), rounded down to
+     * {@value #FLOAT_BITS} significant bits (so that its exact decimal expansion is short enough for UNLOAD's query text,
+     * see unload.UnloadBuckets#literal, and a REAL column's values compare with it alike whether the database widens
+     * them or narrows it), kept when finite and strictly above the previous bound; -0.0 is bound as 0.0, which the database and row.KeyOrder take as equal. Any
      * finite double binds exactly (pgjdbc sends it losslessly; PostgreSQL compares a REAL column with it after widening
      * the REAL exactly, as row.KeyOrder does). NaN and infinities are never bounds: NaN sorts above and compares
      * {@code >=} every number in PostgreSQL, so NaN and Infinity land in the last split (open above), -Infinity in the first.
@@ -182,12 +187,28 @@ public final class SplitPlanner {
         for (int i = 1; i < splits; i++) {
             double t = (double) i / splits;
             double b = Double.isFinite(span) ? lo + span * t : lo * (1 - t) + hi * t; // the latter: lo < 0 < hi, no term overflows
+            b = roundBits(b);
             b = b == 0.0 ? 0.0 : b;
             if (Double.isFinite(b) && b > lo && b <= hi && (out.isEmpty() || b > out.get(out.size() - 1))) {
                 out.add(b);
             }
         }
         return out;
+    }
+
+    /**
+     * A finite double rounded toward negative infinity to at most {@value #FLOAT_BITS} significant bits: divided by the
+     * power of two of its last kept bit (exact), floored, multiplied back (exact).
+     */
+    static double roundBits(double b) {
+        if (!Double.isFinite(b) || b == 0.0) {
+            return b;
+        }
+        // the exponent of its highest set bit (a subnormal's is below Double.MIN_EXPONENT), and no unit below 2^-1074
+        int e = Math.getExponent(b) >= Double.MIN_EXPONENT ? Math.getExponent(b)
+                : 63 - Long.numberOfLeadingZeros(Double.doubleToRawLongBits(Math.abs(b))) - 1074;
+        double unit = Math.scalb(1.0, Math.max(e - (FLOAT_BITS - 1), -1074));
+        return Math.floor(b / unit) * unit;
     }
 
     private static long micros(LocalDateTime t) {

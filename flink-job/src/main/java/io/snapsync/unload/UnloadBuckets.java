@@ -31,7 +31,9 @@ import java.util.Locale;
  * literals whose fields Java formats from the value's numbers, e.g. {@code CAST('2024-03-01 12:00:00.000000' AS TIMESTAMP)}),
  * and VARCHAR / TEXT, compared as bytes: {@code CAST("k" AS VARBYTE) < FROM_HEX('6d')}, the hex digits Java's rendering
  * of the bound's UTF-8 bytes (numbers, not the string: see {@link #literal}), and BYTES (bytea, VARBYTE), compared as
- * they are: {@code "k" < FROM_HEX('00ff')}. These are written into the UNLOAD query
+ * they are: {@code "k" < FROM_HEX('00ff')}, and FLOAT (REAL, DOUBLE PRECISION), compared with
+ * {@code CAST(<exact decimal> AS DOUBLE PRECISION)}: the CASE's {@code <} is false for NaN, which so lands in the last
+ * bucket (ELSE), where row.KeyOrder puts it; -Infinity lands in the first, Infinity in the last. These are written into the UNLOAD query
  * literal (nothing can be bound there), so no string from data or config ever reaches the SQL. A bound that cannot be
  * rendered so (a year outside 1 to 9999, a fraction finer than microseconds, a decimal of more than 38 digits) unloads
  * that run unbucketed: the keyed diff. CHAR(n) first keys are not bucketed (see {@link #whyNot}).
@@ -48,9 +50,11 @@ public final class UnloadBuckets {
 
     /** First key column types whose split bounds {@link #literal} renders from numbers. */
     static final java.util.Set<ColumnType> BOUNDED = java.util.EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,
-            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BYTES);
+            ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BYTES, ColumnType.FLOAT);
     /** What a hex literal may hold: lower-case hex digits, nothing that could end the literal or the query. */
     private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("^[0-9a-f]*$");
+    /** What a float bound's literal may hold: a plain decimal, no exponent, nothing else. */
+    private static final java.util.regex.Pattern FLOAT_LITERAL = java.util.regex.Pattern.compile("^-?[0-9]+(\\.[0-9]+)?$");
     /** Redshift's largest DECIMAL precision: a bound of more digits is not a value of the column. */
     static final int MAX_DECIMAL_DIGITS = 38;
 
@@ -64,7 +68,7 @@ public final class UnloadBuckets {
         Column first = schema.keyColumnList().get(0);
         if (!BOUNDED.contains(first.type())) {
             return "the first key column " + Identifiers.quote(first.name()) + " is " + first.sqlType()
-                    + ": only integer, decimal, date, timestamp, time, varchar and varbyte bounds are written into UNLOAD's query text";
+                    + ": only integer, decimal, date, timestamp, time, varchar, varbyte and float bounds are written into UNLOAD's query text";
         }
         if (first.type() == ColumnType.TEXT && !first.sqlType().equals("text") && !first.sqlType().startsWith("varchar(")) {
             // CHAR(n): Redshift's cast to VARBYTE pads the value with spaces to n bytes, and whether UNLOAD's Parquet holds
@@ -93,8 +97,8 @@ public final class UnloadBuckets {
             SplitRange r = q.range(i);
             if (!(r.upper() instanceof Long || r.upper() instanceof BigDecimal || r.upper() instanceof LocalDate
                     || r.upper() instanceof LocalDateTime || r.upper() instanceof OffsetDateTime || r.upper() instanceof LocalTime
-                    || r.upper() instanceof String || r.upper() instanceof byte[])) {
-                throw new IllegalArgumentException("UNLOAD buckets need integer, decimal, date, timestamp, time, text or bytes bounds, got " + r);
+                    || r.upper() instanceof String || r.upper() instanceof byte[] || r.upper() instanceof Double)) {
+                throw new IllegalArgumentException("UNLOAD buckets need integer, decimal, date, timestamp, time, text, bytes or float bounds, got " + r);
             }
             out.add(r.upper());
         }
@@ -113,7 +117,10 @@ public final class UnloadBuckets {
      * bytes (the bytes row.KeyOrder compares, see {@code SplitRange#canonical}); not the string concatenated into SQL
      * but Java's hex digits of its bytes, checked to be {@code [0-9a-f]} only; a string that does not encode to UTF-8
      * and back (a lone surrogate) or is empty is refused. A bytes bound as {@code FROM_HEX('<hex>')} of its bytes, Java's
-     * hex digits likewise; an empty one is refused. Anything else is refused (IllegalArgumentException): the table
+     * hex digits likewise; an empty one is refused. A float bound (finite, as source.SplitPlanner#floatBounds plans
+     * them, of few significant bits) as {@code CAST(<digits> AS DOUBLE PRECISION)}, the digits its exact decimal expansion
+     * (BigDecimal's plain string of the double: any correct decimal-to-double conversion gives that double back), at
+     * most {@value #MAX_DECIMAL_DIGITS} digits and 37 decimals as a Redshift DECIMAL literal holds. Anything else is refused (IllegalArgumentException): the table
      * is then unloaded without buckets and takes the keyed diff, never a bucket that disagrees with row.KeyOrder.
      */
     static String literal(Serializable bound) {
@@ -134,6 +141,15 @@ public final class UnloadBuckets {
         }
         if (bound instanceof Long v) {
             return Long.toString(v);
+        }
+        if (bound instanceof Double v && Double.isFinite(v)) {
+            BigDecimal exact = new BigDecimal(v);
+            String s = exact.toPlainString();
+            if (!FLOAT_LITERAL.matcher(s).matches() || s.replaceAll("[-.]", "").length() > MAX_DECIMAL_DIGITS
+                    || exact.scale() > MAX_DECIMAL_DIGITS - 1 || Double.parseDouble(s) != v) {
+                throw refused(bound);
+            }
+            return "CAST(" + s + " AS DOUBLE PRECISION)";
         }
         if (bound instanceof BigDecimal v) {
             String s = v.toPlainString();
@@ -183,6 +199,18 @@ public final class UnloadBuckets {
         return first.type() == ColumnType.TEXT ? "CAST(" + k + " AS VARBYTE)" : k;
     }
 
+    /**
+     * {@link #literal}, and for a REAL column only a bound that is a float too: compared with it, a REAL value gives the
+     * same answer whether the database widens the value to double precision (as PostgreSQL does, and row.KeyOrder
+     * compares) or narrows the bound to real (exact for such a bound), which Redshift does not document.
+     */
+    static String literal(Column first, Serializable bound) {
+        if (first.type() == ColumnType.FLOAT && first.width() == 4 && bound instanceof Double d && (double) (float) (double) d != d) {
+            throw refused(bound);
+        }
+        return literal(bound);
+    }
+
     private static IllegalArgumentException refused(Serializable bound) {
         return new IllegalArgumentException("the split bound " + SplitRange.show(bound) + " cannot be written as a literal into UNLOAD's query");
     }
@@ -206,7 +234,7 @@ public final class UnloadBuckets {
             if (i == 0) {
                 sb.append(k).append(" IS NULL OR ");
             }
-            sb.append(c).append(" < ").append(literal(bounds.get(i))).append(" THEN ").append(i);
+            sb.append(c).append(" < ").append(literal(first, bounds.get(i))).append(" THEN ").append(i);
         }
         return sb.append(" ELSE ").append(bounds.size()).append(" END").toString();
     }

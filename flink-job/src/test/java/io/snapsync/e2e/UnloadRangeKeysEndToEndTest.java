@@ -287,4 +287,59 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             assertThat(new long[] {idle.inserted, idle.updated, idle.deleted}).containsExactly(0, 0, 0);
         }
     }
+
+    /** A float-keyed table's rows as text, -0 shown as 0 (-0 + 0 is 0): the key PostgreSQL and snapsync take as equal. */
+    private static List<String> floatRows(java.sql.Connection c) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT (k + 0)::text || ',' || n || ',' || v FROM t ORDER BY k, n")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A DOUBLE PRECISION first key is bucketed, the column compared with {@code CAST(<exact decimal> AS DOUBLE PRECISION)}
+     * bounds: the CASE's {@code <} is false for NaN, so NaN lands in the last bucket (ELSE) as row.KeyOrder orders it,
+     * -Infinity in the first, Infinity in the last, -0 with 0, subnormals by value. Day 1 and day 2 (edge values inserted,
+     * updated and deleted, keys beyond day 1's extremes) take the ordered diff over several buckets, the target equals the
+     * source, and a JDBC day (PostgreSQL's float range splits) finds nothing to change.
+     */
+    @Test
+    void aDoublePrecisionFirstKeyIsBucketedAndTakesTheOrderedDiff() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 60;
+        try (PgPair p = new PgPair(pg, pg, tmp)) {
+            p.both("CREATE TABLE public.t (k double precision, n integer, v text, PRIMARY KEY (k, n))");
+            exec(p.source, "INSERT INTO t SELECT i * 0.37 - 150, i % 2, 'v' || i FROM generate_series(0, 2999) i");
+            exec(p.source, "INSERT INTO t SELECT x::float8, 0, 'edge ' || x FROM unnest(ARRAY['NaN', 'Infinity', '-Infinity', '4.9e-324', "
+                    + "'-4.9e-324', '2.2250738585072014e-308', '1e-310', '-1e-310']) x");
+            exec(p.source, "INSERT INTO t VALUES ('-0', 5, 'minus zero'), ('0', 6, 'zero')");
+            UnloadStandInDriver.STATEMENTS.clear();
+            TableReport day1 = committed(config(p, "unload"));
+            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+                    .contains("CASE WHEN \"k\" IS NULL OR \"k\" < CAST(")
+                    .containsPattern("THEN 1 WHEN \"k\" < CAST\\(-?[0-9]+(\\.[0-9]+)? AS DOUBLE PRECISION\\) THEN 2 ")
+                    .contains("PARTITION BY (\"__snapsync_split\")"));
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
+            assertThat(floatRows(p.target)).isEqualTo(floatRows(p.source));
+
+            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3' OR k = 'NaN' OR k = '-0' OR k = '-4.9e-324'");
+            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7' OR k = '-Infinity' OR k = '4.9e-324' OR k = '1e-310'");
+            long inserted = update(p.source, "INSERT INTO t SELECT x::float8, 9, 'new' FROM unnest(ARRAY['NaN', 'Infinity', '-Infinity', '-0', "
+                    + "'5e-324', '1e30', '-1e30', '-150.5', '959.99']) x");
+            TableReport day2 = committed(config(p, "unload"));
+            assertThat(day2.keyedDiff).isNull();
+            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
+            assertThat(floatRows(p.target)).isEqualTo(floatRows(p.source));
+
+            TableReport day3 = committed(config(p, "jdbc"));
+            assertThat(day3.keyedDiff).isNull();
+            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+        }
+    }
 }

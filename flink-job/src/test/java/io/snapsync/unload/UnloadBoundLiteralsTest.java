@@ -36,6 +36,8 @@ class UnloadBoundLiteralsTest {
     static final Column TIME = new Column("k", ColumnType.TIME, "time", 8, 0, 0, false);
     static final Column TEXT = new Column("k", ColumnType.TEXT, "text", 0, 0, 0, false);
     static final Column BYTES = new Column("k", ColumnType.BYTES, "bytea", 0, 0, 0, false);
+    static final Column DOUBLE = new Column("k", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
+    static final Column REAL = new Column("k", ColumnType.FLOAT, "real", 4, 0, 0, false);
 
     static TableSchema schema(Column first) {
         return new TableSchema(List.of(first, new Column("v", ColumnType.TEXT, "text", 0, 0, 0, true)), List.of("k"));
@@ -87,7 +89,8 @@ class UnloadBoundLiteralsTest {
                 OffsetDateTime.of(1, 1, 1, 1, 0, 0, 0, ZoneOffset.ofHours(2)), // year 0 in UTC
                 LocalTime.MAX, // canonically 24:00:00, which 23:59:59.999999 would not be
                 LocalTime.of(1, 0, 0, 500),
-                LocalDate.MAX, 1.5d,
+                LocalDate.MAX, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.1d, 1e300d, Double.MIN_VALUE,
+                Math.scalb(1.0, -40), // exactly 40 decimals: more than a Redshift DECIMAL literal holds
                 "", // no planned bound is empty (each lies above the minimum)
                 "a\uD800")) { // a lone surrogate: no UTF-8 bytes to write
             assertThatThrownBy(() -> UnloadBuckets.literal(bad)).as("%s", bad).isInstanceOf(IllegalArgumentException.class)
@@ -151,16 +154,14 @@ class UnloadBoundLiteralsTest {
     }
 
     @Test
-    void decimalTimestampTimeAndVarcharFirstKeysAreBucketedCharTimetzAndFloatAreNot() {
-        for (Column c : List.of(DEC, TS, TSTZ, TIME, TEXT, new Column("k", ColumnType.TEXT, "varchar(256)", 0, 0, 0, false), BYTES)) {
+    void decimalTimestampTimeVarcharBytesAndFloatFirstKeysAreBucketedCharAndTimetzAreNot() {
+        for (Column c : List.of(DEC, TS, TSTZ, TIME, TEXT, new Column("k", ColumnType.TEXT, "varchar(256)", 0, 0, 0, false), BYTES, DOUBLE, REAL)) {
             assertThat(UnloadBuckets.whyNot(schema(c))).as("%s", c.sqlType()).isNull();
         }
         assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TEXT, "char(3)", 0, 0, 0, false))))
                 .contains("\"k\" is char(3): a CHAR(n) key's bytes as Redshift compares them (padded with spaces)");
-        assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.FLOAT, "double precision", 8, 0, 0, false))))
-                .contains("\"k\" is double precision: only integer, decimal, date, timestamp, time, varchar and varbyte bounds");
         assertThat(UnloadBuckets.whyNot(schema(new Column("k", ColumnType.TIMETZ, "timetz", 0, 0, 0, false))))
-                .contains("\"k\" is timetz: only integer, decimal, date, timestamp, time, varchar and varbyte bounds");
+                .contains("\"k\" is timetz: only integer, decimal, date, timestamp, time, varchar, varbyte and float bounds");
     }
 
     /** A decimal with NaN in it is split by a hash of the key: those splits have no bounds to write. */
@@ -253,5 +254,70 @@ class UnloadBoundLiteralsTest {
             assertThat(q.range(bucket).bounds(first).contains(SplitRange.canonical(k)))
                     .as("%s in bucket %d %s", hex.formatHex(k), bucket, q.range(bucket)).isTrue();
         }
+    }
+
+    /**
+     * Float bounds as planned between finite extremes (negative, tiny, huge, crossing zero, of a REAL column): each a
+     * double of few significant bits whose literal is {@code CAST(<plain decimal> AS DOUBLE PRECISION)}, the decimal its
+     * exact expansion (parsed back it is the bound, bit for bit), or refused when longer than 38 digits; a REAL column
+     * takes only bounds that are floats too. The CASE evaluated as IEEE comparison puts NULL and -Infinity in the
+     * first bucket, NaN and Infinity in the last (ELSE), -0.0 with 0.0, subnormals by value: each in the range
+     * row.KeyOrder says holds it.
+     */
+    @Test
+    void floatBoundsAreExactShortDecimalsAndBucketKeysAsKeyOrderDoes() {
+        Pattern arm = Pattern.compile("\"k\" < CAST\\((-?[0-9]+(\\.[0-9]+)?) AS DOUBLE PRECISION\\) THEN (\\d+)");
+        List<Double> probes = List.of(Double.NEGATIVE_INFINITY, -Double.MAX_VALUE, -1e300, -3.75, -1.0, -Double.MIN_VALUE, -0.0, 0.0,
+                Double.MIN_VALUE, 2 * Double.MIN_VALUE, Double.MIN_NORMAL, 1e-300, 0.1, 0.5, 1.0, 1.0000001, 99.99, 1e15, 1e300,
+                Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NaN);
+        int bucketed = 0;
+        for (Column c : List.of(DOUBLE, REAL)) {
+            for (double[] ends : new double[][] {{-1000, 1000}, {-3.75, 99.99}, {0.001, 0.002}, {-1e6, -1e3}, {1, 1e9}, {-0.5, 1e-3}}) {
+                List<Serializable> planned = SplitPlanner.bounds(c, ends[0], ends[1], 8);
+                assertThat(planned).as("%s", java.util.Arrays.toString(ends)).isNotEmpty();
+                TableSchema s = schema(c);
+                SourceQuery q = SplitPlanner.byBounds(s, new TableName("public", "t"), new SourceDialect.Postgres(), c, planned);
+                String sql = UnloadBuckets.caseExpression(c, UnloadBuckets.bounds(q));
+                bucketed++;
+                Matcher m = arm.matcher(sql);
+                List<Double> bounds = new java.util.ArrayList<>();
+                while (m.find()) {
+                    assertThat(Integer.parseInt(m.group(3))).isEqualTo(bounds.size());
+                    double back = Double.parseDouble(m.group(1));
+                    assertThat(new BigDecimal(m.group(1))).as("the exact expansion").isEqualByComparingTo(new BigDecimal(back));
+                    assertThat(Double.doubleToRawLongBits(back)).isEqualTo(Double.doubleToRawLongBits((Double) planned.get(bounds.size())));
+                    if (c == REAL) {
+                        assertThat((double) (float) back).as("a REAL column's bound is a float").isEqualTo(back);
+                    }
+                    bounds.add(back);
+                }
+                assertThat(bounds).as(sql).hasSize(planned.size());
+                io.snapsync.row.KeyOrder first = io.snapsync.row.KeyOrder.ofFirstColumn(s);
+                for (double k : probes) {
+                    int bucket = 0;
+                    while (bucket < bounds.size() && !(k < bounds.get(bucket))) { // the CASE: first WHEN k < b, else the last
+                        bucket++;
+                    }
+                    assertThat(q.range(bucket).bounds(first).contains(SplitRange.canonical(k))).as("%s in bucket %d %s", k, bucket, q.range(bucket))
+                            .isTrue();
+                }
+                assertThat(evaluateNull(sql)).as("NULL in the first bucket").isTrue();
+            }
+        }
+        assertThat(bucketed).isEqualTo(12);
+        assertThat(UnloadBuckets.literal(0.5)).isEqualTo("CAST(0.5 AS DOUBLE PRECISION)");
+        assertThat(UnloadBuckets.literal(-0.0)).isEqualTo("CAST(0 AS DOUBLE PRECISION)");
+        assertThat(UnloadBuckets.literal(-1536.0)).isEqualTo("CAST(-1536 AS DOUBLE PRECISION)");
+        // a double that is not a float is no bound of a REAL column (Redshift might narrow it), but is one of a DOUBLE's
+        double notFloat = 1.0 + Math.scalb(1.0, -30);
+        assertThatThrownBy(() -> UnloadBuckets.literal(REAL, notFloat)).hasMessageContaining("cannot be written as a literal");
+        assertThat(UnloadBuckets.literal(DOUBLE, notFloat)).startsWith("CAST(1.000000000931322574615478515625 AS");
+        // bounds far from 1 have long expansions: refused, the run takes the keyed diff
+        List<Serializable> tiny = SplitPlanner.bounds(DOUBLE, 1e-20, 2e-20, 4);
+        assertThatThrownBy(() -> UnloadBuckets.literal(tiny.get(0))).hasMessageContaining("cannot be written as a literal");
+    }
+
+    private static boolean evaluateNull(String sql) {
+        return sql.startsWith("CASE WHEN \"k\" IS NULL OR ") && sql.indexOf(" THEN 0 ") > 0;
     }
 }

@@ -104,9 +104,11 @@ class UnloadBucketsTest {
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(text, ID), List.of("k", "id")))).isNull();
         Column flag = new Column("b", ColumnType.BOOLEAN, "boolean", 0, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(flag, ID), List.of("b", "id"))))
-                .contains("only integer, decimal, date, timestamp, time, varchar and varbyte bounds");
+                .contains("only integer, decimal, date, timestamp, time, varchar, varbyte and float bounds");
         Column f = new Column("f", ColumnType.FLOAT, "double precision", 8, 0, 0, false);
-        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).contains("is double precision: only integer");
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(f), List.of("f")))).isNull();
+        Column tz = new Column("z", ColumnType.TIMETZ, "timetz", 0, 0, 0, false);
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(tz), List.of("z")))).contains("is timetz: only integer");
         Column json = new Column("j", ColumnType.JSON, "jsonb", 0, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(json), List.of("j")))).contains("no proven order");
         Column clash = new Column(UnloadBuckets.SPLIT_COLUMN, ColumnType.INTEGER, "integer", 4, 0, 0, true);
