@@ -187,7 +187,8 @@ public final class SplitPlanner {
         for (int i = 1; i < splits; i++) {
             double t = (double) i / splits;
             double b = Double.isFinite(span) ? lo + span * t : lo * (1 - t) + hi * t; // the latter: lo < 0 < hi, no term overflows
-            b = roundBits(b);
+            // a bound next to zero by rounding error (-0.3 + 0.9 / 3 is 5.5e-17) is zero: a long decimal otherwise
+            b = Double.isFinite(span) && Math.abs(b) < Math.scalb(span, -FLOAT_BITS) ? 0.0 : roundBits(b);
             b = b == 0.0 ? 0.0 : b;
             if (Double.isFinite(b) && b > lo && b <= hi && (out.isEmpty() || b > out.get(out.size() - 1))) {
                 out.add(b);

@@ -312,6 +312,8 @@ class UnloadBoundLiteralsTest {
         double notFloat = 1.0 + Math.scalb(1.0, -30);
         assertThatThrownBy(() -> UnloadBuckets.literal(REAL, notFloat)).hasMessageContaining("cannot be written as a literal");
         assertThat(UnloadBuckets.literal(DOUBLE, notFloat)).startsWith("CAST(1.000000000931322574615478515625 AS");
+        // a bound next to zero by rounding error is zero, not a long decimal
+        assertThat(SplitPlanner.bounds(DOUBLE, -0.3, 0.6, 3)).contains(0.0).allSatisfy(b -> assertThat(UnloadBuckets.literal(b)).hasSizeLessThan(60));
         // bounds far from 1 have long expansions: refused, the run takes the keyed diff
         List<Serializable> tiny = SplitPlanner.bounds(DOUBLE, 1e-20, 2e-20, 4);
         assertThatThrownBy(() -> UnloadBuckets.literal(tiny.get(0))).hasMessageContaining("cannot be written as a literal");
