@@ -76,27 +76,13 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (k " + type + ", n integer, v text, PRIMARY KEY (k, n))");
             exec(p.source, "INSERT INTO t SELECT " + day1Keys + ", i % 3, 'v' || i FROM generate_series(-1500, 1500) i");
-            UnloadStandInDriver.STATEMENTS.clear();
-            TableReport day1 = committed(config(p, "unload"));
-            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
-            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+            orderedDays(p, sql -> assertThat(sql)
                     .contains("CASE WHEN \"k\" IS NULL OR \"k\" " + (cast.startsWith("<") ? cast : "< CAST(''"))
-                    .contains(cast).contains(" THEN 1 WHEN ").contains("PARTITION BY (\"__snapsync_split\")"));
-            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
-            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
-
-            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3'");
-            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7'");
-            long inserted = update(p.source, "INSERT INTO t SELECT k, 9, 'new' FROM (VALUES " + day2Keys + ") x(k)");
-            TableReport day2 = committed(config(p, "unload"));
-            assertThat(day2.keyedDiff).isNull();
-            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
-            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
-            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
-
-            TableReport day3 = committed(config(p, "jdbc"));
-            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
-            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+                    .contains(cast).contains(" THEN 1 WHEN ").contains("PARTITION BY (\"__snapsync_split\")"),
+                    c -> rows(c, "t", "k, n"),
+                    "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3'",
+                    "DELETE FROM t WHERE v LIKE 'v%7'",
+                    "INSERT INTO t SELECT k, 9, 'new' FROM (VALUES " + day2Keys + ") x(k)");
         }
     }
 
@@ -141,30 +127,16 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
         UnloadStandInDriver.rowsPerFile = 60;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             textKeys(p);
-            UnloadStandInDriver.STATEMENTS.clear();
-            TableReport day1 = committed(config(p, "unload"));
-            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
-            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+            orderedDays(p, sql -> assertThat(sql)
                     .contains("CASE WHEN \"k\" IS NULL OR CAST(\"k\" AS VARBYTE) < FROM_HEX(''")
                     .containsPattern("THEN 1 WHEN CAST\\(\"k\" AS VARBYTE\\) < FROM_HEX\\(''[0-9a-f]+''\\) THEN 2 ")
-                    .contains("PARTITION BY (\"__snapsync_split\")"));
-            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
-            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
-
-            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3'");
-            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7' OR k IN ('a', 'ab')");
-            // below all (''), between prefixes ('A', 'Ab'), non-ASCII, above all (a 4-byte character)
-            long inserted = update(p.source, "INSERT INTO t SELECT k, 9, 'new' FROM (VALUES (''), ('A'), ('Ab'), ('a中'), ('ÿ'), "
-                    + "('\uD83D\uDE00'), ('\uD83D\uDE00\uD83D\uDE00')) x(k)");
-            TableReport day2 = committed(config(p, "unload"));
-            assertThat(day2.keyedDiff).isNull();
-            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
-            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
-            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
-
-            TableReport day3 = committed(config(p, "jdbc"));
-            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
-            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+                    .contains("PARTITION BY (\"__snapsync_split\")"),
+                    c -> rows(c, "t", "k, n"),
+                    "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3'",
+                    "DELETE FROM t WHERE v LIKE 'v%7' OR k IN ('a', 'ab')",
+                    // below all (''), between prefixes ('A', 'Ab'), non-ASCII, above all (a 4-byte character)
+                    "INSERT INTO t SELECT k, 9, 'new' FROM (VALUES (''), ('A'), ('Ab'), ('a中'), ('ÿ'), "
+                            + "('\uD83D\uDE00'), ('\uD83D\uDE00\uD83D\uDE00')) x(k)");
         }
     }
 
@@ -228,30 +200,15 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
         UnloadStandInDriver.rowsPerFile = 60;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             bytesKeys(p);
-            UnloadStandInDriver.STATEMENTS.clear();
-            TableReport day1 = committed(config(p, "unload"));
-            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
-            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+            orderedDays(p, sql -> assertThat(sql)
                     .contains("CASE WHEN \"k\" IS NULL OR \"k\" < FROM_HEX(''")
                     .containsPattern("THEN 1 WHEN \"k\" < FROM_HEX\\(''[0-9a-f]+''\\) THEN 2 ")
-                    .doesNotContain("VARBYTE").contains("PARTITION BY (\"__snapsync_split\")"));
-            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
-            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
-
-            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3' OR k = '\\x7f'::bytea");
-            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7' OR k IN ('\\x'::bytea, '\\x0000'::bytea, '\\xff'::bytea)");
-            long inserted = update(p.source, "INSERT INTO t SELECT decode(x, 'hex'), 9, 'new' FROM (VALUES (''), ('00'), ('000000'), ('7f00'), "
-                    + "('80ff'), ('ff'), ('fffe'), ('ffffffffffffff')) v(x)");
-            TableReport day2 = committed(config(p, "unload"));
-            assertThat(day2.keyedDiff).isNull();
-            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
-            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
-            assertThat(rows(p.target, "t", "k, n, v")).isEqualTo(rows(p.source, "t", "k, n, v"));
-
-            TableReport day3 = committed(config(p, "jdbc"));
-            assertThat(day3.keyedDiff).isNull();
-            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
-            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+                    .doesNotContain("VARBYTE").contains("PARTITION BY (\"__snapsync_split\")"),
+                    c -> rows(c, "t", "k, n, v"),
+                    "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3' OR k = '\\x7f'::bytea",
+                    "DELETE FROM t WHERE v LIKE 'v%7' OR k IN ('\\x'::bytea, '\\x0000'::bytea, '\\xff'::bytea)",
+                    "INSERT INTO t SELECT decode(x, 'hex'), 9, 'new' FROM (VALUES (''), ('00'), ('000000'), ('7f00'), "
+                            + "('80ff'), ('ff'), ('fffe'), ('ffffffffffffff')) v(x)");
         }
     }
 
@@ -316,30 +273,51 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
             exec(p.source, "INSERT INTO t SELECT x::float8, 0, 'edge ' || x FROM unnest(ARRAY['NaN', 'Infinity', '-Infinity', '4.9e-324', "
                     + "'-4.9e-324', '2.2250738585072014e-308', '1e-310', '-1e-310']) x");
             exec(p.source, "INSERT INTO t VALUES ('-0', 5, 'minus zero'), ('0', 6, 'zero')");
-            UnloadStandInDriver.STATEMENTS.clear();
-            TableReport day1 = committed(config(p, "unload"));
-            assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
-            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql)
+            orderedDays(p, sql -> assertThat(sql)
                     .contains("CASE WHEN \"k\" IS NULL OR \"k\" < CAST(")
                     .containsPattern("THEN 1 WHEN \"k\" < CAST\\(-?[0-9]+(\\.[0-9]+)? AS DOUBLE PRECISION\\) THEN 2 ")
-                    .contains("PARTITION BY (\"__snapsync_split\")"));
-            assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
-            assertThat(floatRows(p.target)).isEqualTo(floatRows(p.source));
-
-            long updated = update(p.source, "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3' OR k = 'NaN' OR k = '-0' OR k = '-4.9e-324'");
-            long deleted = update(p.source, "DELETE FROM t WHERE v LIKE 'v%7' OR k = '-Infinity' OR k = '4.9e-324' OR k = '1e-310'");
-            long inserted = update(p.source, "INSERT INTO t SELECT x::float8, 9, 'new' FROM unnest(ARRAY['NaN', 'Infinity', '-Infinity', '-0', "
-                    + "'5e-324', '1e30', '-1e30', '-150.5', '959.99']) x");
-            TableReport day2 = committed(config(p, "unload"));
-            assertThat(day2.keyedDiff).isNull();
-            assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
-            assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
-            assertThat(floatRows(p.target)).isEqualTo(floatRows(p.source));
-
-            TableReport day3 = committed(config(p, "jdbc"));
-            assertThat(day3.keyedDiff).isNull();
-            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
-            assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
+                    .contains("PARTITION BY (\"__snapsync_split\")"),
+                    UnloadRangeKeysEndToEndTest::floatRows,
+                    "UPDATE t SET v = 'x' || v WHERE v LIKE 'v%3' OR k = 'NaN' OR k = '-0' OR k = '-4.9e-324'",
+                    "DELETE FROM t WHERE v LIKE 'v%7' OR k = '-Infinity' OR k = '4.9e-324' OR k = '1e-310'",
+                    "INSERT INTO t SELECT x::float8, 9, 'new' FROM unnest(ARRAY['NaN', 'Infinity', '-Infinity', '-0', "
+                            + "'5e-324', '1e30', '-1e30', '-150.5', '959.99']) x");
         }
+    }
+
+    /** What a table's rows are compared by (target against source), e.g. its key and one column in key order. */
+    @FunctionalInterface
+    interface Rows {
+        Object of(java.sql.Connection c) throws Exception;
+    }
+
+    /**
+     * The ordered diff over UNLOAD's buckets, day after day: day 1 unloads once (the statement checked by
+     * {@code statement}) and writes a sorted cache; then {@code update}, {@code delete} and {@code insert} run on the
+     * source, and day 2 writes a change layer with exactly their counts; then a JDBC day finds nothing to change and no
+     * unloaded file is left. Target == source (by {@code rows}) after every day.
+     */
+    private void orderedDays(PgPair p, java.util.function.Consumer<String> statement, Rows rows, String update, String delete,
+            String insert) throws Exception {
+        UnloadStandInDriver.STATEMENTS.clear();
+        TableReport day1 = committed(config(p, "unload"));
+        assertThat(day1.keyedDiff).as("the ordered diff, not the keyed one").isNull();
+        assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> statement.accept(sql));
+        assertThat(manifest(p, day1.cacheVersion).isSorted()).as("written by the ordered diff").isTrue();
+        assertThat(rows.of(p.target)).isEqualTo(rows.of(p.source));
+
+        long updated = update(p.source, update);
+        long deleted = update(p.source, delete);
+        long inserted = update(p.source, insert);
+        TableReport day2 = committed(config(p, "unload"));
+        assertThat(day2.keyedDiff).isNull();
+        assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(inserted, updated, deleted);
+        assertThat(manifest(p, day2.cacheVersion).isLayered()).as("a change layer: only the ordered diff writes one").isTrue();
+        assertThat(rows.of(p.target)).isEqualTo(rows.of(p.source));
+
+        TableReport day3 = committed(config(p, "jdbc"));
+        assertThat(day3.keyedDiff).isNull();
+        assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 0, 0);
+        assertThat(Unloads.leftovers(prefix(), "t", null)).as("unloaded files left").isEmpty();
     }
 }
