@@ -98,7 +98,7 @@ public final class OrderedMerge {
             if (c < 0) {
                 fail("the source returned its rows out of key order: " + format(row.key) + " after " + format(group.key)
                         + " (column " + order.column(c) + "); the source's ORDER BY does not sort as snapsync compares ("
-                        + describeOrder() + "); nothing applied");
+                        + KeyOrder.DESCRIPTION + "); nothing applied");
                 return;
             }
             decide();
@@ -215,11 +215,6 @@ public final class OrderedMerge {
         failed = true;
         // not retried (the data is what it is): the table's committer fails the table
         out.issue(new DataIssue(DataIssue.Kind.ERROR, message, 0, 0, false));
-    }
-
-    private String describeOrder() {
-        return "integers, decimals, dates and times by value, floats by value with NaN last, timetz by UTC time then offset east "
-                + "descending, text by UTF-8 bytes, bytes unsigned with a prefix first, false before true, NULLs last";
     }
 
     private String format(String key) {

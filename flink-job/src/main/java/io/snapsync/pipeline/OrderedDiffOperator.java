@@ -206,9 +206,8 @@ public final class OrderedDiffOperator extends AbstractStreamOperator<Change>
         String where = unloaded
                 ? "UNLOAD put a row in the key-range bucket " + range + " of column " + column + " that does not hold it"
                 : "the source returned a row outside its range split " + range + " of column " + column;
-        String why = unloaded
-                ? "UNLOAD's CASE compares that column differently from snapsync's key order (text by UTF-8 bytes, bytes unsigned with a prefix first, floats by value with NaN last)"
-                : "the database compares that column differently from snapsync's key order (text by UTF-8 bytes, bytes unsigned with a prefix first, floats by value with NaN last)";
+        String why = (unloaded ? "UNLOAD's CASE" : "the database") + " compares that column differently from snapsync's key order ("
+                + io.snapsync.row.KeyOrder.DESCRIPTION + ")";
         output.collect(DiffFunction.ISSUES, new StreamRecord<>(new DataIssue(DataIssue.Kind.ERROR, (table == null ? "" : "table " + table + ": ")
                 + where + ": " + io.snapsync.row.KeyFormatter.format(schema, io.snapsync.row.Keys.toBytes(key)) + "; " + why
                 + ", so the row would be taken for an insert in one range and its cache entry for a delete in another; nothing applied",

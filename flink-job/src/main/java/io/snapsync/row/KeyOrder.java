@@ -39,6 +39,11 @@ public final class KeyOrder implements Serializable {
             ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BOOLEAN, ColumnType.BYTES,
             ColumnType.FLOAT, ColumnType.TIMETZ);
 
+    /** This order in words, for the messages of a source or bucket that sorts or places rows otherwise. */
+    public static final String DESCRIPTION = "integers, decimals, dates and times by value, floats by value with NaN last, "
+            + "timetz by UTC time then offset east descending, text by UTF-8 bytes, bytes unsigned with a prefix first, "
+            + "false before true, NULLs last";
+
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
