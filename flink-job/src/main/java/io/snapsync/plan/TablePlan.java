@@ -99,11 +99,7 @@ public record TablePlan(
 
     /** This plan reading the snapshot UNLOAD wrote, its row count the one the manifest reports. */
     public TablePlan withUnload(UnloadSnapshot u) {
-        // unloaded whole after range splits were planned (a bound UNLOAD's query cannot hold): the one bucket's range is
-        // ALL, and the ordered diff reads a live target basis with the one query that matches it
-        boolean whole = u.buckets().size() == 1 && u.buckets().get(0).range().equals(io.snapsync.source.SplitRange.ALL);
-        SourceQuery q = whole && source.query().splitCount() > 1 ? io.snapsync.source.SplitPlanner.single(schema, source.table()) : source.query();
-        Source s = new Source(source.endpoint(), source.table(), q, source.fetchSize(), u.rows(), u);
+        Source s = new Source(source.endpoint(), source.table(), source.query(), source.fetchSize(), u.rows(), u);
         return new TablePlan(name, runId, schema, parallelism, dryRun, s, target, cache, policies, guard, mode);
     }
 
