@@ -210,15 +210,13 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
 
         /**
          * The bucket's marker and rows in key order: held in memory up to the budget (source.unload.max-bucket-mb), the
-         * rest sorted through run files in the spill directory and merged as it is emitted. What the data gets wrong
-         * (a file disagreeing with the manifest, bad data) becomes the marker and one error row, its runs deleted: the
-         * merge fails the table with it.
+         * rest sorted through run files in the spill directory and merged as it is emitted (see {@link BucketSort}).
          */
         Iterator<SnapshotRow> read(UnloadBuckets.Bucket bucket) throws IOException {
-            SnapshotRow marker = SplitRange.marker(bucket.range());
-            sorter = new ExternalRowSorter(ExternalRowSorter.byKey(order), budget, UnloadBuckets::heldBytes, spillDir,
-                    "snapsync-unload-bucket" + bucket.index() + "-subtask" + subtask);
-            long rows = 0;
+            BucketSort sort = new BucketSort(bucket, new ExternalRowSorter(ExternalRowSorter.byKey(order), budget, UnloadBuckets::heldBytes,
+                    spillDir, "snapsync-unload-bucket" + bucket.index() + "-subtask" + subtask), spillDir);
+            sorter = sort.sorter;
+            files:
             for (UnloadManifest.Entry e : bucket.files()) {
                 Path path = new Path(e.url());
                 FileStatus status = path.getFileSystem().getFileStatus(path);
@@ -228,30 +226,77 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
                     while ((batch = r.readBatch()) != null) {
                         RecordAndPosition<SnapshotRow> rp;
                         while ((rp = batch.next()) != null) {
-                            SnapshotRow row = rp.getRecord();
-                            if (row.has(SnapshotRow.ERROR)) {
-                                closeSorter();
-                                return List.of(marker, row).iterator();
+                            if (!sort.add(rp.getRecord())) {
+                                break files;
                             }
-                            sorter.add(row);
-                            rows++;
                         }
                         batch.releaseBatch();
                     }
                 }
             }
-            if (sorter.runs() > 0) {
+            if (sort.sorter.runs() > 0) {
                 LOG.info("UNLOAD key-range bucket {} {}: {} rows, more than source.unload.max-bucket-mb ({} KB) holds: sorted through {} run "
-                                + "files, {} rows and {} bytes (zstd) written to {}", bucket.index(), bucket.range(), rows, budget >> 10, sorter.runs(),
-                        sorter.spilledRows(), sorter.spilledBytes(), spillDir);
+                                + "files, {} rows and {} bytes (zstd) written to {}", bucket.index(), bucket.range(), sort.rows, budget >> 10,
+                        sort.sorter.runs(), sort.sorter.spilledRows(), sort.sorter.spilledBytes(), spillDir);
             }
-            Iterator<SnapshotRow> sorted = sorter.sorted();
+            return sort.rows();
+        }
+    }
+
+    /**
+     * One bucket's rows through its sorter, then out behind the bucket's marker. What the data gets wrong (an error row
+     * from the file reader: a file disagreeing with the manifest, bad data) and a spill that cannot be written or read
+     * back end the bucket with one error row, its runs deleted: the merge fails the table with it (not the job).
+     */
+    static final class BucketSort {
+        private final UnloadBuckets.Bucket bucket;
+        final ExternalRowSorter sorter;
+        private final java.nio.file.Path spillDir;
+        private SnapshotRow error;
+        long rows;
+
+        BucketSort(UnloadBuckets.Bucket bucket, ExternalRowSorter sorter, java.nio.file.Path spillDir) {
+            this.bucket = bucket;
+            this.sorter = sorter;
+            this.spillDir = spillDir;
+        }
+
+        /** Takes a read row; false when the bucket is over (an error), and no more rows are wanted. */
+        boolean add(SnapshotRow row) {
+            if (row.has(SnapshotRow.ERROR)) {
+                sorter.close();
+                error = row;
+                return false;
+            }
+            try {
+                sorter.add(row);
+            } catch (IOException | RuntimeException ex) {
+                error = spillFailed(ex);
+                return false;
+            }
+            rows++;
+            return true;
+        }
+
+        /** The marker, then the rows in key order (or the error row). */
+        Iterator<SnapshotRow> rows() {
+            SnapshotRow marker = SplitRange.marker(bucket.range());
+            if (error != null) {
+                return List.of(marker, error).iterator();
+            }
+            Iterator<SnapshotRow> sorted;
+            try {
+                sorted = sorter.sorted();
+            } catch (IOException | RuntimeException ex) {
+                return List.of(marker, spillFailed(ex)).iterator();
+            }
             return new Iterator<>() {
                 private boolean markerSent;
+                private boolean failed;
 
                 @Override
                 public boolean hasNext() {
-                    return !markerSent || sorted.hasNext();
+                    return !markerSent || (!failed && sorted.hasNext());
                 }
 
                 @Override
@@ -260,9 +305,23 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
                         markerSent = true;
                         return marker;
                     }
-                    return sorted.next();
+                    try {
+                        return sorted.next();
+                    } catch (java.io.UncheckedIOException ex) {
+                        // a run that cannot be read back: the bucket's rows so far are downstream, the error row after
+                        // them fails the table, as bad data in a JDBC split does
+                        failed = true;
+                        return spillFailed(ex);
+                    }
                 }
             };
+        }
+
+        private SnapshotRow spillFailed(Exception ex) {
+            sorter.close();
+            return SnapshotRow.error("sorting UNLOAD key-range bucket " + bucket.index() + " " + bucket.range() + " through run files in "
+                    + spillDir + " failed (job.spill-dir; source.unload.max-bucket-mb is the memory a bucket's sort holds before it "
+                    + "spills): " + ex.getMessage() + "; nothing applied");
         }
     }
 }
