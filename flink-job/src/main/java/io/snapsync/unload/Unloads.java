@@ -82,7 +82,7 @@ public final class Unloads {
                 split = UnloadBuckets.caseExpression(schema.keyColumnList().get(0), UnloadBuckets.bounds(ranges));
             } catch (IllegalArgumentException e) {
                 // a bound not rendered from numbers (a year outside 1-9999, hash splits after a decimal NaN): unloaded
-                // whole, the keyed diff reads it
+                // whole: one bucket sorted externally (the keyed diff only for a key without a proven order)
                 notBucketed = e.getMessage();
                 ranges = null;
                 LOG.warn("{}: not unloaded into key-range buckets, {}: {}", table,
