@@ -470,6 +470,31 @@ class UnloadEndToEndTest extends UnloadTestBase {
         }
     }
 
+    /**
+     * Duplicate keys in a keyless source whose bucket spills: the copies lie far apart in UNLOAD's files (appended to
+     * the table, written first by the stand-in's reversed slices), so they land in different run files; the merge of
+     * the runs brings them together and the duplicate-key check fails the table, touching nothing, as in memory.
+     */
+    @Test
+    void duplicateKeysInDifferentRunsStillFailTheTable() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 500;
+        try (PgPair p = new PgPair(pg, pg, tmp); io.snapsync.testing.SortLog log = io.snapsync.testing.SortLog.capture()) {
+            exec(p.source, "CREATE TABLE public.t (id integer, v text)"); // no primary key, as in Redshift
+            exec(p.target, "CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 8000) i");
+            committed(config(p, "unload", List.of("id"), 0));
+            List<String> before = rows(p.target, "t", "id");
+            exec(p.source, "INSERT INTO t VALUES (7, 'dup'), (3999, 'dup'), (3999, 'third')");
+            log.take();
+            TableReport r = run(config(p, "unload", List.of("id"), 0));
+            assertThat(log.take()).as("the buckets spilled").isNotEmpty().allSatisfy(b -> assertThat(b.runs()).isGreaterThan(1));
+            assertThat(r.status).isEqualTo("failed");
+            assertThat(r.error).contains("2 primary key(s) occur more than once in the source snapshot")
+                    .contains("(id=3999) x3").contains("(id=7) x2").endsWith("nothing applied");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(before);
+        }
+    }
+
     @Test
     void aFileWhoseSplitCannotBeDeterminedFailsBeforeTheTargetIsTouched() throws Exception {
         try (PgPair p = new PgPair(pg, pg, tmp)) {
