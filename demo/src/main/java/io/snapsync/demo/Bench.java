@@ -349,7 +349,8 @@ public final class Bench {
             match = false;
         }
         String diff = t.hasNonNull("keyedDiff") ? "keyed (" + t.get("keyedDiff").asText() + ")"
-                : unload == null ? "ordered" : "ordered, over " + standIn.buckets() + " key-range buckets";
+                : unload == null ? "ordered" : "ordered, over " + standIn.buckets() + " key-range buckets"
+                        + (t.hasNonNull("unloadSort") ? " (" + t.get("unloadSort").asText() + ")" : "");
         if (standIn != null && standIn.leftBytes() != 0) {
             out.printf("%s: unloaded files LEFT in S3 after the sync: %,d bytes (the committer deletes them)%n", label, standIn.leftBytes());
             match = false;

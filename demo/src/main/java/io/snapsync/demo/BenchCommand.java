@@ -32,8 +32,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "bench/run UNLOAD=1 puts them on the class path)")
     boolean unload;
 
-    @Option(names = "--keyed-unload", description = "with --unload: source.unload.max-bucket-mb: 0, i.e. the keyed diff over the unloaded files")
-    boolean keyedUnload;
+    @Option(names = {"--spill-unload", "--keyed-unload"}, description = "with --unload: source.unload.max-bucket-mb: 1, so that every "
+            + "bucket's sort spills run files to the spill directory (--keyed-unload: its old name, from when 0 meant the keyed diff)")
+    boolean spillUnload;
 
     /** The rig with the stand-ins, from the demo's test classes (never in the launcher's jar). */
     static final String UNLOAD_RIG = "io.snapsync.demo.UnloadBenchRig";
@@ -41,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Bench bench = new Bench(scales, rounds, javaOpts, profileDir, keyed ? "jsonb" : numericKey ? "numeric(20,0)" : null, System.out);
-        if (unload || keyedUnload) {
+        if (unload || spillUnload) {
             Class<?> rig;
             try {
                 rig = Class.forName(UNLOAD_RIG);
@@ -49,7 +50,7 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println("snapsync bench --unload needs the tests' UNLOAD stand-in on the class path: run it as UNLOAD=1 bench/run");
                 return Main.USAGE;
             }
-            bench.unload((Bench.UnloadRig) rig.getConstructor(boolean.class).newInstance(keyedUnload));
+            bench.unload((Bench.UnloadRig) rig.getConstructor(boolean.class).newInstance(spillUnload));
         }
         return bench.run() ? Main.OK : Main.FAILED;
     }

@@ -35,7 +35,7 @@ public final class UnloadBenchRig implements Bench.UnloadRig {
     private static final String ROLE = "arn:aws:iam::123456789012:role/BenchUnloadStandIn";
     private static final Pattern LOCATION = Pattern.compile("\\) TO '([^']*)' ");
 
-    private final boolean keyed;
+    private final boolean spill;
     private S3TestServer s3;
     private EmbeddedPostgres pg;
     private String db;
@@ -46,14 +46,15 @@ public final class UnloadBenchRig implements Bench.UnloadRig {
 
     private record Unloaded(double seconds, int files, long bytes, int buckets) {}
 
-    /** @param keyed {@code source.unload.max-bucket-mb: 0}: every run takes the keyed diff over the same files */
-    public UnloadBenchRig(boolean keyed) {
-        this.keyed = keyed;
+    /** @param spill {@code source.unload.max-bucket-mb: 1}: every bucket's sort spills run files (the spill measured) */
+    public UnloadBenchRig(boolean spill) {
+        this.spill = spill;
     }
 
     @Override
     public String note() {
-        return "extract: unload" + (keyed ? " with max-bucket-mb: 0 (the KEYED diff over the unloaded files)" : " (key-range buckets, the ordered diff)")
+        return "extract: unload" + (spill ? " with max-bucket-mb: 1 (key-range buckets, the ordered diff, every bucket's sort SPILLING run files)"
+                : " (key-range buckets, the ordered diff)")
                 + ". The UNLOAD is carried out by the tests' STAND-IN for Redshift's UNLOAD, in the bench's JVM (not the sync's): it runs"
                 + " the query on PostgreSQL and writes SNAPPY Parquet (4 slices, one file per slice and bucket) to S3Proxy on 127.0.0.1,"
                 + " which the sync reads them from. Redshift's UNLOAD and the S3 transfer are NOT measured; the stand-in's time is"
@@ -81,7 +82,7 @@ public final class UnloadBenchRig implements Bench.UnloadRig {
                 "  user: " + EmbeddedPostgres.USER,
                 "  driver: " + UnloadRelayDriver.class.getName(),
                 "  extract: unload",
-                "  unload: { prefix: \"" + prefix() + "\", iam-role: \"" + ROLE + "\"" + (keyed ? ", max-bucket-mb: 0" : "") + " }");
+                "  unload: { prefix: \"" + prefix() + "\", iam-role: \"" + ROLE + "\"" + (spill ? ", max-bucket-mb: 1" : "") + " }");
     }
 
     @Override

@@ -89,8 +89,10 @@ public record SyncConfig(Source source, Target target, Cache cache, Job job, Lis
      * @param rowGroupSizeMb ROWGROUPSIZE in MB (32 to 128)
      * @param region REGION of the bucket, when it is not the cluster's
      * @param kmsKeyId server-side encryption with this KMS key (KMS_KEY_ID ... ENCRYPTED); else S3's default SSE-S3
-     * @param maxBucketMb a bucketed UNLOAD's largest key-range bucket, estimated in memory, that the ordered diff sorts;
-     *     a larger one makes the run take the keyed diff (default 256; 0: always the keyed diff)
+     * @param maxBucketMb the memory (MB) one subtask's sort of an UNLOAD bucket holds; a larger bucket spills sorted runs
+     *     to the job's spill directory and is merged from them (default 256; 0: the smallest budget, 64 KB, so that
+     *     nearly every bucket spills; before the external sort it meant the keyed diff, which UNLOAD no longer takes
+     *     for a key with a proven order)
      */
     public record Unload(String prefix, String iamRole, String accessKeyId, String secretAccessKey, String sessionToken,
                          Integer maxFileSizeMb, Integer rowGroupSizeMb, String region, String kmsKeyId, Integer maxBucketMb)

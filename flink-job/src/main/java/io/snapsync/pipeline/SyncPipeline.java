@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  *     (split markers)                        (sorted Parquet files; reconcile: the target)    ┘
  * </pre>
  *
- * The same for a bucketed UNLOAD (each key-range bucket's files sorted in memory, see unload.UnloadBucketSource).
- * Otherwise (UNLOAD not bucketed or with a bucket too large to sort, hash-bucket splits, other key types) the keyed diff:
+ * The same for an UNLOAD (each key-range bucket's files, or the whole table's as one bucket, sorted in memory up to
+ * source.unload.max-bucket-mb and through run files beyond it, see unload.UnloadBucketSource).
+ * Otherwise (hash-bucket splits, a key type without a proven order) the keyed diff:
  *
  * <pre>
  *   snapshot (JDBC, N splits) ─ keyBy(pk) ─┐
@@ -104,9 +105,10 @@ public final class SyncPipeline {
                 ordered.target() != null ? "the live target" : ordered.files().isEmpty() ? "none" : ordered.files().size() + " sorted cache files");
         io.snapsync.unload.UnloadSnapshot unload = plan.source().unload();
         org.apache.flink.api.connector.source.Source<SnapshotRow, ?, ?> source = unload != null
-                // a bucketed UNLOAD: each key-range bucket's files read, sorted in memory and emitted as an ordered split
+                // UNLOAD: each key-range bucket's files (or the whole table's, one bucket) read, sorted (in memory up to
+                // max-bucket-mb, beyond it through run files in the spill directory) and emitted as an ordered split
                 ? new io.snapsync.unload.UnloadBucketSource(plan.schema(), EncoderOptions.of(plan.name(), plan.policies()), unload.buckets(),
-                        2 * unload.maxBucketBytes(), hook)
+                        unload.maxBucketBytes(), hook)
                 : JdbcSnapshotSource.ordered(plan.source().endpoint(),
                         plan.source().query().orderedBy(dialect(plan.source().endpoint()).orderBy(plan.schema().keyColumnList())),
                         plan.schema(), plan.source().fetchSize(), EncoderOptions.of(plan.name(), plan.policies()), hook);
@@ -181,8 +183,8 @@ public final class SyncPipeline {
     }
 
     /**
-     * Whether the table can take the ordered diff: JDBC range splits (or one split), or an UNLOAD into key-range buckets
-     * whose largest one can be sorted in memory, over a key whose order is proven.
+     * Whether the table can take the ordered diff: JDBC range splits (or one split), or an UNLOAD (in key-range buckets
+     * or whole, each bucket sorted externally), over a key whose order is proven.
      */
     static boolean orderable(TablePlan plan) {
         return keyedReason(plan) == null;

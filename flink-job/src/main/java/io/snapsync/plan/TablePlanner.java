@@ -98,7 +98,7 @@ public final class TablePlanner {
             String notBucketed = UnloadBuckets.whyNot(plan.schema());
             io.snapsync.unload.UnloadSnapshot u = io.snapsync.unload.Unloads.run(c, config.source().unload(), plan.name(), plan.source().table(),
                     plan.schema(), plan.runId(), notBucketed == null ? plan.source().query() : null, notBucketed);
-            return keyedOverLayers(plan.withUnload(u));
+            return plan.withUnload(u);
         } catch (SQLException | IOException | RuntimeException e) {
             if (!plan.dryRun()) {
                 try (Connection t = plan.target().endpoint().connect()) {
@@ -111,33 +111,6 @@ public final class TablePlanner {
                 }
             }
             throw e;
-        }
-    }
-
-    /**
-     * A bucketed UNLOAD whose largest bucket turned out too large to sort takes the keyed diff, which cannot read a
-     * base plus change layers: as {@link #basis} decides for any keyed diff, this run then diffs against the live target.
-     */
-    private TablePlan keyedOverLayers(TablePlan plan) throws SQLException, IOException {
-        if (plan.source().unload().ordered() || UnloadBuckets.whyNot(plan.schema()) != null || !(plan.mode() instanceof TablePlan.Diff)
-                || plan.cache().previousVersion() == null || plan.cache().previousFiles().isEmpty()) {
-            return plan; // ordered; or the basis already chose as for a keyed diff; or nothing to read
-        }
-        CacheManifest m = readManifest(new CacheLayout(config.cache().uri()), plan.name(), plan.cache().previousVersion());
-        if (!m.isLayered()) {
-            return plan;
-        }
-        if (plan.cache().previousSchema() != null || !plan.target().schemaDdl().isEmpty()) {
-            throw new PlanException("cache version " + plan.cache().previousVersion() + " of " + plan.name() + " is a base plus change "
-                    + "layers, which only the ordered diff reads, and the source schema changed in a run that takes the keyed diff ("
-                    + plan.source().unload().keyedReason() + "); raise source.unload.max-bucket-mb for this run, or `snapsync resync`");
-        }
-        String reason = "cache version " + plan.cache().previousVersion() + " is a base plus change layers, which only the ordered "
-                + "diff reads; this run's keyed diff (" + plan.source().unload().keyedReason() + ") compares against the live target table";
-        int splits = Math.max(1, plan.source().query().splitCount());
-        try (Connection t = connect(config.target().endpoint(), "target")) {
-            return plan.withBasis(new TablePlan.Reconcile(planSplits(t, plan.schema(), plan.target().table(), splits), reason),
-                    cache(plan.cache().previousVersion(), List.of(), count(t, plan.target().table()), null));
         }
     }
 
@@ -275,11 +248,13 @@ public final class TablePlanner {
             return new Basis(new TablePlan.Diff(), cache(null, List.of(), -1, null), Evolution.NONE); // a first run
         }
         Basis previous = previousCache(c, table, targetTable, layout, state.get(), schema);
-        boolean keyed = config.unload(table) ? UnloadBuckets.whyNot(schema) != null : !query.ranged() || !io.snapsync.row.KeyOrder.supports(schema);
+        // extract: unload takes the ordered diff whenever the key's order is proven (in key-range buckets, or unloaded
+        // whole as one bucket, each sorted externally)
+        boolean keyed = config.unload(table) ? !io.snapsync.row.KeyOrder.supports(schema) : !query.ranged() || !io.snapsync.row.KeyOrder.supports(schema);
         if (previous.layered() && keyed) {
             // a base plus change layers is read only by the ordered diff (it merges the layers by key); the keyed
-            // diff of this run (extract: unload not in key-range buckets, hash-bucket splits) takes the live target
-            // instead, as reconcile does (a bucketed UNLOAD that turns out too large to sort: see keyedOverLayers)
+            // diff of this run (a key without a proven order, hash-bucket splits) takes the live target instead, as
+            // reconcile does
             if (previous.evolution() != Evolution.NONE) {
                 throw new PlanException("cache version " + state.get().cacheVersion() + " of " + table.name() + " is a base plus change "
                         + "layers, which only the ordered diff reads, and the source schema changed in a run that takes the "

@@ -238,6 +238,7 @@ public final class SyncRunner {
             r.previousCacheVersion = plan.cache().previousVersion();
             r.reconcile = plan.mode() instanceof TablePlan.Reconcile rc ? rc.reason() : null;
             r.keyedDiff = SyncPipeline.keyedReason(plan);
+            r.unloadSort = plan.source().unload() != null ? plan.source().unload().sortNote() : null;
             r.schemaChange = plan.target().schemaChange();
             r.schemaDdl = plan.target().schemaDdl().isEmpty() ? null : plan.target().schemaDdl();
             r.resync = plan.mode() instanceof TablePlan.Resync rs && !rs.firstLoad() ? rs.reason() : null;

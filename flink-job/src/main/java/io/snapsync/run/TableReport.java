@@ -15,9 +15,15 @@ public class TableReport {
     public String reconcile;
     /**
      * Set when the run took the keyed diff (shuffle and sort) instead of the ordered diff, and why: a key column without a
-     * proven order, hash-bucket splits, or (extract: unload) files not in key-range buckets or a bucket too large to sort.
+     * proven order, or hash-bucket splits.
      */
     public String keyedDiff;
+    /**
+     * extract: unload: set when the table was unloaded whole as one bucket (and why), or when buckets were estimated
+     * larger than source.unload.max-bucket-mb and so sorted through run files in the spill directory (each task logs
+     * the rows and bytes a bucket actually spilled).
+     */
+    public String unloadSort;
     /** The source schema changed since the previous cache version: what, and the DDL applied (or, dry run, planned). */
     public String schemaChange;
     public java.util.List<String> schemaDdl;

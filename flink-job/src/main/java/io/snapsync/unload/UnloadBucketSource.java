@@ -5,13 +5,13 @@ import io.snapsync.row.EncoderOptions;
 import io.snapsync.row.KeyOrder;
 import io.snapsync.row.SnapshotRow;
 import io.snapsync.schema.TableSchema;
+import io.snapsync.sort.ExternalRowSorter;
 import io.snapsync.source.JdbcSnapshotSource;
 import io.snapsync.source.RangeSplitAssigner;
 import io.snapsync.source.SequentialSplitReader;
 import io.snapsync.source.SplitRange;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -31,37 +31,41 @@ import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A bucketed UNLOAD read for the ordered diff: one split per key-range bucket ({@link UnloadBuckets}), assigned as the
  * JDBC ordered read assigns its range splits ({@link RangeSplitAssigner}: contiguous buckets per subtask, lowest first).
  * A bucket's files (in no order: UNLOAD's slices write in parallel) are read whole through {@link UnloadFileFormat}
- * (the same checks against the manifest, the same row encoder), its rows sorted in memory by {@link KeyOrder}, then
- * emitted behind the bucket's range marker ({@link SplitRange#marker}) in key order, exactly what an ordered JDBC split
- * emits. The planner sized the buckets so that one fits in memory (else the run takes the keyed diff); a bucket that
- * holds more than twice the bound when read fails its table instead of the task's heap. Like the JDBC reader, a bucket
+ * (the same checks against the manifest, the same row encoder), its rows sorted by {@link KeyOrder} (in memory up to
+ * {@code source.unload.max-bucket-mb}, beyond it through sorted run files in the job's spill directory, see
+ * {@link ExternalRowSorter}), then emitted behind the bucket's range marker ({@link SplitRange#marker}) in key order,
+ * exactly what an ordered JDBC split emits. A table whose first key column is not bucketed is one bucket of range
+ * {@link SplitRange#ALL} (the whole table, sorted externally). Like the JDBC reader, a bucket
  * that has emitted {@link CommitHook#AFTER_ROWS} rows reaches {@link CommitHook.Point#SOURCE_READ} (tests inject a
  * failure there; production passes {@link CommitHook#NONE}).
  */
 public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucketSource.BucketSplit, Collection<UnloadBucketSource.BucketSplit>>,
         ResultTypeQueryable<SnapshotRow> {
+    private static final Logger LOG = LoggerFactory.getLogger(UnloadBucketSource.class);
 
     private final TableSchema schema;
     private final EncoderOptions options;
     private final List<UnloadBuckets.Bucket> buckets;
-    private final long maxHeldBytes;
+    private final long budget;
     private final CommitHook hook;
 
     /**
-     * @param maxHeldBytes a bucket holding more than this in memory while read fails the table (never the heap)
+     * @param budget the rows of a bucket held in memory (by {@link UnloadBuckets#heldBytes}) before the rest spills to run files
      * @param hook test-only fault injection at {@link CommitHook.Point#SOURCE_READ}
      */
-    public UnloadBucketSource(TableSchema schema, EncoderOptions options, List<UnloadBuckets.Bucket> buckets, long maxHeldBytes,
+    public UnloadBucketSource(TableSchema schema, EncoderOptions options, List<UnloadBuckets.Bucket> buckets, long budget,
                               CommitHook hook) {
         this.schema = schema;
         this.options = options;
         this.buckets = List.copyOf(buckets);
-        this.maxHeldBytes = maxHeldBytes;
+        this.budget = budget;
         this.hook = hook;
     }
 
@@ -107,27 +111,12 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
     @Override
     public SourceReader<SnapshotRow, BucketSplit> createReader(SourceReaderContext context) {
         return new Reader(context, new UnloadFileFormat(schema, options, buckets.stream().flatMap(b -> b.files().stream()).toList()),
-                new KeyOrder(schema), maxHeldBytes, hook);
+                new KeyOrder(schema), budget, hook);
     }
 
     @Override
     public TypeInformation<SnapshotRow> getProducedType() {
         return TypeInformation.of(SnapshotRow.class);
-    }
-
-    /**
-     * Sorts one bucket's rows by key: rows with a NULL key column last (the ordered JDBC query's NULLS LAST; the merge
-     * only counts them). Stable, so duplicate keys keep no particular order, which the duplicate policies do not need.
-     */
-    static List<SnapshotRow> sorted(List<SnapshotRow> rows, KeyOrder order) {
-        List<SnapshotRow> keyed = new ArrayList<>(rows.size());
-        List<SnapshotRow> nullKeys = new ArrayList<>();
-        for (SnapshotRow r : rows) {
-            (r.has(SnapshotRow.NULL_KEY) ? nullKeys : keyed).add(r);
-        }
-        keyed.sort((a, b) -> order.compare(a.key, b.key));
-        keyed.addAll(nullKeys);
-        return keyed;
     }
 
     /**
@@ -165,29 +154,69 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
     static final class Reader extends SequentialSplitReader<BucketSplit> {
         private final UnloadFileFormat format;
         private final KeyOrder order;
-        private final long maxHeldBytes;
+        private final long budget;
         private final CommitHook hook;
+        private final java.nio.file.Path spillDir;
+        private final int subtask;
+        /** The bucket being emitted: its run files are deleted when it ends, when the next opens and when the reader closes. */
+        private ExternalRowSorter sorter;
 
-        Reader(SourceReaderContext context, UnloadFileFormat format, KeyOrder order, long maxHeldBytes, CommitHook hook) {
+        Reader(SourceReaderContext context, UnloadFileFormat format, KeyOrder order, long budget, CommitHook hook) {
+            this(context, format, order, budget, hook, spillDir(context.getConfiguration(), context.getIndexOfSubtask()),
+                    context.getIndexOfSubtask());
+        }
+
+        Reader(SourceReaderContext context, UnloadFileFormat format, KeyOrder order, long budget, CommitHook hook,
+               java.nio.file.Path spillDir, int subtask) {
             super(context);
             this.format = format;
             this.order = order;
-            this.maxHeldBytes = maxHeldBytes;
+            this.budget = budget;
             this.hook = hook;
+            this.spillDir = spillDir;
+            this.subtask = subtask;
+        }
+
+        /**
+         * The task manager's temporary directories ({@code io.tmp.dirs}, which {@code job.spill-dir} sets; default
+         * java.io.tmpdir), where Flink's own sorts spill: one per subtask, round robin.
+         */
+        static java.nio.file.Path spillDir(Configuration conf, int subtask) {
+            String[] dirs = org.apache.flink.configuration.ConfigurationUtils.parseTempDirectories(conf);
+            return java.nio.file.Path.of(dirs[Math.floorMod(subtask, dirs.length)]);
         }
 
         @Override
         protected Iterator<SnapshotRow> open(BucketSplit split) throws IOException {
-            return withHook(read(split.bucket()).iterator(), hook);
+            closeSorter();
+            return withHook(read(split.bucket()), hook);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                super.close();
+            } finally {
+                closeSorter();
+            }
+        }
+
+        private void closeSorter() {
+            if (sorter != null) {
+                sorter.close();
+                sorter = null;
+            }
         }
 
         /**
-         * The bucket's marker and rows in key order. What the data gets wrong (a file disagreeing with the manifest,
-         * bad data, a bucket too large) becomes the marker and one error row: the merge fails the table with it.
+         * The bucket's marker and rows in key order: held in memory up to the budget (source.unload.max-bucket-mb), the
+         * rest sorted through run files in the spill directory and merged as it is emitted (see {@link BucketSort}).
          */
-        List<SnapshotRow> read(UnloadBuckets.Bucket bucket) throws IOException {
-            List<SnapshotRow> all = new ArrayList<>();
-            long held = 0;
+        Iterator<SnapshotRow> read(UnloadBuckets.Bucket bucket) throws IOException {
+            BucketSort sort = new BucketSort(bucket, new ExternalRowSorter(ExternalRowSorter.byKey(order), budget, UnloadBuckets::heldBytes,
+                    spillDir, "snapsync-unload-bucket" + bucket.index() + "-subtask" + subtask), spillDir);
+            sorter = sort.sorter;
+            files:
             for (UnloadManifest.Entry e : bucket.files()) {
                 Path path = new Path(e.url());
                 FileStatus status = path.getFileSystem().getFileStatus(path);
@@ -197,27 +226,102 @@ public final class UnloadBucketSource implements Source<SnapshotRow, UnloadBucke
                     while ((batch = r.readBatch()) != null) {
                         RecordAndPosition<SnapshotRow> rp;
                         while ((rp = batch.next()) != null) {
-                            SnapshotRow row = rp.getRecord();
-                            if (row.has(SnapshotRow.ERROR)) {
-                                return List.of(SplitRange.marker(bucket.range()), row);
+                            if (!sort.add(rp.getRecord())) {
+                                break files;
                             }
-                            held += UnloadBuckets.heldBytes(row);
-                            if (held > maxHeldBytes) {
-                                return List.of(SplitRange.marker(bucket.range()), SnapshotRow.error("UNLOAD key-range bucket "
-                                        + bucket.index() + " " + bucket.range() + " holds more than " + (maxHeldBytes >> 20) + " MB in memory, "
-                                        + "more than its files' sizes let the planner estimate; set source.unload.max-bucket-mb lower (the run "
-                                        + "then takes the keyed diff) or extract: jdbc; nothing applied"));
-                            }
-                            all.add(row);
                         }
                         batch.releaseBatch();
                     }
                 }
             }
-            List<SnapshotRow> out = new ArrayList<>(all.size() + 1);
-            out.add(SplitRange.marker(bucket.range()));
-            out.addAll(sorted(all, order));
-            return out;
+            if (sort.sorter.runs() > 0) {
+                LOG.info("UNLOAD key-range bucket {} {}: {} rows, more than source.unload.max-bucket-mb ({} KB) holds: sorted through {} run "
+                                + "files, {} rows and {} bytes (zstd) written to {}", bucket.index(), bucket.range(), sort.rows, budget >> 10,
+                        sort.sorter.runs(), sort.sorter.spilledRows(), sort.sorter.spilledBytes(), spillDir);
+            }
+            return sort.rows();
+        }
+    }
+
+    /**
+     * One bucket's rows through its sorter, then out behind the bucket's marker. What the data gets wrong (an error row
+     * from the file reader: a file disagreeing with the manifest, bad data) and a spill that cannot be written or read
+     * back end the bucket with one error row, its runs deleted: the merge fails the table with it (not the job).
+     */
+    static final class BucketSort {
+        private final UnloadBuckets.Bucket bucket;
+        final ExternalRowSorter sorter;
+        private final java.nio.file.Path spillDir;
+        private SnapshotRow error;
+        long rows;
+
+        BucketSort(UnloadBuckets.Bucket bucket, ExternalRowSorter sorter, java.nio.file.Path spillDir) {
+            this.bucket = bucket;
+            this.sorter = sorter;
+            this.spillDir = spillDir;
+        }
+
+        /** Takes a read row; false when the bucket is over (an error), and no more rows are wanted. */
+        boolean add(SnapshotRow row) {
+            if (row.has(SnapshotRow.ERROR)) {
+                sorter.close();
+                error = row;
+                return false;
+            }
+            try {
+                sorter.add(row);
+            } catch (IOException | RuntimeException ex) {
+                error = spillFailed(ex);
+                return false;
+            }
+            rows++;
+            return true;
+        }
+
+        /** The marker, then the rows in key order (or the error row). */
+        Iterator<SnapshotRow> rows() {
+            SnapshotRow marker = SplitRange.marker(bucket.range());
+            if (error != null) {
+                return List.of(marker, error).iterator();
+            }
+            Iterator<SnapshotRow> sorted;
+            try {
+                sorted = sorter.sorted();
+            } catch (IOException | RuntimeException ex) {
+                return List.of(marker, spillFailed(ex)).iterator();
+            }
+            return new Iterator<>() {
+                private boolean markerSent;
+                private boolean failed;
+
+                @Override
+                public boolean hasNext() {
+                    return !markerSent || (!failed && sorted.hasNext());
+                }
+
+                @Override
+                public SnapshotRow next() {
+                    if (!markerSent) {
+                        markerSent = true;
+                        return marker;
+                    }
+                    try {
+                        return sorted.next();
+                    } catch (java.io.UncheckedIOException ex) {
+                        // a run that cannot be read back: the bucket's rows so far are downstream, the error row after
+                        // them fails the table, as bad data in a JDBC split does
+                        failed = true;
+                        return spillFailed(ex);
+                    }
+                }
+            };
+        }
+
+        private SnapshotRow spillFailed(Exception ex) {
+            sorter.close();
+            return SnapshotRow.error("sorting UNLOAD key-range bucket " + bucket.index() + " " + bucket.range() + " through run files in "
+                    + spillDir + " failed (job.spill-dir; source.unload.max-bucket-mb is the memory a bucket's sort holds before it "
+                    + "spills): " + ex.getMessage() + "; nothing applied");
         }
     }
 }

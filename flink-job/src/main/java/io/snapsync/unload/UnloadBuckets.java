@@ -45,8 +45,13 @@ public final class UnloadBuckets {
     public static final long TARGET_BUCKET_BYTES = 64L << 20;
     /** At most this many buckets (the CASE grows with them, and UNLOAD writes a file per slice and bucket). */
     public static final int MAX_BUCKETS = 2048;
-    /** Default of {@code source.unload.max-bucket-mb}: a bucket estimated larger takes the keyed diff instead. */
+    /**
+     * Default of {@code source.unload.max-bucket-mb}: the memory one subtask's sort of a bucket holds (by
+     * {@link #heldBytes}); a larger bucket spills sorted runs to the job's spill directory.
+     */
     public static final int DEFAULT_MAX_BUCKET_MB = 256;
+    /** The sort's budget for {@code max-bucket-mb: 0}: small, so that tests and the bench make buckets spill. */
+    public static final long MIN_SORT_BUDGET = 64L << 10;
 
     /** First key column types whose split bounds {@link #literal} renders from numbers. */
     static final java.util.Set<ColumnType> BOUNDED = java.util.EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,

@@ -63,10 +63,13 @@ public final class Unloads {
 
     /**
      * As above; with {@code ranges} (range splits planned on the first key column, see {@link UnloadBuckets}) the
-     * UNLOAD writes one folder per split, and the snapshot names each split's files, or the reason the run takes the
-     * keyed diff after all (a bucket estimated larger than {@code source.unload.max-bucket-mb}).
+     * UNLOAD writes one folder per split, and the snapshot names each split's files. Without (or when a bound cannot be
+     * written into the query) the UNLOAD is not partitioned: a key with a proven order (row.KeyOrder) makes the whole
+     * table one bucket of range {@link io.snapsync.source.SplitRange#ALL}, sorted externally for the ordered diff; any
+     * other key takes the keyed diff. A bucket estimated larger than {@code source.unload.max-bucket-mb} is not refused:
+     * its sort spills (the snapshot's {@code sortNote} says which).
      *
-     * @param notBucketed why {@code ranges} is null (the report's reason for the keyed diff)
+     * @param notBucketed why {@code ranges} is null (the report's reason for one bucket, or for the keyed diff)
      */
     public static UnloadSnapshot run(Connection source, SyncConfig.Unload u, String table, TableName sourceTable, TableSchema schema,
                                      String runId, SourceQuery ranges, String notBucketed) throws SQLException, IOException {
@@ -79,10 +82,11 @@ public final class Unloads {
                 split = UnloadBuckets.caseExpression(schema.keyColumnList().get(0), UnloadBuckets.bounds(ranges));
             } catch (IllegalArgumentException e) {
                 // a bound not rendered from numbers (a year outside 1-9999, hash splits after a decimal NaN): unloaded
-                // whole, the keyed diff reads it
+                // whole: one bucket sorted externally (the keyed diff only for a key without a proven order)
                 notBucketed = e.getMessage();
                 ranges = null;
-                LOG.warn("{}: not unloaded into key-range buckets, the keyed diff reads the files: {}", table, notBucketed);
+                LOG.warn("{}: not unloaded into key-range buckets, {}: {}", table,
+                        io.snapsync.row.KeyOrder.supports(schema) ? "one bucket sorted externally" : "the keyed diff reads the files", notBucketed);
             }
         }
         String sql;
@@ -100,12 +104,19 @@ public final class Unloads {
         }
         UnloadManifest m;
         List<UnloadBuckets.Bucket> buckets = List.of();
-        String keyedReason = ranges == null ? notBucketed : null;
+        boolean ordered = io.snapsync.row.KeyOrder.supports(schema);
+        String keyedReason = ordered ? null : notBucketed;
+        String sortNote = null;
         try {
             m = readManifest(location, sourceTable);
             if (ranges != null) {
                 buckets = buckets(m, location, ranges); // before any file is opened: each must be one the run knows
-                keyedReason = oversized(buckets, maxBucketBytes(u));
+            } else if (ordered) {
+                // not partitioned: every file the manifest lists is the one bucket (its rows all in range ALL)
+                buckets = List.of(new UnloadBuckets.Bucket(0, io.snapsync.source.SplitRange.ALL, m.entries()));
+            }
+            if (ordered) {
+                sortNote = spilling(buckets, maxBucketBytes(u), ranges == null ? notBucketed : null);
             }
             checkFooter(m, schema, sourceTable);
         } catch (SQLException | IOException | RuntimeException e) {
@@ -114,15 +125,19 @@ public final class Unloads {
         }
         LOG.info("{}: UNLOAD wrote {} rows in {} files{} to {} in {} ms", table, m.rows(), m.entries().size(),
                 ranges == null ? "" : " in " + buckets.size() + " key-range buckets", location, System.currentTimeMillis() - t0);
-        if (keyedReason != null && ranges != null) {
-            LOG.warn("{}: keyed diff over the unloaded files: {}", table, keyedReason);
+        if (sortNote != null) {
+            LOG.info("{}: {}", table, sortNote);
         }
-        return new UnloadSnapshot(location, m.entries(), m.rows(), buckets, keyedReason, maxBucketBytes(u));
+        return new UnloadSnapshot(location, m.entries(), m.rows(), buckets, keyedReason, maxBucketBytes(u), sortNote);
     }
 
-    /** {@code source.unload.max-bucket-mb} in bytes. */
+    /**
+     * {@code source.unload.max-bucket-mb} in bytes: the memory one subtask's sort of a bucket may hold before it spills;
+     * 0 (once: always the keyed diff) the smallest budget, {@link UnloadBuckets#MIN_SORT_BUDGET}: nearly every bucket spills.
+     */
     static long maxBucketBytes(SyncConfig.Unload u) {
-        return (u.maxBucketMb() != null ? u.maxBucketMb() : UnloadBuckets.DEFAULT_MAX_BUCKET_MB) * (1L << 20);
+        long mb = u.maxBucketMb() != null ? u.maxBucketMb() : UnloadBuckets.DEFAULT_MAX_BUCKET_MB;
+        return mb == 0 ? UnloadBuckets.MIN_SORT_BUDGET : mb << 20;
     }
 
     /**
@@ -176,23 +191,32 @@ public final class Unloads {
         return out;
     }
 
-    /** Why the ordered diff cannot sort these buckets in memory (the largest one's estimate is above the bound), or null. */
-    static String oversized(List<UnloadBuckets.Bucket> buckets, long maxBytes) {
+    /**
+     * Which buckets are expected to spill (their estimate, {@link UnloadBuckets#memoryEstimate}, above the sort's
+     * budget), for the log and the run report; null when none is (each task logs what a bucket actually spilled).
+     *
+     * @param whole why the table is one unpartitioned bucket, or null when it is in key-range buckets
+     */
+    static String spilling(List<UnloadBuckets.Bucket> buckets, long budget, String whole) {
         UnloadBuckets.Bucket largest = null;
         long most = -1;
+        int over = 0;
         for (UnloadBuckets.Bucket b : buckets) {
             long est = UnloadBuckets.memoryEstimate(b.rows(), b.parquetBytes());
+            over += est > budget ? 1 : 0;
             if (est > most) {
                 most = est;
                 largest = b;
             }
         }
-        if (largest == null || most <= maxBytes) {
-            return null;
+        String one = whole == null ? "" : "one bucket, the whole table (not in key-range buckets: " + whole + "), ";
+        if (largest == null || most <= budget) {
+            return whole == null ? null : one + "sorted in memory";
         }
-        return "key-range bucket " + largest.index() + " of " + buckets.size() + " " + largest.range() + " holds " + largest.rows()
-                + " rows in " + largest.parquetBytes() + " Parquet bytes, an estimated " + (most >> 20) + " MB in memory, more than "
-                + "source.unload.max-bucket-mb (" + (maxBytes >> 20) + " MB) allows to sort; the keyed diff reads the same files";
+        return one + (whole == null ? over + " of " + buckets.size() + " key-range buckets" : "it") + " estimated above source.unload.max-bucket-mb ("
+                + budget / 1024 + " KB), sorted through run files in the spill directory; the largest, bucket " + largest.index() + " "
+                + largest.range() + ", holds " + largest.rows() + " rows in " + largest.parquetBytes() + " Parquet bytes, an estimated "
+                + (most >> 10) + " KB in memory";
     }
 
     private static UnloadManifest readManifest(String location, TableName sourceTable) throws SQLException, IOException {

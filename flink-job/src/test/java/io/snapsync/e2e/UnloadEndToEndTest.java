@@ -59,6 +59,20 @@ class UnloadEndToEndTest extends UnloadTestBase {
                 base.job(), base.tables());
     }
 
+    /**
+     * The external sort's run files left in the directories the spills were logged to (the test MiniCluster's task
+     * manager temporary directory: its io.tmp.dirs, which job.spill-dir sets in a run's own cluster).
+     */
+    static List<Path> runFiles(List<io.snapsync.testing.SortLog.Spill> spills) throws java.io.IOException {
+        List<Path> out = new java.util.ArrayList<>();
+        for (Path dir : spills.stream().map(io.snapsync.testing.SortLog.Spill::dir).distinct().toList()) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().startsWith("snapsync-unload-")).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
     static TableReport run(SyncConfig config) {
         TableReport r = new SyncRunner(config).run(null).tables.get(0);
         return r;
@@ -152,13 +166,14 @@ class UnloadEndToEndTest extends UnloadTestBase {
     }
 
     /**
-     * A base plus change layers, written by the ordered diff of JDBC runs, is read only by the ordered diff: a run
-     * that unloads takes the keyed diff (a CHAR(n) first key is not bucketed), so it diffs against the live target
-     * instead (and writes a full base).
+     * A CHAR(n) first key is not bucketed (Redshift's padded comparison), but its order is proven: the UNLOAD writes the
+     * table whole, one bucket sorted externally (spilling with max-bucket-mb 0), and the run takes the ordered diff, so a
+     * base plus change layers written by the ordered diff of JDBC runs is read as it is (no live target) and the days
+     * after keep writing sorted versions; the run files are gone after each run.
      */
     @Test
-    void aLayeredVersionOnARunThatTakesTheKeyedDiffIsReplacedByTheLiveTarget() throws Exception {
-        try (PgPair p = new PgPair(pg, pg, tmp)) {
+    void aCharFirstKeyIsUnloadedWholeAsOneSortedBucketAndReadsALayeredVersion() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp); io.snapsync.testing.SortLog log = io.snapsync.testing.SortLog.capture()) {
             p.both("CREATE TABLE public.t (id char(8) PRIMARY KEY, v text)");
             exec(p.source, "INSERT INTO t SELECT 'k' || i, 'v' || i FROM generate_series(1, 2000) i");
             committed(config(p, "jdbc", List.of("id")));
@@ -169,16 +184,74 @@ class UnloadEndToEndTest extends UnloadTestBase {
 
             PgPair.update(p.source, "UPDATE t SET v = 'y' WHERE id LIKE 'k3%'");
             long changed = scalar(p.source, "SELECT count(*) FROM t WHERE id LIKE 'k3%'");
-            TableReport day3 = committed(config(p, "unload", List.of("id")));
-            assertThat(day3.keyedDiff).contains("a CHAR(n) key's bytes as Redshift compares them");
-            assertThat(day3.reconcile).contains("base plus change layers");
+            UnloadStandInDriver.STATEMENTS.clear();
+            log.take();
+            TableReport day3 = committed(config(p, "unload", List.of("id"), 0));
+            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql).doesNotContain("PARTITION BY"));
+            assertThat(day3.keyedDiff).as("the ordered diff, not the keyed one").isNull();
+            assertThat(day3.reconcile).as("the layered version read by the ordered diff").isNull();
+            assertThat(day3.unloadSort).startsWith("one bucket, the whole table (not in key-range buckets: the first key column \"id\" is ")
+                    .contains("a CHAR(n) key's bytes as Redshift compares them").contains("estimated above source.unload.max-bucket-mb (64 KB), sorted through run files");
+            List<io.snapsync.testing.SortLog.Spill> spills = log.take();
+            assertThat(spills).singleElement().satisfies(b -> {
+                assertThat(b.bucket()).isZero();
+                assertThat(b.rows()).isEqualTo(scalar(p.source, "SELECT count(*) FROM t"));
+                assertThat(b.runs()).isGreaterThan(1);
+            });
             assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, changed, 0);
-            assertThat(manifest(p, day3.cacheVersion).isLayered()).isFalse();
+            assertThat(manifest(p, day3.cacheVersion).isSorted()).isTrue();
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            assertThat(runFiles(spills)).isEmpty();
             PgPair.update(p.source, "DELETE FROM t WHERE id = 'k5'");
-            TableReport day4 = committed(config(p, "unload", List.of("id")));
-            assertThat(day4.deleted).isEqualTo(1);
+            exec(p.source, "INSERT INTO t VALUES ('a', 'first'), ('zz', 'last')");
+            TableReport day4 = committed(config(p, "unload", List.of("id"), 0));
+            assertThat(day4.keyedDiff).isNull();
+            assertThat(new long[] {day4.inserted, day4.updated, day4.deleted}).containsExactly(2, 0, 1);
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            assertThat(log.take()).singleElement();
+            // in memory (the default budget): no run file, the same answer
+            TableReport day5 = committed(config(p, "unload", List.of("id")));
+            assertThat(day5.unloadSort).endsWith("sorted in memory");
+            assertThat(new long[] {day5.inserted, day5.updated, day5.deleted}).containsExactly(0, 0, 0);
+            assertThat(log.take()).as("sorted in memory").isEmpty();
+            assertThat(runFiles(spills)).isEmpty();
+            assertThat(Unloads.leftovers(prefix(), "t", null)).isEmpty();
+        }
+    }
+
+    /**
+     * A boolean first key (two values: never bucketed) takes the ordered diff too, the whole table one bucket whose sort
+     * spills, over several days; a JDBC day after it (one split, the ordered diff) finds nothing to do.
+     */
+    @Test
+    void aBooleanFirstKeyIsUnloadedWholeAndTakesTheOrderedDiffOverSeveralDays() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 300;
+        List<String> key = List.of("b", "id");
+        try (PgPair p = new PgPair(pg, pg, tmp); io.snapsync.testing.SortLog log = io.snapsync.testing.SortLog.capture()) {
+            p.both("CREATE TABLE public.t (b boolean, id integer, v text, PRIMARY KEY (b, id))");
+            exec(p.source, "INSERT INTO t SELECT i % 3 = 0, i, 'v' || i FROM generate_series(1, 3000) i");
+            TableReport day1 = committed(config(p, "unload", key, 0));
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(day1.unloadSort).contains("the first key column \"b\" is boolean");
+            List<io.snapsync.testing.SortLog.Spill> spills = log.take();
+            assertThat(spills).singleElement().satisfies(b -> assertThat(b.runs()).isGreaterThan(1));
+            assertThat(runFiles(spills)).isEmpty();
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).isTrue();
+            assertThat(rows(p.target, "t", "b, id")).isEqualTo(rows(p.source, "t", "b, id"));
+            for (int day = 2; day <= 4; day++) {
+                long updated = PgPair.update(p.source, "UPDATE t SET v = 'd" + day + "' WHERE id % 97 = " + day + " AND id % 89 <> " + day);
+                long deleted = PgPair.update(p.source, "DELETE FROM t WHERE id % 89 = " + day);
+                exec(p.source, "INSERT INTO t SELECT i % 2 = 0, i, 'new' FROM generate_series(" + (3000 + day * 10) + ", " + (3004 + day * 10) + ") i");
+                TableReport r = committed(config(p, "unload", key, 0));
+                assertThat(r.keyedDiff).as("day %s", day).isNull();
+                assertThat(new long[] {r.inserted, r.updated, r.deleted}).as("day %s", day).containsExactly(5, updated, deleted);
+                assertThat(rows(p.target, "t", "b, id")).as("day %s", day).isEqualTo(rows(p.source, "t", "b, id"));
+                assertThat(log.take()).as("day %s", day).singleElement();
+                assertThat(runFiles(spills)).isEmpty();
+            }
+            TableReport jdbc = committed(config(p, "jdbc", key));
+            assertThat(jdbc.keyedDiff).isNull();
+            assertThat(new long[] {jdbc.inserted, jdbc.updated, jdbc.deleted}).containsExactly(0, 0, 0);
         }
     }
 
@@ -349,44 +422,76 @@ class UnloadEndToEndTest extends UnloadTestBase {
     }
 
     /**
-     * A bucket estimated larger than source.unload.max-bucket-mb (0 here: every bucket) is not sorted in memory: the run
-     * takes the keyed diff over the same files (over a layered cache: against the live target), and says why.
+     * A bucket larger than source.unload.max-bucket-mb (0 here: the smallest budget, 64 KB) is sorted through run files
+     * in the job's spill directory instead of taking the keyed diff: every day takes the ordered diff (day 2 a change
+     * layer), the counts are exact, the target equals the source, each bucket's spill is logged, and no run file is
+     * left after a run. Back under the budget nothing spills and nothing changes.
      */
     @Test
-    void aBucketLargerThanTheBoundTakesTheKeyedDiffOverTheSameFiles() throws Exception {
-        UnloadStandInDriver.rowsPerFile = 40;
-        try (PgPair p = new PgPair(pg, pg, tmp)) {
+    void aBucketLargerThanTheBudgetSpillsAndStillTakesTheOrderedDiff() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 500;
+        try (PgPair p = new PgPair(pg, pg, tmp); io.snapsync.testing.SortLog log = io.snapsync.testing.SortLog.capture()) {
             p.both("CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
-            exec(p.source, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 1000) i");
-            committed(config(p, "unload", List.of("id")));
-            PgPair.update(p.source, "UPDATE t SET v = 'x' WHERE id % 100 = 0");
-            TableReport day2 = committed(config(p, "unload", List.of("id")));
-            assertThat(manifest(p, day2.cacheVersion).isLayered()).isTrue();
-
-            PgPair.update(p.source, "UPDATE t SET v = 'y' WHERE id % 100 = 1");
-            PgPair.update(p.source, "DELETE FROM t WHERE id = 500");
-            UnloadStandInDriver.STATEMENTS.clear();
-            TableReport day3 = committed(config(p, "unload", List.of("id"), 0));
-            assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql).contains("PARTITION BY"));
-            assertThat(day3.keyedDiff).startsWith("key-range bucket ").contains("more than source.unload.max-bucket-mb (0 MB)")
-                    .endsWith("the keyed diff reads the same files");
-            assertThat(day3.reconcile).contains("base plus change layers");
-            assertThat(new long[] {day3.inserted, day3.updated, day3.deleted}).containsExactly(0, 10, 1);
-            assertThat(manifest(p, day3.cacheVersion).isSorted()).as("written by the keyed diff").isFalse();
+            exec(p.source, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 20000) i");
+            log.take();
+            TableReport day1 = committed(config(p, "unload", List.of("id"), 0));
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(day1.unloadSort).contains("key-range buckets estimated above source.unload.max-bucket-mb (64 KB), sorted through run files");
+            List<io.snapsync.testing.SortLog.Spill> spills = log.take();
+            assertThat(spills).hasSizeGreaterThan(1).allSatisfy(b -> assertThat(b.runs()).isGreaterThan(1));
+            assertThat(spills.stream().mapToLong(io.snapsync.testing.SortLog.Spill::rows).sum()).isEqualTo(20000);
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).isTrue();
             assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            assertThat(runFiles(spills)).isEmpty();
 
-            PgPair.update(p.source, "UPDATE t SET v = 'z' WHERE id = 7");
-            TableReport day4 = committed(config(p, "unload", List.of("id"), 0));
-            assertThat(day4.keyedDiff).isNotNull();
-            assertThat(day4.reconcile).isNull();
-            assertThat(new long[] {day4.inserted, day4.updated, day4.deleted}).containsExactly(0, 1, 0);
-            // back under the bound: the ordered diff replaces the unsorted cache once (from the live target)
-            TableReport day5 = committed(config(p, "unload", List.of("id")));
-            assertThat(day5.keyedDiff).isNull();
-            assertThat(new long[] {day5.inserted, day5.updated, day5.deleted}).containsExactly(0, 0, 0);
-            assertThat(manifest(p, day5.cacheVersion).isSorted()).isTrue();
-            assertThat(rows(p.target, "t", "id")).isEqualTo(rows(p.source, "t", "id"));
+            for (int day = 2; day <= 3; day++) {
+                long updated = PgPair.update(p.source, "UPDATE t SET v = 'd" + day + "' WHERE id % 100 = " + day + " AND id % 250 <> " + day);
+                long deleted = PgPair.update(p.source, "DELETE FROM t WHERE id % 250 = " + day);
+                exec(p.source, "INSERT INTO t SELECT i, 'new' FROM generate_series(" + (20000 + day * 10) + ", " + (20009 + day * 10) + ") i");
+                TableReport r = committed(config(p, "unload", List.of("id"), 0));
+                assertThat(r.keyedDiff).as("day %s", day).isNull();
+                assertThat(r.reconcile).as("day %s", day).isNull();
+                assertThat(new long[] {r.inserted, r.updated, r.deleted}).as("day %s", day).containsExactly(10, updated, deleted);
+                if (day == 2) {
+                    assertThat(manifest(p, r.cacheVersion).isLayered()).as("a change layer over day 1's sorted base").isTrue();
+                }
+                List<io.snapsync.testing.SortLog.Spill> daySpills = log.take();
+                assertThat(daySpills).as("day %s", day).isNotEmpty();
+                assertThat(rows(p.target, "t", "id")).as("day %s", day).isEqualTo(rows(p.source, "t", "id"));
+                assertThat(runFiles(daySpills)).isEmpty();
+            }
+            TableReport inMemory = committed(config(p, "unload", List.of("id"), null));
+            assertThat(inMemory.unloadSort).isNull();
+            assertThat(log.take()).as("nothing spilled").isEmpty();
+            assertThat(new long[] {inMemory.inserted, inMemory.updated, inMemory.deleted}).containsExactly(0, 0, 0);
+            TableReport jdbc = committed(config(p, "jdbc", List.of("id")));
+            assertThat(new long[] {jdbc.inserted, jdbc.updated, jdbc.deleted}).containsExactly(0, 0, 0);
             assertThat(Unloads.leftovers(prefix(), "t", null)).isEmpty();
+        }
+    }
+
+    /**
+     * Duplicate keys in a keyless source whose bucket spills: the copies lie far apart in UNLOAD's files (appended to
+     * the table, written first by the stand-in's reversed slices), so they land in different run files; the merge of
+     * the runs brings them together and the duplicate-key check fails the table, touching nothing, as in memory.
+     */
+    @Test
+    void duplicateKeysInDifferentRunsStillFailTheTable() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 500;
+        try (PgPair p = new PgPair(pg, pg, tmp); io.snapsync.testing.SortLog log = io.snapsync.testing.SortLog.capture()) {
+            exec(p.source, "CREATE TABLE public.t (id integer, v text)"); // no primary key, as in Redshift
+            exec(p.target, "CREATE TABLE public.t (id integer PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 8000) i");
+            committed(config(p, "unload", List.of("id"), 0));
+            List<String> before = rows(p.target, "t", "id");
+            exec(p.source, "INSERT INTO t VALUES (7, 'dup'), (3999, 'dup'), (3999, 'third')");
+            log.take();
+            TableReport r = run(config(p, "unload", List.of("id"), 0));
+            assertThat(log.take()).as("the buckets spilled").isNotEmpty().allSatisfy(b -> assertThat(b.runs()).isGreaterThan(1));
+            assertThat(r.status).isEqualTo("failed");
+            assertThat(r.error).contains("2 primary key(s) occur more than once in the source snapshot")
+                    .contains("(id=3999) x3").contains("(id=7) x2").endsWith("nothing applied");
+            assertThat(rows(p.target, "t", "id")).isEqualTo(before);
         }
     }
 

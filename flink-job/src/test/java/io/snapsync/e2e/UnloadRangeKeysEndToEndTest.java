@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * PostgreSQL): the CASE's bound literals put every row in the bucket whose range row.KeyOrder says holds it (else the
  * ordered diff's range guard fails the table), day 1 and day 2 take the ordered diff (sorted cache, then a change
  * layer), the target equals the source, and switching to JDBC changes nothing. A bound that cannot be rendered (a year
- * past 9999) takes the keyed diff over the same files, saying why.
+ * past 9999) unloads the table whole, one bucket sorted externally for the ordered diff, saying why.
  */
 class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
     SyncConfig config(PgPair p, String extract) {
@@ -86,22 +86,34 @@ class UnloadRangeKeysEndToEndTest extends UnloadTestBase {
         }
     }
 
-    /** Bounds past year 9999 are not written: that run unloads unbucketed, and the keyed diff over the files says why. */
+    /**
+     * Bounds past year 9999 are not written: that run unloads the table whole, one bucket sorted externally, and takes
+     * the ordered diff (the report says why it is one bucket); a reconcile reads the live target as one range too.
+     */
     @Test
-    void aBoundThatCannotBeRenderedTakesTheKeyedDiffAndSaysWhy() throws Exception {
+    void aBoundThatCannotBeRenderedUnloadsTheTableWholeAsOneBucketForTheOrderedDiff() throws Exception {
         UnloadStandInDriver.rowsPerFile = 100;
         try (PgPair p = new PgPair(pg, pg, tmp)) {
             p.both("CREATE TABLE public.t (k timestamp, n integer, v text, PRIMARY KEY (k, n))");
             exec(p.source, "INSERT INTO t SELECT TIMESTAMP '9000-01-01' + i * INTERVAL '1 year', 0, 'v' || i FROM generate_series(0, 3000) i");
             UnloadStandInDriver.STATEMENTS.clear();
             TableReport day1 = committed(config(p, "unload"));
-            assertThat(day1.keyedDiff).contains("cannot be written as a literal into UNLOAD's query");
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(day1.unloadSort).startsWith("one bucket, the whole table").contains("cannot be written as a literal into UNLOAD's query");
             assertThat(UnloadStandInDriver.STATEMENTS).singleElement().satisfies(sql -> assertThat(sql).doesNotContain("PARTITION BY"));
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).isTrue();
             assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
             long deleted = update(p.source, "DELETE FROM t WHERE k > TIMESTAMP '11000-01-01'");
             TableReport day2 = committed(config(p, "unload"));
-            assertThat(day2.keyedDiff).isNotNull();
+            assertThat(day2.keyedDiff).isNull();
             assertThat(new long[] {day2.inserted, day2.updated, day2.deleted}).containsExactly(0, 0, deleted);
+            assertThat(manifest(p, day2.cacheVersion).isLayered()).isTrue();
+            assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
+            update(p.target, "UPDATE t SET v = 'drift' WHERE n = 0 AND k < TIMESTAMP '9003-01-01'");
+            TableReport rec = new SyncRunner(config(p, "unload")).reconcile(true).run(null).tables.get(0);
+            assertThat(rec.status).as("error: %s", rec.error).isEqualTo("committed");
+            assertThat(rec.keyedDiff).isNull();
+            assertThat(new long[] {rec.inserted, rec.updated, rec.deleted}).containsExactly(0, 3, 0);
             assertThat(rows(p.target, "t", "k, n")).isEqualTo(rows(p.source, "t", "k, n"));
         }
     }

@@ -126,19 +126,26 @@ class UnloadBucketsTest {
     }
 
     @Test
-    void aBucketLargerThanTheBoundSendsTheRunToTheKeyedDiff() {
+    void bucketsEstimatedAboveTheBudgetAreNamedAsSpillingNotSentToTheKeyedDiff() {
         SourceQuery q = ranges(List.of(10L));
         UnloadBuckets.Bucket small = new UnloadBuckets.Bucket(0, q.range(0), List.of(new UnloadManifest.Entry(LOCATION + "a", 1000, 10)));
         UnloadBuckets.Bucket big = new UnloadBuckets.Bucket(1, q.range(1), List.of(new UnloadManifest.Entry(LOCATION + "b", 300_000, 2000),
                 new UnloadManifest.Entry(LOCATION + "c", 300_000, 2000)));
         long bigEstimate = UnloadBuckets.memoryEstimate(4000, 600_000);
-        assertThat(Unloads.oversized(List.of(small, big), bigEstimate)).isNull();
-        assertThat(Unloads.oversized(List.of(small, big), bigEstimate - 1)).startsWith("key-range bucket 1 of 2 [10, +inf) holds 4000 rows in 600000 Parquet bytes")
-                .endsWith("the keyed diff reads the same files");
+        assertThat(Unloads.spilling(List.of(small, big), bigEstimate, null)).isNull();
+        assertThat(Unloads.spilling(List.of(small, big), bigEstimate - 1, null))
+                .startsWith("1 of 2 key-range buckets estimated above source.unload.max-bucket-mb (")
+                .contains("sorted through run files in the spill directory; the largest, bucket 1 [10, +inf), holds 4000 rows in 600000 Parquet bytes");
+        UnloadBuckets.Bucket whole = new UnloadBuckets.Bucket(0, io.snapsync.source.SplitRange.ALL, big.files());
+        assertThat(Unloads.spilling(List.of(whole), bigEstimate, "the first key column is boolean"))
+                .isEqualTo("one bucket, the whole table (not in key-range buckets: the first key column is boolean), sorted in memory");
+        assertThat(Unloads.spilling(List.of(whole), 1024, "the first key column is boolean"))
+                .startsWith("one bucket, the whole table (not in key-range buckets: the first key column is boolean), it estimated above "
+                        + "source.unload.max-bucket-mb (1 KB), sorted through run files");
     }
 
     @Test
-    void aBucketIsSortedByKeyWithNullKeysLast() {
+    void aBucketIsSortedByKeyWithNullKeysLast() throws java.io.IOException {
         List<SnapshotRow> rows = new ArrayList<>();
         for (long v : new long[] {5, -3, 9, 5, 0}) {
             rows.add(new SnapshotRow(key(v), v, 0, new byte[0]));
@@ -146,8 +153,8 @@ class UnloadBucketsTest {
         SnapshotRow nullKey = new SnapshotRow(key(0), 99, 0, new byte[0]);
         nullKey.flags = SnapshotRow.NULL_KEY;
         rows.add(1, nullKey);
-        List<SnapshotRow> sorted = UnloadBucketSource.sorted(rows, new KeyOrder(SCHEMA));
-        assertThat(sorted).extracting(r -> r.hashHi).containsExactly(-3L, 0L, 5L, 5L, 9L, 99L);
+        rows.sort(io.snapsync.sort.ExternalRowSorter.byKey(new KeyOrder(SCHEMA)));
+        assertThat(rows).extracting(r -> r.hashHi).containsExactly(-3L, 0L, 5L, 5L, 9L, 99L);
     }
 
     @Test
