@@ -85,15 +85,7 @@ public final class CanonicalRowWriter {
             return;
         }
         if (v.precision() <= 18 && v.scale() > Integer.MIN_VALUE + 18) {
-            // fits a long: the trailing zeros stripped by long division, the same field as below without
-            // stripTrailingZeros' BigDecimals and toByteArray (decimals read from Parquet come this way)
-            long unscaled = v.unscaledValue().longValue();
-            int scale = v.scale();
-            while (unscaled % 10 == 0) {
-                unscaled /= 10;
-                scale--;
-            }
-            writeDecimal(unscaled, scale);
+            writeDecimalStripping(v.unscaledValue().longValue(), v.scale());
             return;
         }
         BigDecimal n = v.stripTrailingZeros();
@@ -109,6 +101,26 @@ public final class CanonicalRowWriter {
      * The same field as {@link #writeDecimal(BigDecimal)} of {@code unscaled * 10^-scale}, given already stripped
      * (unscaled not a multiple of 10, or 0 with scale 0; see {@link BinaryNumeric}): no BigDecimal built.
      */
+    /**
+     * The decimal {@code unscaled * 10^-scale}, trailing zeros not yet stripped: the same field as {@link
+     * #writeDecimal(BigDecimal)} of it, stripped by long division instead of stripTrailingZeros' BigDecimals.
+     */
+    public void writeDecimalStripping(long unscaled, int scale) {
+        if (unscaled == 0) {
+            writeDecimal(0L, 0);
+            return;
+        }
+        if (scale <= Integer.MIN_VALUE + 18) {
+            writeDecimal(BigDecimal.valueOf(unscaled, scale)); // stripping could underflow the scale: the general path
+            return;
+        }
+        while (unscaled % 10 == 0) {
+            unscaled /= 10;
+            scale--;
+        }
+        writeDecimal(unscaled, scale);
+    }
+
     public void writeDecimal(long unscaled, int scale) {
         // BigInteger.toByteArray's length: the minimal two's complement, sign bit included
         int n = (64 - Long.numberOfLeadingZeros(unscaled < 0 ? ~unscaled : unscaled)) / 8 + 1;

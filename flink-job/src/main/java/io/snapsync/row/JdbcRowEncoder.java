@@ -140,7 +140,7 @@ public final class JdbcRowEncoder {
     /**
      * Encodes a row whose values were already decoded (from UNLOAD's Parquet files, see
      * {@code unload.ParquetValues}), one per column in schema order, null for NULL: BOOLEAN Boolean, INTEGER
-     * Long, DECIMAL BigDecimal, FLOAT Double, TEXT/JSON String, BYTES byte[], DATE Long (days since 1970),
+     * Long, DECIMAL BigDecimal or {@link LongDecimal}, FLOAT Double, TEXT/JSON String, BYTES byte[], DATE Long (days since 1970),
      * TIMESTAMP/TIMESTAMPTZ Long (microseconds since 2000-01-01), TIME Long (microseconds of the day), TIMETZ
      * long[] {micros of day, offset seconds}. Same bytes, key, hash and NUL policy as {@link #encode(ResultSet)}.
      */
@@ -252,12 +252,16 @@ public final class JdbcRowEncoder {
         switch (c.type()) {
             case BOOLEAN -> row.writeBoolean((Boolean) v);
             case INTEGER -> row.writeInteger((Long) v);
-            case DECIMAL -> row.writeDecimal((BigDecimal) v);
+            case DECIMAL -> {
+                if (v instanceof LongDecimal d) row.writeDecimalStripping(d.unscaled(), d.scale()); else row.writeDecimal((BigDecimal) v);
+            }
             case FLOAT -> row.writeFloat((Double) v);
             case TEXT -> row.writeText(nul((String) v, column));
             case JSON -> row.writeJson(jsonbNul(nul((String) v, column), c, column));
             case BYTES -> row.writeBytes((byte[]) v);
-            case DATE -> row.writeDate(LocalDate.ofEpochDay((Long) v));
+            // Parquet's INT32 days: never LocalDate.MAX/MIN's day (+/-infinity), so the LocalDate round trip writeDate
+            // made gives these same bytes
+            case DATE -> row.writeDateDays((Long) v);
             case TIMESTAMP, TIMESTAMPTZ -> row.writeTimestampMicros(c.type(), (Long) v);
             case TIME -> row.writeTimeMicros((Long) v);
             case TIMETZ -> {

@@ -1,5 +1,6 @@
 package io.snapsync.unload;
 
+import io.snapsync.row.LongDecimal;
 import io.snapsync.row.Temporal;
 import io.snapsync.schema.Column;
 import io.snapsync.schema.Identifiers;
@@ -20,7 +21,7 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * Redshift does not document which Parquet encoding it picks for most types, so every encoding the Parquet spec
  * allows for the logical type is accepted; {@link #unreadable} says, per column, what cannot be read faithfully.
  *
- * <p>Values handed out, per family: BOOLEAN Boolean, INTEGER Long, DECIMAL BigDecimal, FLOAT Double, TEXT/JSON
+ * <p>Values handed out, per family: BOOLEAN Boolean, INTEGER Long, DECIMAL {@link LongDecimal} (up to 8 bytes) or BigDecimal, FLOAT Double, TEXT/JSON
  * String, BYTES byte[], DATE Long (days since 1970-01-01), TIMESTAMP/TIMESTAMPTZ Long (microseconds since
  * 2000-01-01, the canonical form), TIME Long (microseconds of the day), TIMETZ long[] {micros of day, offset seconds}.
  * Pure: unit-tested per type and encoding.
@@ -105,13 +106,13 @@ public final class ParquetValues {
         return (Long) raw;
     }
 
-    private static BigDecimal decimal(LogicalTypeAnnotation.DecimalLogicalTypeAnnotation a, Object raw) {
+    private static Object decimal(LogicalTypeAnnotation.DecimalLogicalTypeAnnotation a, Object raw) {
         int scale = a.getScale();
         if (raw instanceof Integer i) {
-            return BigDecimal.valueOf(i, scale);
+            return new LongDecimal(i, scale);
         }
         if (raw instanceof Long l) {
-            return BigDecimal.valueOf(l, scale);
+            return new LongDecimal(l, scale);
         }
         byte[] b = (byte[]) raw; // big-endian two's complement, BINARY or FIXED_LEN_BYTE_ARRAY
         if (b.length == 0) {
@@ -122,7 +123,7 @@ public final class ParquetValues {
             for (int i = 1; i < b.length; i++) {
                 v = (v << 8) | (b[i] & 0xFF);
             }
-            return BigDecimal.valueOf(v, scale);
+            return new LongDecimal(v, scale);
         }
         return new BigDecimal(new BigInteger(b), scale);
     }

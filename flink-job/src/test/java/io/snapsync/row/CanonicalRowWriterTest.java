@@ -156,4 +156,17 @@ class CanonicalRowWriterTest {
     }
 
     static final String PINNED_HASH = "73f0865c42f168b41fe5d777806a2a01";
+
+    @Test
+    void decimalStrippingByLongDivisionIsTheBigDecimalsField() {
+        long[] unscaled = {0, 1, -1, 10, -10, 1_000_000, 123_450_000, -123_450_000, Long.MAX_VALUE, Long.MIN_VALUE,
+                1_000_000_000_000_000_000L, -1_000_000_000_000_000_000L, 9_223_372_036_854_775_800L};
+        int[] scales = {0, 1, 2, 5, 18, 30, -3, -40, Integer.MAX_VALUE - 1, Integer.MIN_VALUE + 19, Integer.MIN_VALUE + 18};
+        for (long u : unscaled) {
+            for (int sc : scales) {
+                BigDecimal d = BigDecimal.valueOf(u, sc);
+                assertThat(row(w -> w.writeDecimalStripping(u, sc))).as("%s scale %s", u, sc).isEqualTo(row(w -> w.writeDecimal(d)));
+            }
+        }
+    }
 }

@@ -85,6 +85,12 @@ class ParquetValuesTest {
         assertThat(same(col("numeric", Types.NUMERIC, 18, 5), new BigDecimal("1234567890123.12345"),
                 w -> w.writeDecimal(new BigDecimal("1234567890123.12345")))).isEqualTo(3);
         same(col("numeric", Types.NUMERIC, 20, 5), new BigDecimal("1.10000"), w -> w.writeDecimal(new BigDecimal("1.1")));
+        // the long path (INT32, INT64, up to 8 bytes: row.LongDecimal) strips trailing zeros as the JDBC path's BigDecimal does
+        for (String v : new String[] {"0.00", "-0.00", "100", "-100.00", "123456789012345678", "-999999999999999999", "0.000000000000000010",
+                "-9223372036854775.808", "9223372036854775.807", "922337203685477580.0"}) {
+            BigDecimal d = new BigDecimal(v);
+            same(col("numeric", Types.NUMERIC, 18, Math.max(d.scale(), 0)), d, w -> w.writeDecimal(d));
+        }
         PrimitiveType dbl = org.apache.parquet.schema.Types.optional(PrimitiveTypeName.DOUBLE).named("v");
         assertThat(ParquetValues.unreadable(col("numeric", Types.NUMERIC, 10, 2), dbl)).isEqualTo("column \"v\" (numeric(10,2)) arrives "
                 + "from UNLOAD as Parquet DOUBLE, which cannot be read faithfully as numeric(10,2); set extract: jdbc for this table");
