@@ -263,6 +263,9 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             if (firstLoad(o) && DeferredIndexes.lockEmpty(c, plan.target().table())) {
                 loadEmptyTarget(c, o, sql);
             } else {
+                // deletes first: a key whose bytes changed but not under the target's equality (jsonb {"a": 1.0} to
+                // {"a": 1.00}, a case change under an accepted citext key) is a delete of the old and an upsert of the new;
+                // a MERGE first would match the old row and the DELETE then remove it (JsonKeysEndToEndTest)
                 o.appliedDeletes = execute(c, sql.delete(plan.target().staging().deletes(), false), results.stagedNonEmpty(Stage.DELETES));
                 hook.at(CommitHook.Point.IN_TRANSACTION);
                 o.appliedUpserts = execute(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), false), results.stagedNonEmpty(Stage.UPSERTS));
@@ -319,6 +322,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             LOG.info("{}: applying {} deletes and {} upserts in {} transactions of at most {} rows", plan.name(), o.deleted,
                     o.inserted + o.updated, deletes.size() + upserts.size(), chunkRows);
             Duration pause = plan.policies().applyChunkPause();
+            // every delete chunk before any upsert chunk, as in one transaction (see applyInOneTransaction)
             o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.target().staging().deletes(), true), deletes, pause, hook);
             o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), true), upserts, pause, hook);
             o.chunks = deletes.size() + upserts.size();

@@ -1,0 +1,149 @@
+package io.snapsync.e2e;
+
+import static io.snapsync.e2e.PgPair.exec;
+import static io.snapsync.e2e.PgPair.rows;
+import static io.snapsync.e2e.PgPair.scalar;
+import static io.snapsync.e2e.PgPair.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapsync.config.ConfigLoader;
+import io.snapsync.run.RunReport;
+import io.snapsync.run.SyncRunner;
+import io.snapsync.run.TableReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * JSON keys through three days of whole runs (parallelism 2, 4 splits): a jsonb key (one split), an (int, jsonb) key (range
+ * splits on the integer) and a json key into a text target column (json has no equality, so its target key is text),
+ * each taking the ordered diff (no {@code keyedDiff} reason in the report: they took the keyed diff before json was
+ * ordered by its text). Day 2 and 3 insert, update and delete, and change keys' text without changing them under jsonb's
+ * {@code =} ({@code {"a": 1.0}} to {@code {"a": 1.00}}, {@code [1]} to {@code [1.0]}): snapsync sees the old text deleted
+ * and the new one inserted, while the target's jsonb key matches both; the commit must DELETE before it MERGEs (a MERGE
+ * first would match the old row and leave it, and the DELETE would then remove it: the row lost). Each day: the exact
+ * change counts by text, and target == source compared as text (jsonb's {@code =} would hide a key left in its old
+ * text). Once in one transaction, once in chunks of 3 rows ({@code apply-chunk-rows}), which keep that order.
+ */
+class JsonKeysEndToEndTest extends EndToEndTestBase {
+    private static final List<String> TABLES = List.of("j", "ij", "jt");
+
+    private RunReport run(PgPair p, int chunkRows) throws Exception {
+        Path file = tmp.resolve("snapsync.yaml");
+        Files.writeString(file, """
+                source: { url: "%s", user: postgres }
+                target: { url: "%s", user: postgres }
+                cache:  { uri: "%s" }
+                job:    { parallelism: 2, restart-attempts: 0, splits: 4, max-delete-share: 1.0, apply-chunk-rows: %d }
+                tables:
+                  - { name: j, source: public.j, target: public.j, primary-key: [k] }
+                  - { name: ij, source: public.ij, target: public.ij, primary-key: [i, k] }
+                  - { name: jt, source: public.jt, target: public.jt, primary-key: [k] }
+                """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), chunkRows));
+        return new SyncRunner(ConfigLoader.load(file)).run(null);
+    }
+
+    private static String key(String t) {
+        return t.equals("ij") ? "i, k" : "k";
+    }
+
+    /** Inserted, updated, deleted rows between the copy {@code before_t} and t, the keys joined as text (snapsync's equality). */
+    private static long[] changes(PgPair p, String t) throws Exception {
+        String on = (t.equals("ij") ? "a.i = b.i AND " : "") + "a.k::text = b.k::text";
+        String join = " FROM " + t + " a FULL JOIN before_" + t + " b ON " + on + " ";
+        return new long[] {
+            scalar(p.source, "SELECT count(*)" + join + "WHERE b.k IS NULL"),
+            scalar(p.source, "SELECT count(*)" + join + "WHERE a.k IS NOT NULL AND b.k IS NOT NULL AND a.v IS DISTINCT FROM b.v"),
+            scalar(p.source, "SELECT count(*)" + join + "WHERE a.k IS NULL")};
+    }
+
+    private static void snapshot(PgPair p) throws Exception {
+        for (String t : TABLES) {
+            exec(p.source, "DROP TABLE IF EXISTS before_" + t + "; CREATE TABLE before_" + t + " AS SELECT * FROM " + t);
+        }
+    }
+
+    private static void assertConverged(PgPair p, RunReport report, String day, long[][] expected) throws Exception {
+        for (int i = 0; i < TABLES.size(); i++) {
+            String t = TABLES.get(i);
+            TableReport r = report.tables.stream().filter(x -> x.name.equals(t)).findFirst().orElseThrow();
+            assertThat(r.status).as("%s %s: %s", t, day, r.error).isEqualTo("committed");
+            assertThat(r.keyedDiff).as("%s %s takes the ordered diff", t, day).isNull();
+            assertThat(new long[] {r.inserted, r.updated, r.deleted}).as("%s %s", t, day).containsExactly(expected[i]);
+            // every row as text (the keys' text included), in the keys' byte order: equal lists, equal tables
+            String order = (t.equals("ij") ? "i, " : "") + "k::text COLLATE \"C\"";
+            assertThat(rows(p.target, t, order)).as("%s %s: target == source, as text", t, day).isEqualTo(rows(p.source, t, order));
+        }
+    }
+
+    @ParameterizedTest(name = "apply-chunk-rows {0}")
+    @ValueSource(ints = {0, 3})
+    void jsonKeysTakeTheOrderedDiffAndConvergeWhenAKeyChangesOnlyItsText(int chunkRows) throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            p.both("CREATE TABLE public.j (k jsonb PRIMARY KEY, v text)");
+            p.both("CREATE TABLE public.ij (i int, k jsonb, v text, PRIMARY KEY (i, k))");
+            // json has no equality (no unique key on it): the source has none, the target keys the text
+            exec(p.source, "CREATE TABLE public.jt (k json, v text)");
+            exec(p.target, "CREATE TABLE public.jt (k text PRIMARY KEY, v text)");
+            String edges = "'{}', '[]', 'null', 'true', 'false', '0', '-1', '\"\"', '\"é\"', '\"\\u00e9x\"', '\"😀\"', '\"a\\\"b\"', "
+                    + "'{\"a\":1.0}', '{\"n\":2.5}', '[1]', '{\"b\":1,\"a\":[1,{\"c\":null}]}', '123456789012345678901234567890.5'";
+            exec(p.source, "INSERT INTO j SELECT x::jsonb, 'edge ' || x FROM unnest(ARRAY[" + edges + "]) x");
+            exec(p.source, "INSERT INTO j SELECT jsonb_build_object('id', i, 'x', i / 7.0, 's', md5(i::text)), md5(i::text) "
+                    + "FROM generate_series(1, 600) i");
+            exec(p.source, "INSERT INTO ij SELECT i / 4, CASE i % 4 WHEN 0 THEN to_jsonb(i) WHEN 1 THEN to_jsonb(md5(i::text)) "
+                    + "WHEN 2 THEN jsonb_build_array(i, i / 3.0) ELSE jsonb_build_object('k', i) END, md5(i::text) FROM generate_series(1, 800) i");
+            exec(p.source, "INSERT INTO ij SELECT x, y::jsonb, 'edge' FROM unnest(ARRAY[1, 1, 2, 3]) x, unnest(ARRAY['[1]', '{\"a\":1.0}']) y "
+                    + "ON CONFLICT DO NOTHING");
+            // json keeps whitespace, key order and duplicate keys: each of these is its own key
+            exec(p.source, "INSERT INTO jt SELECT x::json, 'edge ' || x FROM unnest(ARRAY['{\"a\":1,\"b\":2}', '{\"b\":2,\"a\":1}', "
+                    + "'{\"a\":1, \"b\":2}', '{\"a\":1,\"a\":2}', '\"\\u00e9\"', '\"é\"', ' 1', '1', '1.0', '[]', '{}']) x");
+            exec(p.source, "INSERT INTO jt SELECT json_build_object('id', i, 'x', i / 7.0), md5(i::text) FROM generate_series(1, 300) i");
+            long[][] expected1 = {
+                {scalar(p.source, "SELECT count(*) FROM j"), 0, 0},
+                {scalar(p.source, "SELECT count(*) FROM ij"), 0, 0},
+                {scalar(p.source, "SELECT count(*) FROM jt"), 0, 0}};
+            snapshot(p);
+            assertConverged(p, run(p, chunkRows), "day 1", expected1);
+
+            // day 2: inserts, updates, deletes, and keys whose text changes while jsonb's = holds them equal
+            update(p.source, "UPDATE j SET k = '{\"a\": 1.00}' WHERE k = '{\"a\": 1.0}'"); // v kept: only the key's text changes
+            update(p.source, "UPDATE j SET k = '{\"n\": 2.50}', v = 'changed too' WHERE k = '{\"n\": 2.5}'");
+            assertThat(scalar(p.source, "SELECT count(*) FROM j WHERE k::text = '{\"a\": 1.00}'")).as("jsonb keeps the scale").isOne();
+            update(p.source, "UPDATE j SET v = v || '+' WHERE v LIKE '%7'");
+            update(p.source, "DELETE FROM j WHERE v LIKE '%a' OR k = '\"é\"'");
+            update(p.source, "INSERT INTO j SELECT jsonb_build_object('id', i, 'new', true), 'new' FROM generate_series(601, 640) i");
+            update(p.source, "UPDATE ij SET k = '[1.0]' WHERE k = '[1]' AND i IN (1, 2)");
+            update(p.source, "UPDATE ij SET k = '{\"a\": 1.000}', v = 'x' WHERE k = '{\"a\": 1.0}' AND i = 3");
+            update(p.source, "UPDATE ij SET v = v || '+' WHERE v LIKE '%3'");
+            update(p.source, "DELETE FROM ij WHERE v LIKE '%b'");
+            update(p.source, "INSERT INTO ij SELECT 250 + i / 3, to_jsonb(i), 'new' FROM generate_series(1, 30) i");
+            update(p.source, "UPDATE jt SET k = '{\"a\": 1, \"b\": 2}' WHERE k::text = '{\"a\":1, \"b\":2}'"); // whitespace: a new key
+            update(p.source, "UPDATE jt SET v = v || '+' WHERE v LIKE '%c'");
+            update(p.source, "DELETE FROM jt WHERE v LIKE '%d' OR k::text = '{\"a\":1,\"a\":2}'");
+            update(p.source, "INSERT INTO jt VALUES ('{\"a\":1,\"a\":3}', 'dup keys'), ('[ ]', 'spaced')");
+            long[][] expected2 = {changes(p, "j"), changes(p, "ij"), changes(p, "jt")};
+            for (long[] e : expected2) {
+                assertThat(e[0]).as("inserts").isPositive();
+                assertThat(e[1]).as("updates").isPositive();
+                assertThat(e[2]).as("deletes").isPositive();
+            }
+            snapshot(p);
+            assertConverged(p, run(p, chunkRows), "day 2", expected2);
+
+            // day 3: keys' text changed back, more changes
+            update(p.source, "UPDATE j SET k = '{\"a\": 1.0}' WHERE k = '{\"a\": 1}'");
+            update(p.source, "DELETE FROM j WHERE k = '{\"n\": 2.5}'");
+            update(p.source, "UPDATE ij SET k = '[1]' WHERE k = '[1]' AND i = 1");
+            update(p.source, "UPDATE ij SET k = '{\"a\": 1}' WHERE k = '{\"a\": 1}' AND i = 3");
+            update(p.source, "UPDATE j SET v = v || '!' WHERE v LIKE '%1'");
+            update(p.source, "DELETE FROM ij WHERE i = 250");
+            update(p.source, "DELETE FROM jt WHERE k::text = '{\"b\":2,\"a\":1}'");
+            long[][] expected3 = {changes(p, "j"), changes(p, "ij"), changes(p, "jt")};
+            assertThat(expected3[0][0]).as("j: {\"a\": 1.0} back in, as an insert").isPositive();
+            snapshot(p);
+            assertConverged(p, run(p, chunkRows), "day 3", expected3);
+        }
+    }
+}
