@@ -263,6 +263,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             if (firstLoad(o) && DeferredIndexes.lockEmpty(c, plan.target().table())) {
                 loadEmptyTarget(c, o, sql);
             } else {
+                requireNoKeyTextCollision(c, sql);
                 // deletes first: a key whose bytes changed but not under the target's equality (jsonb {"a": 1.0} to
                 // {"a": 1.00}, a case change under an accepted citext key) is a delete of the old and an upsert of the new;
                 // a MERGE first would match the old row and the DELETE then remove it (JsonKeysEndToEndTest)
@@ -311,6 +312,7 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 return;
             }
             alterTarget(c);
+            requireNoKeyTextCollision(c, sql); // before the pending mark: a refused change set leaves nothing behind
             control.writePending(c, new ControlTable.Pending(plan.name(), plan.runId(), plan.cacheVersion(), Instant.now()));
             c.commit();
             c.setAutoCommit(true);
@@ -368,6 +370,61 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 plan.cacheVersion(), plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(),
                 o.inserted, o.updated, o.deleted, Instant.now(), plan.source().table().toString()));
         control.clearPending(c, plan.name());
+    }
+
+    /**
+     * Fails the table before anything is applied when a staged upsert's JSON key is equal under the target's key
+     * equality (jsonb's {@code =}) to a row that stays or to another staged upsert, while snapsync (comparing json keys by
+     * their text) holds them two keys: two source rows would silently be one target row (see
+     * {@link MergeSql#keyTextCollisions}). A change of a
+     * key's text alone is no collision: the old text is a staged delete. Only JSON key columns: every other key type's
+     * canonical bytes are equal exactly when the target's equality holds (a target key comparing otherwise, citext or a
+     * nondeterministic collation, is refused unless accepted as lossy).
+     */
+    private void requireNoKeyTextCollision(Connection c, MergeSql sql) throws Exception {
+        List<String> jsonKeys = plan.schema().keyColumnList().stream().filter(k -> k.type() == io.snapsync.schema.ColumnType.JSON)
+                .map(io.snapsync.schema.Column::name).toList();
+        List<WriteResult.StagedPart> upserts = results.stagedNonEmpty(Stage.UPSERTS);
+        if (jsonKeys.isEmpty() || upserts.isEmpty()) {
+            return;
+        }
+        List<WriteResult.StagedPart> deletes = results.stagedNonEmpty(Stage.DELETES);
+        List<String> pairs = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.keyTextCollisions(plan.target().staging().upserts(), plan.target().staging().deletes(), jsonKeys))) {
+            ps.setArray(1, c.createArrayOf("int4", upserts.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
+            ps.setArray(2, c.createArrayOf("int4", upserts.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
+            ps.setArray(3, c.createArrayOf("int4", deletes.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
+            ps.setArray(4, c.createArrayOf("int4", deletes.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
+            for (int i = 5; i <= 8; i += 2) {
+                ps.setArray(i, c.createArrayOf("int4", upserts.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
+                ps.setArray(i + 1, c.createArrayOf("int4", upserts.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StringBuilder t = new StringBuilder();
+                    StringBuilder s = new StringBuilder();
+                    for (int i = 0; i < jsonKeys.size(); i++) {
+                        String sep = i == 0 ? "" : ", ";
+                        t.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(2 * i + 1));
+                        s.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(2 * i + 2));
+                    }
+                    pairs.add("(" + s + ") and (" + t + ")");
+                }
+            }
+        }
+        if (!pairs.isEmpty()) {
+            throw new KeyTextCollisionException("table " + plan.name() + ": the source holds keys that are distinct as text (as snapsync "
+                    + "compares json keys) but one key under the target's key equality (jsonb's =): " + String.join("; ", pairs)
+                    + "; applied as is, two source rows would become one target row, so nothing is applied. Make the source key unique under jsonb's = "
+                    + "(e.g. a unique index on it) or its values' text consistent");
+        }
+    }
+
+    /** A change set that would merge two source keys into one target row: no retry reads other keys. */
+    static final class KeyTextCollisionException extends io.snapsync.fault.NotRetryable {
+        KeyTextCollisionException(String message) {
+            super(message);
+        }
     }
 
     private static long execute(Connection c, String sql, List<WriteResult.StagedPart> staged) throws Exception {

@@ -112,6 +112,36 @@ public final class MergeSql {
         return sb.toString();
     }
 
+    /**
+     * Keys that are distinct as text in {@code textKeys} (as snapsync compares json keys) but one key under the target's
+     * key equality (jsonb's {@code =} holds {"a": 1.0} and {"a": 1.00} equal): a staged upsert and a target row that stays
+     * (not a staged delete of the same text), which the MERGE (or ON CONFLICT) would update in place of inserting a second
+     * row; or two staged upserts, which one statement refuses (a unique violation) but two chunks would merge. Either way
+     * the target would silently hold one row for two source rows. Up to three pairs as (key texts, key texts) of the
+     * {@code textKeys}, the staged one second; binds (int[] parts, int[] attempts) of the upserts, the deletes, and the
+     * upserts twice more.
+     */
+    public String keyTextCollisions(TableName upsertStaging, TableName deleteStaging, List<String> textKeys) {
+        String upserts = stagedRows(upsertStaging, keys);
+        return "(SELECT " + texts("t", textKeys) + ", " + texts("s", textKeys)
+                + " FROM " + target.quoted() + " AS t JOIN (" + upserts + ") AS s ON " + keyJoin("t", "s")
+                + " WHERE " + textRow("t", textKeys) + " IS DISTINCT FROM " + textRow("s", textKeys)
+                + " AND NOT EXISTS (SELECT 1 FROM (" + stagedRows(deleteStaging, keys) + ") AS d WHERE " + keyJoin("t", "d")
+                + " AND " + textRow("t", textKeys) + " IS NOT DISTINCT FROM " + textRow("d", textKeys) + ") LIMIT 3)"
+                + " UNION ALL (SELECT " + texts("a", textKeys) + ", " + texts("s", textKeys)
+                + " FROM (" + upserts + ") AS a JOIN (" + upserts + ") AS s ON " + keyJoin("a", "s")
+                + " WHERE " + textRow("a", textKeys) + " < " + textRow("s", textKeys) + " LIMIT 3)";
+    }
+
+    private static String texts(String alias, List<String> cols) {
+        return cols.stream().map(k -> alias + "." + quote(k) + "::text").collect(Collectors.joining(", "));
+    }
+
+    /** The columns' text in byte order, as one row value (comparable whatever the column's or database's collation). */
+    private static String textRow(String alias, List<String> cols) {
+        return "ROW(" + cols.stream().map(k -> alias + "." + quote(k) + "::text COLLATE \"C\"").collect(Collectors.joining(", ")) + ")";
+    }
+
     /** Deletes the staged keys. */
     public String delete(TableName deleteStaging) {
         return deleteFrom(stagedRows(deleteStaging, keys));

@@ -146,4 +146,59 @@ class JsonKeysEndToEndTest extends EndToEndTestBase {
             assertConverged(p, run(p, chunkRows), "day 3", expected3);
         }
     }
+
+    /**
+     * A source without a unique key on its jsonb key column (or Redshift, which enforces none) may hold {"a": 1.0} and
+     * {"a": 1.00} at once: two keys to snapsync, one under the target's jsonb key. The second arriving while the first
+     * stays would be MERGEd into the first's row (one target row for two source rows, silently), and two arriving in one
+     * change set would be merged so by two chunks; the commit refuses the change set before applying anything, naming both
+     * keys, in one transaction and in chunks of one row. Once the source holds one text of each, it converges.
+     */
+    @ParameterizedTest(name = "apply-chunk-rows {0}")
+    @ValueSource(ints = {0, 1})
+    void aSecondTextOfAJsonbKeyTheTargetHoldsEqualFailsTheTableBeforeAnythingIsApplied(int chunkRows) throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            exec(p.source, "CREATE TABLE public.j (k jsonb, v text)");
+            exec(p.target, "CREATE TABLE public.j (k jsonb PRIMARY KEY, v text)");
+            exec(p.source, "CREATE TABLE public.ij (i int, k jsonb, v text)");
+            exec(p.target, "CREATE TABLE public.ij (i int, k jsonb, v text, PRIMARY KEY (i, k))");
+            exec(p.source, "CREATE TABLE public.jt (k json, v text)");
+            exec(p.target, "CREATE TABLE public.jt (k text PRIMARY KEY, v text)");
+            exec(p.source, "INSERT INTO j SELECT jsonb_build_object('a', i), 'v' || i FROM generate_series(2, 21) i");
+            exec(p.source, "INSERT INTO j VALUES ('{\"a\": 1.0}', 'one point oh')");
+            exec(p.source, "INSERT INTO ij SELECT i, '[1.0]', 'v' FROM generate_series(1, 5) i");
+            assertConverged(p, run(p, chunkRows), "day 1", new long[][] {{21, 0, 0}, {5, 0, 0}, {0, 0, 0}});
+            List<String> before = rows(p.target, "j", "k::text COLLATE \"C\"");
+            List<String> ijBefore = rows(p.target, "ij", "i, k::text COLLATE \"C\"");
+
+            update(p.source, "INSERT INTO j VALUES ('{\"a\": 1.00}', 'one point oh oh')"); // {"a": 1.0} stays
+            update(p.source, "UPDATE j SET v = 'changed' WHERE k::text = '{\"a\": 2}'");
+            update(p.source, "INSERT INTO ij VALUES (4, '[2]', 'two'), (4, '[2.0]', 'two point oh')"); // two new texts of one value
+            RunReport day2 = run(p, chunkRows);
+            for (String t : List.of("j", "ij")) {
+                TableReport r = day2.tables.stream().filter(x -> x.name.equals(t)).findFirst().orElseThrow();
+                assertThat(r.status).as("%s: %s", t, r.error).isEqualTo("failed");
+                assertThat(r.error).contains("table " + t + ": the source holds keys that are distinct as text")
+                        .contains("nothing is applied");
+            }
+            assertThat(day2.tables.stream().filter(x -> x.name.equals("j")).findFirst().orElseThrow().error)
+                    .contains("(k={\"a\": 1.00}) and (k={\"a\": 1.0})");
+            assertThat(day2.tables.stream().filter(x -> x.name.equals("ij")).findFirst().orElseThrow().error)
+                    .contains("(k=[2]) and (k=[2.0])");
+            assertThat(rows(p.target, "j", "k::text COLLATE \"C\"")).as("target untouched").isEqualTo(before);
+            assertThat(rows(p.target, "ij", "i, k::text COLLATE \"C\"")).as("target untouched").isEqualTo(ijBefore);
+            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_pending")).as("no pending chunked apply").isZero();
+
+            // the source made consistent: the first text replaced by the second (its own delete), which converges
+            update(p.source, "DELETE FROM j WHERE k::text = '{\"a\": 1.0}'");
+            update(p.source, "DELETE FROM ij WHERE k::text = '[2.0]' AND i = 4");
+            RunReport day3 = run(p, chunkRows);
+            for (String t : TABLES) {
+                TableReport r = day3.tables.stream().filter(x -> x.name.equals(t)).findFirst().orElseThrow();
+                assertThat(r.status).as("%s: %s", t, r.error).isEqualTo("committed");
+                String order = (t.equals("ij") ? "i, " : "") + "k::text COLLATE \"C\"";
+                assertThat(rows(p.target, t, order)).as("%s: target == source, as text", t).isEqualTo(rows(p.source, t, order));
+            }
+        }
+    }
 }
