@@ -203,8 +203,9 @@ class JsonKeysEndToEndTest extends EndToEndTestBase {
      * A source without a unique key on its jsonb key column (or Redshift, which enforces none) may hold {"a": 1.0} and
      * {"a": 1.00} at once: two keys to snapsync, one under the target's jsonb key. The second arriving while the first
      * stays would be MERGEd into the first's row (one target row for two source rows, silently), and two arriving in one
-     * change set would be merged so by two chunks; the commit refuses the change set before applying anything, naming both
-     * keys, in one transaction and in chunks of one row. Once the source holds one text of each, it converges.
+     * change set would be merged so by two chunks; the commit refuses the change set, naming both keys: in one transaction
+     * nothing is applied, in chunks of one row the check follows the delete chunks (none here) and leaves the table marked
+     * for the next run's reconcile. Once the source holds one text of each, it converges.
      */
     @ParameterizedTest(name = "apply-chunk-rows {0}")
     @ValueSource(ints = {0, 1})
@@ -231,7 +232,7 @@ class JsonKeysEndToEndTest extends EndToEndTestBase {
                 TableReport r = day2.tables.stream().filter(x -> x.name.equals(t)).findFirst().orElseThrow();
                 assertThat(r.status).as("%s: %s", t, r.error).isEqualTo("failed");
                 assertThat(r.error).contains("table " + t + ": the source holds keys that are distinct as text")
-                        .contains("nothing is applied");
+                        .contains(chunkRows == 0 ? "so nothing is applied" : "so no upsert is applied (the delete chunks were; the next run reconciles)");
             }
             assertThat(day2.tables.stream().filter(x -> x.name.equals("j")).findFirst().orElseThrow().error)
                     .contains("(k={\"a\": 1.00}) and (k={\"a\": 1.0})");
@@ -239,7 +240,8 @@ class JsonKeysEndToEndTest extends EndToEndTestBase {
                     .contains("(k=[2]) and (k=[2.0])");
             assertThat(rows(p.target, "j", "k::text COLLATE \"C\"")).as("target untouched").isEqualTo(before);
             assertThat(rows(p.target, "ij", "i, k::text COLLATE \"C\"")).as("target untouched").isEqualTo(ijBefore);
-            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_pending")).as("no pending chunked apply").isZero();
+            // in chunks the check runs after the delete chunks (none here): the table is marked for a reconcile
+            assertThat(scalar(p.target, "SELECT count(*) FROM snapsync.sync_pending")).as("a pending chunked apply").isEqualTo(chunkRows == 0 ? 0 : 2);
 
             // the source made consistent: the first text replaced by the second (its own delete), which converges
             update(p.source, "DELETE FROM j WHERE k::text = '{\"a\": 1.0}'");
