@@ -402,8 +402,9 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                     StringBuilder s = new StringBuilder();
                     for (int i = 0; i < jsonKeys.size(); i++) {
                         String sep = i == 0 ? "" : ", ";
-                        t.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(2 * i + 1));
-                        s.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(2 * i + 2));
+                        // the columns: the first key's texts, then the staged one's (see MergeSql#keyTextCollisions)
+                        t.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(i + 1));
+                        s.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(jsonKeys.size() + i + 1));
                     }
                     pairs.add("(" + s + ") and (" + t + ")");
                 }
