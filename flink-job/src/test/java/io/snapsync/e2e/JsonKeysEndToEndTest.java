@@ -31,6 +31,14 @@ class JsonKeysEndToEndTest extends EndToEndTestBase {
     private static final List<String> TABLES = List.of("j", "ij", "jt");
 
     private RunReport run(PgPair p, int chunkRows) throws Exception {
+        return run(p, chunkRows, """
+                  - { name: j, source: public.j, target: public.j, primary-key: [k] }
+                  - { name: ij, source: public.ij, target: public.ij, primary-key: [i, k] }
+                  - { name: jt, source: public.jt, target: public.jt, primary-key: [k] }
+                """);
+    }
+
+    private RunReport run(PgPair p, int chunkRows, String tables) throws Exception {
         Path file = tmp.resolve("snapsync.yaml");
         Files.writeString(file, """
                 source: { url: "%s", user: postgres }
@@ -38,10 +46,7 @@ class JsonKeysEndToEndTest extends EndToEndTestBase {
                 cache:  { uri: "%s" }
                 job:    { parallelism: 2, restart-attempts: 0, splits: 4, max-delete-share: 1.0, apply-chunk-rows: %d }
                 tables:
-                  - { name: j, source: public.j, target: public.j, primary-key: [k] }
-                  - { name: ij, source: public.ij, target: public.ij, primary-key: [i, k] }
-                  - { name: jt, source: public.jt, target: public.jt, primary-key: [k] }
-                """.formatted(p.sourcePg.getJdbcUrl(p.sourceDb), p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), chunkRows));
+                %s""".formatted(p.sourcePg.getJdbcUrl(p.sourceDb), p.targetPg.getJdbcUrl(p.targetDb), p.cache.toUri(), chunkRows, tables));
         return new SyncRunner(ConfigLoader.load(file)).run(null);
     }
 
@@ -253,6 +258,25 @@ class JsonKeysEndToEndTest extends EndToEndTestBase {
                 String order = (t.equals("ij") ? "i, " : "") + "k::text COLLATE \"C\"";
                 assertThat(rows(p.target, t, order)).as("%s: target == source, as text", t).isEqualTo(rows(p.source, t, order));
             }
+        }
+    }
+
+    /** A key of two jsonb columns: the refusal names each column's text of both keys. */
+    @org.junit.jupiter.api.Test
+    void aCollisionOnAKeyOfTwoJsonbColumnsNamesBothColumns() throws Exception {
+        try (PgPair p = new PgPair(pg, pg, tmp.resolve("cache"))) {
+            exec(p.source, "CREATE TABLE public.jj (a jsonb, b jsonb, v text)");
+            exec(p.target, "CREATE TABLE public.jj (a jsonb, b jsonb, v text, PRIMARY KEY (a, b))");
+            exec(p.source, "INSERT INTO jj VALUES ('[1.0]', '{\"x\": 1}', 'first'), ('[2]', '{}', 'other')");
+            String table = "  - { name: jj, source: public.jj, target: public.jj, primary-key: [a, b] }\n";
+            TableReport day1 = run(p, 0, table).tables.get(0);
+            assertThat(day1.status).as("%s", day1.error).isEqualTo("committed");
+            assertThat(day1.keyedDiff).isNull();
+            update(p.source, "INSERT INTO jj VALUES ('[1]', '{\"x\": 1.0}', 'second')");
+            TableReport day2 = run(p, 0, table).tables.get(0);
+            assertThat(day2.status).isEqualTo("failed");
+            assertThat(day2.error).contains("(a=[1], b={\"x\": 1.0}) and (a=[1.0], b={\"x\": 1})").contains("so nothing is applied");
+            assertThat(rows(p.target, "jj", "a::text COLLATE \"C\"")).containsExactly("([1.0],\"{\"\"x\"\": 1}\",first)", "([2],{},other)");
         }
     }
 }
