@@ -105,13 +105,14 @@ public final class Bench {
 
     /**
      * @param orderKeyType {@code l_orderkey}'s type instead of bigint (same values), or null: {@code numeric(20,0)}
-     *     takes range splits over decimals and the ordered diff as bigint does; {@code jsonb} (a jsonb number: no proven
-     *     key order) takes hash-bucket splits and the keyed diff, which sorts and shuffles every row
+     *     takes range splits over decimals and the ordered diff as bigint does; {@code jsonb} (a jsonb number, ordered by its
+     *     text) one split, read by one subtask, and the ordered diff (it took hash-bucket splits and the keyed diff, which
+     *     sorts and shuffles every row, until json keys were ordered)
      */
     public Bench(List<Double> scales, int rounds, String childJavaOpts, String profileDir, String orderKeyType, PrintStream out) {
         this.ddl = orderKeyType == null ? Demo.DDL : Demo.DDL.replace("l_orderkey bigint", "l_orderkey " + orderKeyType);
         this.keyNote = orderKeyType == null ? "" : "; l_orderkey " + orderKeyType
-                + (orderKeyType.equals("jsonb") ? " (the keyed diff)" : " (range splits, the ordered diff)");
+                + (orderKeyType.equals("jsonb") ? " (one split, the ordered diff)" : " (range splits, the ordered diff)");
         this.scales = scales;
         this.rounds = rounds;
         this.childJavaOpts = childJavaOpts;

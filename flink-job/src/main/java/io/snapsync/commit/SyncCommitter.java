@@ -263,7 +263,11 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             if (firstLoad(o) && DeferredIndexes.lockEmpty(c, plan.target().table())) {
                 loadEmptyTarget(c, o, sql);
             } else {
+                // deletes first: a key whose bytes changed but not under the target's equality (jsonb {"a": 1.0} to
+                // {"a": 1.00}, a case change under an accepted citext key) is a delete of the old and an upsert of the new;
+                // a MERGE first would match the old row and the DELETE then remove it (JsonKeysEndToEndTest)
                 o.appliedDeletes = execute(c, sql.delete(plan.target().staging().deletes(), false), results.stagedNonEmpty(Stage.DELETES));
+                requireNoKeyTextCollision(c, sql, false); // after the deletes: a refusal rolls them back with the rest
                 hook.at(CommitHook.Point.IN_TRANSACTION);
                 o.appliedUpserts = execute(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), false), results.stagedNonEmpty(Stage.UPSERTS));
             }
@@ -319,7 +323,11 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
             LOG.info("{}: applying {} deletes and {} upserts in {} transactions of at most {} rows", plan.name(), o.deleted,
                     o.inserted + o.updated, deletes.size() + upserts.size(), chunkRows);
             Duration pause = plan.policies().applyChunkPause();
+            // every delete chunk before any upsert chunk, as in one transaction (see applyInOneTransaction)
             o.appliedDeletes = ChunkedApply.run(c, sql.delete(plan.target().staging().deletes(), true), deletes, pause, hook);
+            // after the delete chunks (see requireNoKeyTextCollision): a refusal leaves them applied and the table marked as
+            // having an unfinished apply, as a failure between chunks does; the next run reconciles
+            requireNoKeyTextCollision(c, sql, true);
             o.appliedUpserts = ChunkedApply.run(c, sql.upsert(plan.target().staging().upserts(), plan.target().dialect(), true), upserts, pause, hook);
             o.chunks = deletes.size() + upserts.size();
             if (checkControlRow(c, control, o)) {
@@ -364,6 +372,58 @@ public final class SyncCommitter extends AbstractStreamOperator<CommitOutcome>
                 plan.cacheVersion(), plan.cache().uri(), o.cacheRows, plan.schema().fingerprint(),
                 o.inserted, o.updated, o.deleted, Instant.now(), plan.source().table().toString()));
         control.clearPending(c, plan.name());
+    }
+
+    /**
+     * Fails the table when a staged upsert's JSON key is equal under the target's key equality (jsonb's {@code =}) to a
+     * target row or to another staged upsert, while snapsync (comparing json keys by their text) holds them two keys: two
+     * source rows would silently be one target row (see {@link MergeSql#keyTextCollisions}). Run after the deletes, so that
+     * a change of a key's text alone (the old text a staged delete, gone by then) is no collision; in one transaction the
+     * refusal rolls them back with the rest. Only JSON key columns: every other key type's
+     * canonical bytes are equal exactly when the target's equality holds (a target key comparing otherwise, citext or a
+     * nondeterministic collation, is refused unless accepted as lossy).
+     */
+    private void requireNoKeyTextCollision(Connection c, MergeSql sql, boolean chunked) throws Exception {
+        List<String> jsonKeys = plan.schema().keyColumnList().stream().filter(k -> k.type() == io.snapsync.schema.ColumnType.JSON)
+                .map(io.snapsync.schema.Column::name).toList();
+        List<WriteResult.StagedPart> upserts = results.stagedNonEmpty(Stage.UPSERTS);
+        if (jsonKeys.isEmpty() || upserts.isEmpty()) {
+            return;
+        }
+        List<String> pairs = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.keyTextCollisions(plan.target().staging().upserts(), jsonKeys))) {
+            for (int i = 1; i <= 3; i += 2) {
+                ps.setArray(i, c.createArrayOf("int4", upserts.stream().map(WriteResult.StagedPart::subtask).toArray(Integer[]::new)));
+                ps.setArray(i + 1, c.createArrayOf("int4", upserts.stream().map(WriteResult.StagedPart::attempt).toArray(Integer[]::new)));
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StringBuilder t = new StringBuilder();
+                    StringBuilder s = new StringBuilder();
+                    for (int i = 0; i < jsonKeys.size(); i++) {
+                        String sep = i == 0 ? "" : ", ";
+                        // the columns: the first key's texts, then the staged one's (see MergeSql#keyTextCollisions)
+                        t.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(i + 1));
+                        s.append(sep).append(jsonKeys.get(i)).append('=').append(rs.getString(jsonKeys.size() + i + 1));
+                    }
+                    pairs.add("(" + s + ") and (" + t + ")");
+                }
+            }
+        }
+        if (!pairs.isEmpty()) {
+            throw new KeyTextCollisionException("table " + plan.name() + ": the source holds keys that are distinct as text (as snapsync "
+                    + "compares json keys) but one key under the target's key equality (jsonb's =): " + String.join("; ", pairs)
+                    + "; applied as is, two source rows would become one target row, so "
+                    + (chunked ? "no upsert is applied (the delete chunks were; the next run reconciles)" : "nothing is applied")
+                    + ". Make the source key unique under jsonb's = (e.g. a unique index on it) or its values' text consistent");
+        }
+    }
+
+    /** A change set that would merge two source keys into one target row: no retry reads other keys. */
+    static final class KeyTextCollisionException extends io.snapsync.fault.NotRetryable {
+        KeyTextCollisionException(String message) {
+            super(message);
+        }
     }
 
     private static long execute(Connection c, String sql, List<WriteResult.StagedPart> staged) throws Exception {

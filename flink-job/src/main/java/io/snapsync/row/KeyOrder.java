@@ -26,9 +26,12 @@ import java.util.Set;
  * (REAL widened exactly to double) as PostgreSQL's {@code float8_cmp_internal}: -Infinity, negatives, zero (-0 = 0),
  * positives, Infinity, then NaN (all NaNs equal), and timetz as PostgreSQL's {@code timetz_cmp_internal}: by the UTC
  * time (the time of day minus the offset east, not wrapped into a day), then by the zone west of UTC ascending
- * (offset east descending), so that 12:00+02 and 11:00+01, one instant, are two keys in a fixed order. JSON keys have no
- * proven order (json has no equality; jsonb's btree order is not reproduced): {@link #supports} says no and the table
- * takes the keyed diff.
+ * (offset east descending), so that 12:00+02 and 11:00+01, one instant, are two keys in a fixed order. JSON keys (json,
+ * jsonb, SUPER) as text: by the UTF-8 bytes of the value's text as read (PostgreSQL's output function, which is what
+ * {@code k::text} gives too, so the source orders by {@code k::text COLLATE "C"}), unsigned, not by jsonb's own btree
+ * order (which sorts objects by size first and is not reproduced here). Two jsonb values equal under jsonb's {@code =}
+ * but of different text ({@code 1.0} and {@code 1.00}) cannot both be in one source column under a unique key; a key
+ * whose text changes so between days is a delete and an insert, which the commit applies in that order.
  *
  * <p>Hand-written over the canonical bytes (no decoding to objects) because it runs several times per row and cache
  * entry. Not thread-safe: it reuses two buffers, so each thread (operator instance) has its own.
@@ -37,11 +40,11 @@ public final class KeyOrder implements Serializable {
     private static final long serialVersionUID = 1L;
     static final Set<ColumnType> ORDERED = EnumSet.of(ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.DATE,
             ColumnType.TIMESTAMP, ColumnType.TIMESTAMPTZ, ColumnType.TIME, ColumnType.TEXT, ColumnType.BOOLEAN, ColumnType.BYTES,
-            ColumnType.FLOAT, ColumnType.TIMETZ);
+            ColumnType.FLOAT, ColumnType.TIMETZ, ColumnType.JSON);
 
     /** This order in words, for the messages of a source or bucket that sorts or places rows otherwise. */
     public static final String DESCRIPTION = "integers, decimals, dates and times by value, floats by value with NaN last, "
-            + "timetz by UTC time then offset east descending, text by UTF-8 bytes, bytes unsigned with a prefix first, "
+            + "timetz by UTC time then offset east descending, text and json by the UTF-8 bytes of their text, bytes unsigned with a prefix first, "
             + "false before true, NULLs last";
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -141,7 +144,7 @@ public final class KeyOrder implements Serializable {
                     within(pb + 1, lb, col);
                     c = Integer.compare(a[pa++], b[pb++]); // 0 (false) before 1 (true)
                 }
-                case TEXT, BYTES -> {
+                case TEXT, JSON, BYTES -> {
                     within(pa + 4, la, col);
                     within(pb + 4, lb, col);
                     int na = (int) INT.get(a, pa);
@@ -150,7 +153,7 @@ public final class KeyOrder implements Serializable {
                     pb += 4;
                     within(pa + na, la, col);
                     within(pb + nb, lb, col);
-                    // unsigned bytes, a prefix first: UTF-8 byte order, and bytea's (and VARBYTE's) order
+                    // unsigned bytes, a prefix first: UTF-8 byte order (text, and json as its text), and bytea's (and VARBYTE's) order
                     c = Arrays.compareUnsigned(a, pa, pa + na, b, pb, pb + nb);
                     pa += na;
                     pb += nb;

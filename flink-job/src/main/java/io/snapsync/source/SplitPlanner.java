@@ -24,7 +24,7 @@ import java.util.List;
  * Splits the snapshot read so that N readers each stream a share of the table through their own
  * cursor. When the first key column's type has a proven order (integers, decimals, dates, timestamps, times,
  * text, floats and bytes on PostgreSQL), splits are ranges of it (index- and zone-map friendly, and read in key order they let the
- * diff merge with the cache's same range); a boolean or timetz first column of an ordered key (or a float or bytes one on
+ * diff merge with the cache's same range); a boolean, timetz or json first column of an ordered key (or a float or bytes one on
  * Redshift) takes one split; otherwise rows
  * are bucketed by a hash of the whole key. Either way the predicates cover
  * every row exactly once, including rows whose split column is NULL.
@@ -77,14 +77,15 @@ public final class SplitPlanner {
 
     /**
      * Whether range splits can be planned on a first key column of this type: its order is proven (see row.KeyOrder)
-     * and {@link #bounds} interpolates it. Not booleans (two values: at most two splits) nor timetz (no bound bound as
-     * timetz is tried here; its order is by UTC time, then zone): such a key whose every column is ordered takes one
-     * split and the ordered diff, see {@link #unsplit}.
+     * and {@link #bounds} interpolates it. Not booleans (two values: at most two splits), timetz (no bound bound as
+     * timetz is tried here; its order is by UTC time, then zone) nor json (ordered by its text, but a bound would have to
+     * compare as {@code k::text} in the predicate, which no index serves: a range scan would read the table per split):
+     * such a key whose every column is ordered takes one split and the ordered diff, see {@link #unsplit}.
      * Whether the database's comparison of the column agrees with that order is the dialect's call:
      * {@link #rangeable(ColumnType, SourceDialect)}.
      */
     public static boolean rangeable(ColumnType type) {
-        return KeyOrder.ordered(type) && type != ColumnType.BOOLEAN && type != ColumnType.TIMETZ;
+        return KeyOrder.ordered(type) && type != ColumnType.BOOLEAN && type != ColumnType.TIMETZ && type != ColumnType.JSON;
     }
 
     /** {@link #rangeable(ColumnType)}, and the dialect's range predicate puts every value of the type in one split. */

@@ -28,7 +28,9 @@ class SpillDirTest extends EndToEndTestBase {
     @Test
     void flinksSpillAndShuffleFilesGoToTheNamedDirectoryNotToTheDefaultTemporaryDirectory() throws Exception {
         try (PgPair p = new PgPair(pg, pg, Files.createDirectories(tmp.resolve("cache")))) {
-            // a key type without proven order (jsonb): the keyed diff, which sorts and shuffles full rows
+            // a jsonb key: it took the keyed diff (which sorts and shuffles full rows) until json keys were ordered by their
+            // text; the ordered diff it takes now still writes Flink's I/O directories and the blocking shuffle of the
+            // stages' results to the committer, which is what is asserted below
             p.both("CREATE TABLE public.t (id jsonb PRIMARY KEY, v text)");
             exec(p.source, "INSERT INTO t SELECT to_jsonb(i + 0.5), repeat(md5(i::text), 4) FROM generate_series(1, 20000) i");
             Path spill = Files.createDirectories(tmp.resolve("spill"));

@@ -247,11 +247,11 @@ class SplitPlannerTest {
     }
 
     /**
-     * A boolean first key column (or a bytes one on Redshift): no range bounds, one split when every key
-     * column is ordered (the ordered diff), hash buckets when one is not (the keyed diff).
+     * A boolean or json first key column (or a bytes one on Redshift): no range bounds, one split, since every key column
+     * is ordered (the ordered diff).
      */
     @Test
-    void aBooleanOrBytesFirstColumnIsOneSplitUnlessTheKeyHasNoOrder() {
+    void aBooleanJsonOrBytesFirstColumnIsOneSplit() {
         assertThat(SplitPlanner.rangeable(ColumnType.BOOLEAN)).isFalse();
         assertThat(SplitPlanner.rangeable(ColumnType.BYTES, new SourceDialect.Postgres())).isTrue();
         assertThat(SplitPlanner.rangeable(ColumnType.BYTES, new SourceDialect.Redshift())).isFalse();
@@ -265,9 +265,29 @@ class SplitPlannerTest {
             assertThat(q.splitCount()).as("%s", s.keyColumns()).isEqualTo(1);
             assertThat(q.ranged()).isTrue();
         }
-        SourceQuery hashed = SplitPlanner.unsplit(new TableSchema(List.of(bytes, f), List.of("h", "f")), table, new SourceDialect.Postgres(), 4);
-        assertThat(hashed.splitCount()).isEqualTo(4);
-        assertThat(hashed.ranged()).isFalse();
+        // json is ordered by its text but never ranged: a json first column is one split, and a json column after a
+        // bytes one rides that key's one split too (no key type is hashed any more)
+        assertThat(SplitPlanner.rangeable(ColumnType.JSON, new SourceDialect.Postgres())).isFalse();
+        for (TableSchema s : List.of(new TableSchema(List.of(bytes, f), List.of("h", "f")), new TableSchema(List.of(f, b), List.of("f", "b")))) {
+            SourceQuery q = SplitPlanner.unsplit(s, table, new SourceDialect.Postgres(), 4);
+            assertThat(q.splitCount()).as("%s", s.keyColumns()).isEqualTo(1);
+            assertThat(q.ranged()).isTrue();
+        }
+    }
+
+    /**
+     * JSON key columns are ordered by their text as the canonical row holds it: on PostgreSQL {@code ::text} under "C"
+     * (the output function's bytes, what getString returns); on Redshift the SUPER value serialized, under
+     * 'case_sensitive', NULL kept NULL (JSON_SERIALIZE(NULL) is the string 'null').
+     */
+    @Test
+    void jsonKeysAreOrderedByTheirText() {
+        Column id = schema.columns().get(0);
+        Column f = new Column("f", ColumnType.JSON, "jsonb", 0, 0, 0, false);
+        assertThat(new SourceDialect.Postgres().orderBy(List.of(id, f)))
+                .isEqualTo("\"" + id.name() + "\" ASC NULLS LAST, \"f\"::text COLLATE \"C\" ASC NULLS LAST");
+        assertThat(new SourceDialect.Redshift().orderBy(List.of(f)))
+                .isEqualTo("COLLATE(CASE WHEN \"f\" IS NULL THEN NULL ELSE JSON_SERIALIZE(\"f\") END, 'case_sensitive') ASC NULLS LAST");
     }
 
     /**

@@ -40,6 +40,20 @@ class MergeSqlTest {
                         + " WHERE t.\"k1\" = d.\"k1\" AND t.\"k2\" = d.\"k2\"");
     }
 
+    /**
+     * JSON key collisions: the target's key equality joins (an index probe per staged row) and groups (the staged rows
+     * among themselves), the text (byte order, COLLATE "C") tells them apart. Four binds.
+     */
+    @Test
+    void keyTextCollisionsJoinOnTheKeyAndCompareTheJsonColumnsAsText() {
+        String q = sql.keyTextCollisions(stagingU, List.of("k2"));
+        assertThat(q).startsWith("(SELECT t.\"k2\"::text, s.\"k2\"::text FROM \"public\".\"lineitem\" AS t JOIN (SELECT \"k1\", \"k2\" FROM \"snapsync\".\"stg_u\"")
+                .contains(" ON t.\"k1\" = s.\"k1\" AND t.\"k2\" = s.\"k2\" WHERE ROW(t.\"k2\"::text COLLATE \"C\") IS DISTINCT FROM ROW(s.\"k2\"::text COLLATE \"C\") LIMIT 3)")
+                .contains(" UNION ALL (SELECT min(\"k2\"::text COLLATE \"C\"), max(\"k2\"::text COLLATE \"C\") FROM (SELECT")
+                .endsWith(" AS s GROUP BY \"k1\", \"k2\" HAVING min(\"k2\"::text COLLATE \"C\") <> max(\"k2\"::text COLLATE \"C\") LIMIT 3)");
+        assertThat(q.chars().filter(ch -> ch == '?').count()).isEqualTo(4);
+    }
+
     @Test
     void keyOnlyTableInsertsAndNeverUpdates() {
         MergeSql keyOnly = new MergeSql(target, List.of("k"), List.of("k"), List.of());

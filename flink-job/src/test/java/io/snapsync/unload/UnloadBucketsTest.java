@@ -110,7 +110,10 @@ class UnloadBucketsTest {
         Column tz = new Column("z", ColumnType.TIMETZ, "timetz", 0, 0, 0, false);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(tz), List.of("z")))).contains("is timetz: only integer");
         Column json = new Column("j", ColumnType.JSON, "jsonb", 0, 0, 0, false);
-        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(json), List.of("j")))).contains("no proven order");
+        // json is ordered (by its text) but has no bound UNLOAD's CASE could write: a json first key column is not bucketed,
+        // a later one rides the first column's buckets
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(json), List.of("j")))).contains("is jsonb: only integer");
+        assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(ID, json), List.of("id", "j")))).isNull();
         Column clash = new Column(UnloadBuckets.SPLIT_COLUMN, ColumnType.INTEGER, "integer", 4, 0, 0, true);
         assertThat(UnloadBuckets.whyNot(new TableSchema(List.of(ID, clash), List.of("id")))).contains(UnloadBuckets.SPLIT_COLUMN);
     }
