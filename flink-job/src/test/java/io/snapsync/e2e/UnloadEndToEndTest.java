@@ -256,6 +256,42 @@ class UnloadEndToEndTest extends UnloadTestBase {
     }
 
     /**
+     * A jsonb (Redshift: SUPER) first key: ordered by its text but never bucketed, so the table is unloaded whole as one
+     * bucket sorted externally and takes the ordered diff, day after day, spilling or not; JDBC then sees no change.
+     */
+    @Test
+    void aJsonbFirstKeyIsUnloadedWholeAndTakesTheOrderedDiff() throws Exception {
+        UnloadStandInDriver.rowsPerFile = 250;
+        List<String> key = List.of("j");
+        try (PgPair p = new PgPair(pg, pg, tmp); io.snapsync.testing.SortLog log = io.snapsync.testing.SortLog.capture()) {
+            p.both("CREATE TABLE public.t (j jsonb PRIMARY KEY, v text)");
+            // keys whose text order differs from jsonb's own (numbers by value, objects by size), and non-ASCII text
+            exec(p.source, "INSERT INTO t SELECT CASE i % 3 WHEN 0 THEN to_jsonb(i) WHEN 1 THEN jsonb_build_object('k', i, 'é', 'ü' || i) "
+                    + "ELSE jsonb_build_array(i, 'x') END, 'v' || i FROM generate_series(1, 2000) i");
+            TableReport day1 = committed(config(p, "unload", key, 0));
+            assertThat(day1.keyedDiff).isNull();
+            assertThat(day1.unloadSort).isNotNull();
+            assertThat(runFiles(log.take())).isEmpty();
+            assertThat(manifest(p, day1.cacheVersion).isSorted()).isTrue();
+            assertThat(rows(p.target, "t", "j::text COLLATE \"C\"")).isEqualTo(rows(p.source, "t", "j::text COLLATE \"C\""));
+            for (int day = 2; day <= 3; day++) {
+                long updated = PgPair.update(p.source, "UPDATE t SET v = 'd" + day + "' WHERE v::text LIKE '%" + day + "7'");
+                long deleted = PgPair.update(p.source, "DELETE FROM t WHERE v LIKE '%" + day + "3'");
+                exec(p.source, "INSERT INTO t SELECT to_jsonb('new ' || i), 'n' FROM generate_series(" + day * 10 + ", " + (day * 10 + 4) + ") i");
+                TableReport r = committed(config(p, "unload", key, day == 2 ? 0 : 256));
+                assertThat(r.keyedDiff).as("day %s", day).isNull();
+                assertThat(new long[] {r.inserted, r.updated, r.deleted}).as("day %s", day).containsExactly(5, updated, deleted);
+                assertThat(rows(p.target, "t", "j::text COLLATE \"C\"")).as("day %s", day)
+                        .isEqualTo(rows(p.source, "t", "j::text COLLATE \"C\""));
+                log.take();
+            }
+            TableReport jdbc = committed(config(p, "jdbc", key));
+            assertThat(jdbc.keyedDiff).isNull();
+            assertThat(new long[] {jdbc.inserted, jdbc.updated, jdbc.deleted}).containsExactly(0, 0, 0);
+        }
+    }
+
+    /**
      * An integer key: the UNLOAD writes the JDBC path's range splits into one folder each (PARTITION BY), each split's
      * files (several, their rows in reverse key order) are sorted in memory and merged with the sorted cache's same
      * range: day 2 writes a change layer, as the ordered JDBC path does, and switching to JDBC and back changes nothing.
