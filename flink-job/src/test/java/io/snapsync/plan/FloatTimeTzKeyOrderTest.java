@@ -13,7 +13,6 @@ import io.snapsync.schema.TableSchema;
 import io.snapsync.source.JdbcSnapshotSource;
 import io.snapsync.source.SourceDialect;
 import io.snapsync.source.SourceQuery;
-import io.snapsync.source.SplitPlanner;
 import io.snapsync.source.SplitRange;
 import java.io.Serializable;
 import java.sql.Connection;
@@ -109,21 +108,13 @@ class FloatTimeTzKeyOrderTest {
     /** Canonical key and PostgreSQL's rank of each non-NULL row, read through the snapshot reader's encoder. */
     private static List<Object[]> keysAndRanks(TableSchema schema, TableName table) {
         List<Object[]> out = new ArrayList<>();
-        SourceQuery q = SplitPlanner.single(schema, table);
-        try (JdbcSnapshotSource.RowIterator it = JdbcSnapshotSource.rows(endpoint, q.sql(), schema, 7, EncoderOptions.strict("t"), new Serializable[0])) {
-            CanonicalRowReader reader = new CanonicalRowReader();
-            while (it.hasNext()) {
-                SnapshotRow r = it.next();
-                assertThat(r.has(SnapshotRow.ERROR)).as("read error").isFalse();
-                if (r.has(SnapshotRow.NULL_KEY)) {
-                    continue;
-                }
-                reader.reset(r.row);
-                reader.next();
-                reader.skip();
-                reader.next();
-                out.add(new Object[] {r.key, reader.readLong()});
-            }
+        CanonicalRowReader reader = new CanonicalRowReader();
+        for (SnapshotRow r : SourceRows.withKeys(endpoint, schema, table)) {
+            reader.reset(r.row);
+            reader.next();
+            reader.skip();
+            reader.next();
+            out.add(new Object[] {r.key, reader.readLong()});
         }
         return out;
     }

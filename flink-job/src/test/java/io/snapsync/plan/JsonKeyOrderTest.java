@@ -14,7 +14,6 @@ import io.snapsync.schema.TableSchema;
 import io.snapsync.source.JdbcSnapshotSource;
 import io.snapsync.source.SourceDialect;
 import io.snapsync.source.SourceQuery;
-import io.snapsync.source.SplitPlanner;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -161,23 +160,15 @@ class JsonKeyOrderTest {
     /** Canonical key, PostgreSQL's rank and the bytes of k::text of each non-NULL row, read through the snapshot reader. */
     private static List<Object[]> keysRanksAndText(TableSchema schema, TableName table) {
         List<Object[]> out = new ArrayList<>();
-        SourceQuery q = SplitPlanner.single(schema, table);
-        try (JdbcSnapshotSource.RowIterator it = JdbcSnapshotSource.rows(endpoint, q.sql(), schema, 7, EncoderOptions.strict("t"), new Serializable[0])) {
-            CanonicalRowReader reader = new CanonicalRowReader();
-            while (it.hasNext()) {
-                SnapshotRow r = it.next();
-                assertThat(r.has(SnapshotRow.ERROR)).as("read error").isFalse();
-                if (r.has(SnapshotRow.NULL_KEY)) {
-                    continue;
-                }
-                reader.reset(r.row);
-                reader.next();
-                reader.skip();
-                reader.next();
-                long rank = reader.readLong();
-                reader.next();
-                out.add(new Object[] {r.key, rank, reader.readBytes()});
-            }
+        CanonicalRowReader reader = new CanonicalRowReader();
+        for (SnapshotRow r : SourceRows.withKeys(endpoint, schema, table)) {
+            reader.reset(r.row);
+            reader.next();
+            reader.skip();
+            reader.next();
+            long rank = reader.readLong();
+            reader.next();
+            out.add(new Object[] {r.key, rank, reader.readBytes()});
         }
         return out;
     }
